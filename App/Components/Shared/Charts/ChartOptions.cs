@@ -1,0 +1,84 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Signalbook.Components.Shared.Charts;
+
+/// <summary>
+/// The subset of ApexCharts' options Signalbook uses, typed. Property names serialize to
+/// ApexCharts' camelCase names; unset (null) properties are left out so ApexCharts' defaults apply.
+/// </summary>
+public sealed record ChartOptions
+{
+    public ChartSettings Chart { get; init; } = new();
+    public IReadOnlyList<ChartSeries> Series { get; init; } = [];
+    public ChartXAxis? Xaxis { get; init; }
+    public ChartYAxis? Yaxis { get; init; }
+    public IReadOnlyList<string>? Colors { get; init; }
+    public ChartDataLabels? DataLabels { get; init; }
+    public ChartStroke? Stroke { get; init; }
+    public ChartLegend? Legend { get; init; }
+    public ChartNoData? NoData { get; init; }
+    public ChartPlotOptions? PlotOptions { get; init; }
+    public IReadOnlyList<string>? Labels { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public JsonElement ToJson() => JsonSerializer.SerializeToElement(this, Json);
+
+    public static JsonElement SeriesToJson(IReadOnlyList<ChartSeries> series) => JsonSerializer.SerializeToElement(series, Json);
+}
+
+public sealed record ChartSettings
+{
+    /// <summary>line, area, bar, candlestick, donut, heatmap, …</summary>
+    public string Type { get; init; } = "line";
+    public string Height { get; init; } = "280";
+    public bool? Stacked { get; init; }
+    public ChartToolbar Toolbar { get; init; } = new();
+    public ChartAnimations? Animations { get; init; }
+}
+
+public sealed record ChartToolbar(bool Show = false);
+
+public sealed record ChartAnimations(bool Enabled = true);
+
+/// <summary>A series: plain values (aligned with categories) or points.</summary>
+public sealed record ChartSeries(string Name, IReadOnlyList<object?> Data, string? Type = null);
+
+/// <summary>A point with an x value (category, date string or epoch ms) and one y value or an OHLC array.</summary>
+public sealed record ChartPoint(object X, object? Y);
+
+public sealed record ChartXAxis
+{
+    /// <summary>category, datetime or numeric.</summary>
+    public string? Type { get; init; }
+    public IReadOnlyList<string>? Categories { get; init; }
+    public ChartTitle? Title { get; init; }
+    public int? TickAmount { get; init; }
+}
+
+public sealed record ChartYAxis
+{
+    public ChartTitle? Title { get; init; }
+    public double? Min { get; init; }
+    public double? Max { get; init; }
+    public int? DecimalsInFloat { get; init; }
+    public bool? ForceNiceScale { get; init; }
+}
+
+public sealed record ChartTitle(string Text);
+
+public sealed record ChartDataLabels(bool Enabled = false);
+
+public sealed record ChartStroke(double Width = 2, string Curve = "smooth");
+
+public sealed record ChartLegend(bool Show = true, string Position = "bottom");
+
+public sealed record ChartNoData(string Text = "No data yet");
+
+public sealed record ChartPlotOptions(ChartBarOptions? Bar = null);
+
+public sealed record ChartBarOptions(string? ColumnWidth = null, int? BorderRadius = null, bool? Horizontal = null);

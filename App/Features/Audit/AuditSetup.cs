@@ -1,0 +1,6 @@
+namespace Signalbook.Features.Audit;
+
+public static class AuditSetup
+{
+    public static IServiceCollection AddSignalbookAudit(this IServiceCollection services) => services.AddScoped<AuditService>();
+}

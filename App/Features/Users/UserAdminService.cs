@@ -1,0 +1,127 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Signalbook.Data;
+using Signalbook.Features.Audit;
+
+namespace Signalbook.Features.Users;
+
+public sealed record UserRow(Guid Id, string Email, string? Name, IReadOnlyList<string> Roles, bool IsActive, bool IsDeleted,
+    DateTimeOffset CreatedAt, DateTimeOffset? LastLoginAt, int ActiveSessions);
+
+public sealed record UserQuery(string? Search = null, string? Role = null, bool IncludeDeleted = false, int Skip = 0, int Take = 20,
+    string SortBy = nameof(UserRow.CreatedAt), bool Descending = true);
+
+/// <summary>The outcome of an admin action: either done, or refused with a reason to show.</summary>
+public sealed record AdminResult(bool Ok, string Message)
+{
+    public static AdminResult Done(string message) => new(true, message);
+    public static AdminResult Refused(string message) => new(false, message);
+}
+
+/// <summary>What admins do to accounts: search, roles, deactivation, soft delete. Every change is audited.</summary>
+public sealed class UserAdminService(
+    IDbContextFactory<AppDbContext> factory,
+    UserManager<AppUser> users,
+    SessionService sessions,
+    AuditService audit,
+    TimeProvider clock)
+{
+    public async Task<(IReadOnlyList<UserRow> Rows, int Total)> QueryAsync(UserQuery q, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var query = db.Users.AsNoTracking();
+        if (!q.IncludeDeleted) query = query.Where(u => !u.IsDeleted);
+        if (!string.IsNullOrWhiteSpace(q.Search))
+        {
+            var term = $"%{q.Search.Trim()}%";
+            query = query.Where(u => EF.Functions.ILike(u.Email ?? "", term) || EF.Functions.ILike(u.Name ?? "", term));
+        }
+        if (!string.IsNullOrWhiteSpace(q.Role))
+        {
+            query = query.Where(u => db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && r.Name == q.Role)));
+        }
+        var total = await query.CountAsync(ct);
+        query = (q.SortBy, q.Descending) switch
+        {
+            (nameof(UserRow.Email), false) => query.OrderBy(u => u.Email),
+            (nameof(UserRow.Email), true) => query.OrderByDescending(u => u.Email),
+            (nameof(UserRow.Name), false) => query.OrderBy(u => u.Name),
+            (nameof(UserRow.Name), true) => query.OrderByDescending(u => u.Name),
+            (nameof(UserRow.LastLoginAt), false) => query.OrderBy(u => u.LastLoginAt),
+            (nameof(UserRow.LastLoginAt), true) => query.OrderByDescending(u => u.LastLoginAt),
+            (_, false) => query.OrderBy(u => u.CreatedAt),
+            _ => query.OrderByDescending(u => u.CreatedAt),
+        };
+        var page = await query.Skip(q.Skip).Take(q.Take)
+            .Select(u => new
+            {
+                u.Id, u.Email, u.Name, u.IsActive, u.IsDeleted, u.CreatedAt, u.LastLoginAt,
+                Roles = db.UserRoles.Where(ur => ur.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name!).ToList(),
+                ActiveSessions = db.Sessions.Count(s => s.UserId == u.Id && s.RevokedAt == null && s.ExpiresAt > now),
+            })
+            .ToListAsync(ct);
+        var rows = page.Select(u => new UserRow(u.Id, u.Email ?? "", u.Name, u.Roles.Order().ToList(), u.IsActive, u.IsDeleted,
+            u.CreatedAt, u.LastLoginAt, u.ActiveSessions)).ToList();
+        return (rows, total);
+    }
+
+    public async Task<AdminResult> SetRoleAsync(Guid userId, string role, bool grant, AuditActor actor)
+    {
+        if (!Roles.All.Contains(role)) return AdminResult.Refused($"Unknown role '{role}'.");
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is null || user.IsDeleted) return AdminResult.Refused("That user does not exist.");
+        if (!grant && role == Roles.Admin)
+        {
+            if (userId == actor.UserId) return AdminResult.Refused("You cannot remove your own Admin role.");
+            if ((await users.GetUsersInRoleAsync(Roles.Admin)).Count(u => u.IsActive && !u.IsDeleted) <= 1)
+                return AdminResult.Refused("At least one active admin must remain.");
+        }
+        var has = await users.IsInRoleAsync(user, role);
+        if (has == grant) return AdminResult.Done(grant ? $"{user.Email} already has {role}." : $"{user.Email} does not have {role}.");
+        var result = grant ? await users.AddToRoleAsync(user, role) : await users.RemoveFromRoleAsync(user, role);
+        if (!result.Succeeded) return AdminResult.Refused(string.Join(" ", result.Errors.Select(e => e.Description)));
+        await audit.WriteAsync(actor, grant ? AuditActions.RoleAdded : AuditActions.RoleRemoved, "user", user.Id.ToString(), details: new { role, user.Email });
+        return AdminResult.Done(grant ? $"{user.Email} is now {role}." : $"{user.Email} is no longer {role}.");
+    }
+
+    public async Task<AdminResult> SetActiveAsync(Guid userId, bool active, AuditActor actor)
+    {
+        if (!active && userId == actor.UserId) return AdminResult.Refused("You cannot deactivate your own account.");
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is null || user.IsDeleted) return AdminResult.Refused("That user does not exist.");
+        user.IsActive = active;
+        user.UpdatedAt = clock.GetUtcNow();
+        await users.UpdateAsync(user);
+        if (!active)
+        {
+            await sessions.RevokeAllAsync(user.Id, actor, "account deactivated");
+            await users.UpdateSecurityStampAsync(user);
+        }
+        await audit.WriteAsync(actor, active ? AuditActions.UserReactivated : AuditActions.UserDeactivated, "user", user.Id.ToString(), details: new { user.Email });
+        return AdminResult.Done(active ? $"{user.Email} can sign in again." : $"{user.Email} is deactivated and signed out everywhere.");
+    }
+
+    /// <summary>Soft delete: the row stays (fills, journals and audit history keep their owner), sign-in stops for good.</summary>
+    public async Task<AdminResult> SoftDeleteAsync(Guid userId, AuditActor actor)
+    {
+        if (userId == actor.UserId) return AdminResult.Refused("You cannot delete your own account.");
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is null || user.IsDeleted) return AdminResult.Refused("That user does not exist.");
+        if (await users.IsInRoleAsync(user, Roles.Admin)
+            && (await users.GetUsersInRoleAsync(Roles.Admin)).Count(u => u.IsActive && !u.IsDeleted) <= 1)
+        {
+            return AdminResult.Refused("The last active admin cannot be deleted.");
+        }
+        var now = clock.GetUtcNow();
+        user.IsDeleted = true;
+        user.DeletedAt = now;
+        user.IsActive = false;
+        user.UpdatedAt = now;
+        await users.UpdateAsync(user);
+        await users.UpdateSecurityStampAsync(user);
+        await sessions.RevokeAllAsync(user.Id, actor, "account deleted");
+        await audit.WriteAsync(actor, AuditActions.UserDeleted, "user", user.Id.ToString(), details: new { user.Email });
+        return AdminResult.Done($"{user.Email} is deleted.");
+    }
+}

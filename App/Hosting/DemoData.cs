@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Signalbook.Data;
+using Signalbook.Features.Users;
+using Signalbook.Features.Waitlist;
+
+namespace Signalbook.Hosting;
+
+/// <summary>
+/// Demo content for a first look (README's start command): a trader and a viewer account, and
+/// sixty waitlist sign-ups spread over the last 45 days. Deterministic and idempotent.
+/// </summary>
+public sealed class DemoData(UserManager<AppUser> users, IDbContextFactory<AppDbContext> factory, TimeProvider clock, ILogger<DemoData> logger)
+{
+    public const string TraderEmail = "trader@signalbook.local";
+    public const string ViewerEmail = "viewer@signalbook.local";
+    public const string Password = "Demo-Password-2026";
+
+    private static readonly string[] FirstNames = ["Ada", "Ben", "Chloé", "Dev", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi", "Luca", "Maya", "Nils", "Olu"];
+    private static readonly string[] LastNames = ["Moreau", "Okafor", "Schmidt", "Tanaka", "Rossi", "Novak", "Haddad", "Larsen", "Silva", "Kowalski"];
+    private static readonly string[] Referrals = ["A friend", "Reddit r/algotrading", "Hacker News", "A conference talk", "GitHub", "Search engine", ""];
+
+    public async Task SeedAsync(CancellationToken ct = default)
+    {
+        await EnsureUserAsync(TraderEmail, "Demo Trader", Roles.Trader);
+        await EnsureUserAsync(ViewerEmail, "Demo Viewer", Roles.Viewer);
+
+        await using var db = await factory.CreateDbContextAsync(ct);
+        if (await db.Waitlist.AnyAsync(w => w.Email.EndsWith("@demo.signalbook.local"), ct)) return;
+        var random = new Random(20261121);
+        var now = clock.GetUtcNow();
+        for (var i = 0; i < 60; i++)
+        {
+            var first = FirstNames[random.Next(FirstNames.Length)];
+            var last = LastNames[random.Next(LastNames.Length)];
+            var email = $"{first.ToLowerInvariant().Replace('é', 'e')}.{last.ToLowerInvariant()}{i}@demo.signalbook.local";
+            // More sign-ups recently: a growing product.
+            var daysAgo = (int)Math.Floor(45 * Math.Pow(random.NextDouble(), 1.6));
+            var at = now.AddDays(-daysAgo).AddMinutes(-random.Next(0, 1440));
+            var status = i % 9 == 0 ? WaitlistStatus.Rejected : i % 5 == 0 ? WaitlistStatus.Approved : WaitlistStatus.Pending;
+            db.Waitlist.Add(new WaitlistEntry
+            {
+                Name = $"{first} {last}",
+                Email = email,
+                NormalizedEmail = WaitlistService.Normalize(email),
+                Referral = Referrals[random.Next(Referrals.Length)] is { Length: > 0 } r ? r : null,
+                Status = status,
+                CreatedAt = at,
+                UpdatedAt = at,
+                DecidedAt = status == WaitlistStatus.Pending ? null : at.AddHours(6),
+                // Demo approvals carry an expired, unusable invitation hash: only real approvals mint links.
+                InvitationTokenHash = status == WaitlistStatus.Approved ? WaitlistService.HashToken(Guid.NewGuid().ToString()) : null,
+                InvitationExpiresAt = status == WaitlistStatus.Approved ? at.AddDays(7) : null,
+            });
+        }
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Demo data: {Trader} and {Viewer} (password {Password}), 60 waitlist sign-ups", TraderEmail, ViewerEmail, Password);
+    }
+
+    private async Task EnsureUserAsync(string email, string name, string role)
+    {
+        if (await users.FindByEmailAsync(email) is not null) return;
+        var now = clock.GetUtcNow();
+        var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, Name = name, CreatedAt = now, UpdatedAt = now };
+        var created = await users.CreateAsync(user, Password);
+        if (!created.Succeeded) throw new InvalidOperationException($"Demo user {email}: {string.Join(" ", created.Errors.Select(e => e.Description))}");
+        await users.AddToRoleAsync(user, role);
+    }
+}

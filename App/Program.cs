@@ -1,0 +1,66 @@
+using Radzen;
+using Signalbook.Account;
+using Signalbook.Components;
+using Signalbook.Data;
+using Signalbook.Features.Audit;
+using Signalbook.Features.Email;
+using Signalbook.Features.Users;
+using Signalbook.Features.Waitlist;
+using Signalbook.Hosting;
+
+// Commands: (none) serve the app; "migrate" applies migrations and exits; "schema-script" prints the
+// EF model's DDL. "--demo" seeds demo data.
+var command = SignalbookCommand.Parse(args);
+if (command.Kind == SignalbookCommand.SchemaScript)
+{
+    Console.WriteLine(AppDbContextDesign.CreateScript());
+    return;
+}
+var builder = WebApplication.CreateBuilder(command.HostArgs);
+
+builder.AddSignalbookDatabase();
+builder.Services.AddSingleton(TimeProvider.System);
+
+if (command.Kind == SignalbookCommand.Migrate)
+{
+    await using var migrator = builder.Build();
+    await migrator.Services.MigrateDatabaseAsync();
+    await migrator.StopAsync();
+    return;
+}
+
+builder.Services.AddRazorComponents()
+    .AddInteractiveServerComponents(o => o.DetailedErrors = builder.Environment.IsDevelopment());
+builder.Services.AddRadzenComponents();
+builder.Services.AddHttpContextAccessor();
+builder.Services
+    .AddSignalbookAudit()
+    .AddSignalbookEmail()
+    .AddSignalbookUsers()
+    .AddSignalbookWaitlist();
+builder.AddSignalbookHosting(command);
+
+var app = builder.Build();
+
+await app.PrepareDatabaseAsync(command);
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+}
+app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseForwardedHeaders();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapRazorComponents<App>()
+    .AddInteractiveServerRenderMode();
+app.MapSignalbookAccount();
+app.MapSignalbookHealth();
+
+app.Run();
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,49 @@
+// JS side of Components/Shared/Charts/ApexChart.razor: one ApexCharts instance per element.
+// Created once; later data goes through updateSeries/updateOptions (no re-creation).
+
+const instances = new Map();
+
+function themed(options) {
+  const mode = window.signalbook ? window.signalbook.currentTheme() : "light";
+  const o = structuredClone(options);
+  o.theme = Object.assign({}, o.theme, { mode });
+  o.chart = Object.assign({ background: "transparent", fontFamily: "inherit" }, o.chart);
+  return o;
+}
+
+function onTheme(event) {
+  for (const entry of instances.values()) {
+    entry.chart.updateOptions({ theme: { mode: event.detail.theme } }, false, false);
+  }
+}
+document.addEventListener("signalbook:theme", onTheme);
+
+export async function create(element, id, options) {
+  if (!window.ApexCharts) throw new Error("ApexCharts is not loaded (lib/apexcharts/apexcharts.min.js).");
+  destroy(id);
+  const chart = new window.ApexCharts(element, themed(options));
+  await chart.render();
+  instances.set(id, { chart, element, updates: 0 });
+  element.dataset.chartReady = "true";
+  element.dataset.chartUpdates = "0";
+}
+
+export async function update(id, series, options) {
+  const entry = instances.get(id);
+  if (!entry) return;
+  if (options) {
+    const rest = Object.assign({}, options);
+    delete rest.series;
+    await entry.chart.updateOptions(rest, false, true);
+  }
+  await entry.chart.updateSeries(series, true);
+  entry.updates += 1;
+  entry.element.dataset.chartUpdates = String(entry.updates);
+}
+
+export function destroy(id) {
+  const entry = instances.get(id);
+  if (!entry) return;
+  instances.delete(id);
+  try { entry.chart.destroy(); } catch { /* element already gone */ }
+}

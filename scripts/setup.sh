@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what Signalbook needs on a fresh Debian machine and restores the solution.
+# Idempotent: every step checks first. Used by scripts/start.sh and scripts/test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+need_apt=()
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+if [ "${SIGNALBOOK_SETUP_BROWSER:-0}" = "1" ] && [ ! -x /usr/bin/chromium ]; then need_apt+=(chromium fonts-dejavu-core); fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" != "0" ]; then
+    echo "Missing packages: ${need_apt[*]}. Install them (sudo apt-get install ${need_apt[*]}) and run this again." >&2
+    exit 1
+  fi
+  log "Installing ${need_apt[*]} (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+command -v dotnet >/dev/null 2>&1 || { echo "The .NET 10 SDK is required (dotnet not found)." >&2; exit 1; }
+
+# Where does _framework/blazor.web.js come from? The official package where the feed has it;
+# otherwise extracted at build time from the .NET 9 runtime pack (build/BlazorScript.targets).
+if [ ! -f build/local.props ]; then
+  log "Probing the NuGet feed for Microsoft.AspNetCore.App.Internal.Assets"
+  if dotnet restore App/App.csproj -p:SignalbookBlazorScriptSource=package >/tmp/signalbook-probe.log 2>&1; then
+    source=package
+  elif grep -q "NU1101.*Microsoft.AspNetCore.App.Internal.Assets" /tmp/signalbook-probe.log; then
+    source=runtimepack
+  else
+    cat /tmp/signalbook-probe.log >&2
+    echo "dotnet restore failed for another reason (above)." >&2
+    exit 1
+  fi
+  log "blazor.web.js source: $source"
+  cat > build/local.props <<PROPS
+<Project>
+  <!-- Written by scripts/setup.sh after probing the NuGet feed. Delete to probe again. -->
+  <PropertyGroup>
+    <SignalbookBlazorScriptSource>$source</SignalbookBlazorScriptSource>
+  </PropertyGroup>
+</Project>
+PROPS
+fi
+
+log "Restoring NuGet packages"
+dotnet restore Blazor.sln --nologo -v quiet
