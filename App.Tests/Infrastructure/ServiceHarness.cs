@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Signalbook.Data;
+using Signalbook.Features.Audit;
+using Signalbook.Features.Email;
+using Signalbook.Features.Users;
+using Signalbook.Features.Waitlist;
+
+namespace Signalbook.Tests.Infrastructure;
+
+/// <summary>
+/// The app's real feature services over a fresh database of the test PostgreSQL, with a manual
+/// clock. One per test class (xunit's IAsyncLifetime); each test opens its own scope.
+/// </summary>
+public class ServiceHarness : IAsyncLifetime
+{
+    public ManualClock Clock { get; } = new();
+    public string ConnectionString { get; private set; } = "";
+    public ServiceProvider Services { get; private set; } = null!;
+
+    /// <summary>Extra configuration (section:key → value) a test class wants.</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Admin:Email"] = "admin@test.local",
+        ["Admin:Password"] = AdminPassword,
+    };
+
+    public const string AdminPassword = "Admin-Pass-12345";
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestPostgres.CreateDatabaseAsync();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<TimeProvider>(Clock);
+        services.AddHttpContextAccessor();
+        services.AddDbContextFactory<AppDbContext>(o => o.UseNpgsql(ConnectionString));
+        services.AddSingleton(new DatabaseConnection(ConnectionString));
+        services.AddSignalbookAudit().AddSignalbookEmail().AddSignalbookUsers().AddSignalbookWaitlist();
+        Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        await using var scope = Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<AdminBootstrapper>().EnsureAsync();
+    }
+
+    public async Task DisposeAsync() => await Services.DisposeAsync();
+
+    public AsyncServiceScope Scope() => Services.CreateAsyncScope();
+
+    public async Task<AppDbContext> DbAsync() => await Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+
+    /// <summary>Creates a user with a role and returns it.</summary>
+    public async Task<AppUser> CreateUserAsync(string email, string role = Roles.Trader, string password = "Sturdy-Pass-123")
+    {
+        await using var scope = Scope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var user = new AppUser { UserName = email, Email = email, Name = email.Split('@')[0], CreatedAt = Clock.GetUtcNow(), UpdatedAt = Clock.GetUtcNow() };
+        var result = await users.CreateAsync(user, password);
+        Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
+        await users.AddToRoleAsync(user, role);
+        return user;
+    }
+
+    public async Task<AppUser> AdminAsync()
+    {
+        await using var scope = Scope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        return (await users.GetUsersInRoleAsync(Roles.Admin)).Single();
+    }
+
+    public static AuditActor ActorOf(AppUser user) => new(user.Id, user.Email, "127.0.0.1");
+}
