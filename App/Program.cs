@@ -17,6 +17,9 @@ if (command.Kind == SignalbookCommand.SchemaScript)
     return;
 }
 var builder = WebApplication.CreateBuilder(command.HostArgs);
+// Serve package assets (Radzen's CSS and JS) from a build output in any environment, not only
+// Development; a published app has them in wwwroot and the call finds no manifest and does nothing.
+builder.WebHost.UseStaticWebAssets();
 
 builder.AddSignalbookDatabase();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -42,7 +45,15 @@ builder.AddSignalbookHosting(command);
 
 var app = builder.Build();
 
-await app.PrepareDatabaseAsync(command);
+try
+{
+    await app.PrepareDatabaseAsync(command);
+}
+catch
+{
+    await app.DisposeAsync(); // stops the private cluster, if any, before the error ends the process
+    throw;
+}
 
 if (!app.Environment.IsDevelopment())
 {

@@ -42,7 +42,7 @@ public static class DatabaseSetup
             var cluster = EmbeddedPostgres.Start(dataDir, Console.WriteLine);
             cluster.CreateDatabaseAsync(options.Name).GetAwaiter().GetResult();
             connectionString = cluster.ConnectionString(options.Name);
-            builder.Services.AddSingleton(cluster);
+            builder.Services.AddSingleton(_ => cluster); // factory-made, so the container disposes (stops) it
             builder.Services.AddHostedService<EmbeddedPostgresLifetime>();
         }
 

@@ -1,11 +1,11 @@
 // Signalbook's small global script: theme switching, shared by every page.
 window.signalbook = {
-  /** Applies a theme at once: swaps Radzen's stylesheet and tells open charts. */
-  setTheme(theme, radzenTheme) {
+  /** Applies a theme at once: swaps Radzen's stylesheet (URL from the server, fingerprinted) and tells open charts. */
+  setTheme(theme, stylesheetUrl) {
     document.documentElement.dataset.theme = theme;
     const link = document.getElementById("sb-radzen-theme");
-    if (link) {
-      link.href = link.href.replace(/css\/[a-z-]+\.css/, `css/${radzenTheme}.css`);
+    if (link && stylesheetUrl) {
+      link.href = stylesheetUrl;
     }
     document.dispatchEvent(new CustomEvent("signalbook:theme", { detail: { theme } }));
   },

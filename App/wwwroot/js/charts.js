@@ -30,7 +30,10 @@ export async function create(element, id, options) {
 
 export async function update(id, series, options) {
   const entry = instances.get(id);
-  if (!entry) return;
+  if (!entry) {
+    console.warn(`charts.update: no chart ${id}`);
+    return;
+  }
   if (options) {
     const rest = Object.assign({}, options);
     delete rest.series;

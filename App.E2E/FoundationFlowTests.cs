@@ -1,0 +1,187 @@
+using Microsoft.Playwright;
+using Signalbook.E2E.Infrastructure;
+using Signalbook.E2E.Pages;
+
+namespace Signalbook.E2E;
+
+[Collection(E2ECollection.Name)]
+public sealed class FoundationFlowTests(BrowserFixture fx)
+{
+    [Fact]
+    public async Task Visitor_JoinsWaitlist_AdminApproves_InviteeRegisters_SwitchesTheme_SignsOut()
+    {
+        var email = $"invitee-{Guid.NewGuid().ToString("N")[..12]}@example.com";
+
+        // A visitor joins the waitlist: an enhanced form post (no full page load).
+        var visitor = await fx.NewPageAsync();
+        var landing = new LandingPage(visitor);
+        await landing.OpenAsync();
+        await fx.ShotAsync(visitor, "landing");
+        await visitor.EvaluateAsync("() => window.__sbNoReload = true");
+        await landing.JoinAsync("Ines Invitee", email, "A friend");
+        await Assertions.Expect(landing.Result).ToContainTextAsync("You are on the list");
+        Assert.True(await visitor.EvaluateAsync<bool>("() => window.__sbNoReload === true"), "the waitlist post reloaded the whole page");
+        await fx.ShotAsync(visitor, "landing-joined");
+
+        // The admin approves it: a click in the circuit changes the database and the page shows the link.
+        var adminPage = await fx.NewPageAsync();
+        await new LoginPage(adminPage).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        await fx.ShotAsync(adminPage, "admin-dashboard");
+        var waitlist = new AdminWaitlistPage(adminPage);
+        await waitlist.OpenAsync();
+        await waitlist.SearchAsync(email);
+        await Assertions.Expect(waitlist.Row(email)).ToContainTextAsync("Pending");
+        var link = await waitlist.ApproveAsync(email);
+        await Assertions.Expect(waitlist.Row(email)).ToContainTextAsync("Invited");
+        Assert.Contains("/account/register?invite=", link);
+        await fx.ShotAsync(adminPage, "admin-waitlist-approved");
+
+        // The outbox holds the invitation email with the same link.
+        await waitlist.NavLink("Outbox").ClickAsync();
+        await Assertions.Expect(adminPage.GetByTestId("outbox-grid")).ToContainTextAsync(email);
+        await fx.ShotAsync(adminPage, "admin-outbox");
+
+        // The invitee registers through the link and lands signed in on the dashboard.
+        var invitee = await fx.NewPageAsync();
+        await invitee.GotoAsync(link);
+        await Assertions.Expect(invitee.GetByLabel("Email")).ToHaveValueAsync(email);
+        await fx.ShotAsync(invitee, "register");
+        await invitee.GetByLabel("Password", new() { Exact = true }).FillAsync("Invitee-Pass-2026");
+        await invitee.GetByLabel("Confirm password").FillAsync("Invitee-Pass-2026");
+        await invitee.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await invitee.WaitForURLAsync(url => url.Contains("/app", StringComparison.Ordinal));
+        var shell = new Shell(invitee);
+        await shell.WaitForCircuitAsync();
+        await Assertions.Expect(invitee.GetByTestId("my-roles")).ToHaveTextAsync("Trader");
+        await Assertions.Expect(shell.NavLink("Users")).ToHaveCountAsync(0); // no admin navigation for a trader
+        await fx.ShotAsync(invitee, "trader-dashboard-light");
+
+        // The same link cannot be used twice.
+        var again = await fx.NewPageAsync();
+        await again.GotoAsync(link);
+        await Assertions.Expect(again.GetByTestId("register-blocked")).ToContainTextAsync("already been used");
+        await fx.ShotAsync(again, "register-link-used");
+
+        // Theme: switched live, and kept for the next page load.
+        Assert.Equal("light", await shell.ThemeAsync());
+        await shell.ToggleThemeAsync();
+        Assert.Equal("dark", await shell.ThemeAsync());
+        await Assertions.Expect(invitee.Locator("#sb-radzen-theme")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("material-dark"));
+        await invitee.ReloadAsync();
+        await shell.WaitForCircuitAsync();
+        Assert.Equal("dark", await shell.ThemeAsync());
+        await fx.ShotAsync(invitee, "trader-dashboard-dark");
+        await invitee.GotoAsync("/settings/sessions");
+        await shell.WaitForCircuitAsync();
+        await fx.ShotAsync(invitee, "my-sessions-dark");
+
+        // Sign out: back to the public site; the dashboard now asks for a sign-in.
+        await shell.SignOutAsync();
+        await invitee.GotoAsync("/app");
+        await invitee.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
+        await fx.ShotAsync(invitee, "login-after-sign-out");
+    }
+
+    [Fact]
+    public async Task BadSignup_ShowsEachValidationMessage_AndStoresNothing()
+    {
+        var page = await fx.NewPageAsync();
+        var landing = new LandingPage(page);
+        await landing.OpenAsync();
+        await landing.JoinAsync("", "not-an-email", null);
+        await Assertions.Expect(landing.ValidationMessages).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#wl-name-error")).ToContainTextAsync("Please tell us your name.");
+        await Assertions.Expect(page.Locator("#wl-email-error")).ToContainTextAsync("does not look like an email address");
+        await Assertions.Expect(landing.Result).ToHaveCountAsync(0);
+        await fx.ShotAsync(page, "landing-validation");
+    }
+
+    [Fact]
+    public async Task SessionRevokedFromAnotherBrowser_IsSignedOutOnItsNextRequest()
+    {
+        // Two browser contexts = two devices of one admin.
+        var laptop = await fx.NewPageAsync();
+        await new LoginPage(laptop).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        var phone = await fx.NewPageAsync(390, 844);
+        await new LoginPage(phone).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        await fx.ShotAsync(phone, "phone-dashboard");
+
+        await phone.GotoAsync("/settings/sessions");
+        await new Shell(phone).WaitForCircuitAsync();
+        await fx.ShotAsync(phone, "phone-sessions");
+        // The laptop's session is the newest active one that is not "this browser".
+        var laptopRow = phone.Locator("[data-testid=sessions-table] tbody tr", new() { HasText = "Active" })
+            .Filter(new() { HasNotText = "this browser" }).First;
+        await laptopRow.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Assertions.Expect(phone.GetByTestId("sessions-message")).ToContainTextAsync("Session revoked");
+
+        await laptop.GotoAsync("/app");
+        await laptop.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
+        await fx.ShotAsync(laptop, "revoked-laptop-login");
+
+        // The phone itself stays signed in.
+        await phone.GotoAsync("/app");
+        await new Shell(phone).WaitForCircuitAsync();
+        Assert.Contains("/app", phone.Url);
+    }
+
+    [Fact]
+    public async Task AdminDashboardChart_Renders_AndUpdatesInPlaceWhenTheRangeChanges()
+    {
+        var page = await fx.NewPageAsync();
+        await new LoginPage(page).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        await Assertions.Expect(page.GetByTestId("signups-card")).ToHaveAttributeAsync("data-loaded", "true");
+        var chart = page.GetByTestId("signups-chart");
+        await Assertions.Expect(chart).ToHaveAttributeAsync("data-chart-ready", "true");
+        await Assertions.Expect(chart.Locator("svg.apexcharts-svg")).ToHaveCountAsync(1);
+        await chart.EvaluateAsync("el => el.__sbSameElement = true");
+
+        await page.GetByTestId("signup-range").GetByText("90 days").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("signup-total")).ToContainTextAsync("last 90 days");
+        try
+        {
+            await Assertions.Expect(chart).ToHaveAttributeAsync("data-chart-updates", "1", new() { Timeout = 15_000 });
+        }
+        catch (PlaywrightException)
+        {
+            throw new Xunit.Sdk.XunitException("chart not updated. Browser: " + string.Join("\n", fx.ConsoleErrors) + "\nServer: " + fx.Server.Output);
+        }
+        Assert.True(await chart.EvaluateAsync<bool>("el => el.__sbSameElement === true"), "the chart element was replaced");
+        Assert.Equal(1, await chart.Locator("svg.apexcharts-svg").CountAsync());
+        await fx.ShotAsync(page, "admin-dashboard-90-days");
+    }
+
+    [Fact]
+    public async Task EnhancedNavigation_BetweenAdminPages_DoesNotReloadThePage()
+    {
+        var page = await fx.NewPageAsync();
+        await new LoginPage(page).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        var shell = new Shell(page);
+        await page.EvaluateAsync("() => window.__sbNoReload = true");
+        await shell.NavLink("Users").ClickAsync();
+        await page.WaitForURLAsync("**/admin/users");
+        await Assertions.Expect(page.GetByTestId("users-grid")).ToContainTextAsync(AppServer.AdminEmail);
+        await shell.NavLink("Audit log").ClickAsync();
+        await page.WaitForURLAsync("**/admin/audit");
+        await Assertions.Expect(page.GetByTestId("audit-grid")).ToContainTextAsync("auth.sign_in");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sbNoReload === true"), "navigation reloaded the page");
+        await fx.ShotAsync(page, "admin-users");
+    }
+
+    [Fact]
+    public async Task Trader_OpeningAnAdminPage_SeesAccessDenied_AndAnonymousIsSentToSignIn()
+    {
+        var page = await fx.NewPageAsync();
+        await new LoginPage(page).SignInAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        await Assertions.Expect(new Shell(page).NavLink("Administration")).ToHaveCountAsync(0);
+        await page.GotoAsync("/admin/users");
+        await page.WaitForURLAsync(url => url.Contains("/account/access-denied", StringComparison.Ordinal));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Access denied" })).ToBeVisibleAsync();
+        await fx.ShotAsync(page, "trader-access-denied");
+
+        var anonymous = await fx.NewPageAsync();
+        await anonymous.GotoAsync("/admin/users");
+        await anonymous.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
+        await fx.ShotAsync(anonymous, "login");
+    }
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+using Signalbook.Data;
+
+namespace Signalbook.E2E.Infrastructure;
+
+/// <summary>
+/// The real app, started as its own process on a free loopback port against a private PostgreSQL
+/// cluster made for this run, with a known admin password and invite-only registration.
+/// </summary>
+public sealed class AppServer : IAsyncDisposable
+{
+    public const string AdminEmail = "admin@e2e.test";
+    public const string AdminPassword = "E2e-Admin-Pass-1";
+
+    /// <summary>Seeded by the app's demo data (started with Demo:Seed), with sixty waitlist sign-ups for the charts.</summary>
+    public const string DemoTraderEmail = "trader@signalbook.local";
+    public const string DemoPassword = "Demo-Password-2026";
+
+    private readonly Process _process;
+    private readonly EmbeddedPostgres? _cluster;
+    private readonly string? _clusterDir;
+    private readonly StringBuilder _output;
+
+    private AppServer(Process process, EmbeddedPostgres? cluster, string? clusterDir, string baseUrl, StringBuilder output)
+    {
+        _process = process;
+        _cluster = cluster;
+        _clusterDir = clusterDir;
+        BaseUrl = baseUrl;
+        _output = output;
+    }
+
+    public string BaseUrl { get; }
+
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public static async Task<AppServer> StartAsync()
+    {
+        var root = RepositoryRoot();
+        // The app is built in the same configuration as this test assembly (Debug or Release).
+        var configuration = typeof(AppServer).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var dll = Path.Combine(root, "App", "bin", configuration, "net10.0", "Signalbook.dll");
+        if (!File.Exists(dll)) throw new InvalidOperationException($"The app is not built: {dll} is missing.");
+
+        EmbeddedPostgres? cluster = null;
+        string? clusterDir = null;
+        var connection = Environment.GetEnvironmentVariable("SIGNALBOOK_E2E_CONNECTION");
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            clusterDir = Path.Combine(Path.GetTempPath(), $"signalbook-e2e-{Environment.ProcessId}");
+            cluster = EmbeddedPostgres.Start(clusterDir);
+            await cluster.CreateDatabaseAsync("signalbook_e2e");
+            connection = cluster.ConnectionString("signalbook_e2e");
+        }
+
+        var port = FreePort();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.Combine(root, "App"),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[] { dll, "--urls", baseUrl, "--contentRoot", Path.Combine(root, "App") }) psi.ArgumentList.Add(arg);
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        psi.Environment["ConnectionStrings__Default"] = connection;
+        psi.Environment["Admin__Email"] = AdminEmail;
+        psi.Environment["Admin__Password"] = AdminPassword;
+        psi.Environment["Registration__Mode"] = "InviteOnly";
+        psi.Environment["Waitlist__SignupsPerWindow"] = "50";
+        psi.Environment["Demo__Seed"] = "true";
+
+        var output = new StringBuilder();
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the app.");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var server = new AppServer(process, cluster, clusterDir, baseUrl, output);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited) break;
+            try
+            {
+                if ((await http.GetAsync($"{baseUrl}/health")).StatusCode == HttpStatusCode.OK) return server;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(300);
+        }
+        var log = server.Output;
+        await server.DisposeAsync();
+        throw new InvalidOperationException($"The app did not become healthy at {baseUrl}. Its output:\n{log}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        _cluster?.Dispose();
+        if (_clusterDir is not null)
+        {
+            try { Directory.Delete(_clusterDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    public static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Blazor.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Blazor.sln not found above the test assembly.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

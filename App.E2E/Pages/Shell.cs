@@ -1,0 +1,86 @@
+using Microsoft.Playwright;
+
+namespace Signalbook.E2E.Pages;
+
+/// <summary>What every signed-in page has: the circuit, the header's theme switch and sign-out, the navigation.</summary>
+public class Shell(IPage page)
+{
+    public IPage Page { get; } = page;
+
+    /// <summary>Waits until the page is interactive (the Blazor circuit is connected and rendered).</summary>
+    public async Task WaitForCircuitAsync()
+        => await Page.Locator("#sb-circuit[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+    public async Task<string> ThemeAsync() => await Page.Locator("html").GetAttributeAsync("data-theme") ?? "";
+
+    public async Task ToggleThemeAsync()
+    {
+        var before = await ThemeAsync();
+        await Page.GetByTestId("theme-toggle").ClickAsync();
+        await Page.WaitForFunctionAsync($"() => document.documentElement.dataset.theme !== '{before}'");
+    }
+
+    public async Task SignOutAsync()
+    {
+        await Page.GetByTestId("sign-out").ClickAsync();
+        await Page.WaitForURLAsync(url => !url.Contains("/app", StringComparison.Ordinal));
+    }
+
+    public ILocator NavLink(string text) => Page.Locator(".rz-panel-menu").GetByText(text, new() { Exact = true });
+}
+
+public sealed class LoginPage(IPage page)
+{
+    public async Task SignInAsync(string email, string password)
+    {
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/app", StringComparison.Ordinal));
+        await new Shell(page).WaitForCircuitAsync();
+    }
+}
+
+public sealed class LandingPage(IPage page)
+{
+    public async Task OpenAsync() => await page.GotoAsync("/");
+
+    public async Task JoinAsync(string name, string email, string? referral)
+    {
+        await page.GetByLabel("Name").FillAsync(name);
+        await page.GetByLabel("Email").FillAsync(email);
+        if (referral is not null) await page.GetByLabel("How did you hear of us?").FillAsync(referral);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Join the waitlist" }).ClickAsync();
+    }
+
+    public ILocator Result => page.GetByTestId("waitlist-result");
+
+    public ILocator ValidationMessages => page.Locator(".validation-message");
+}
+
+public sealed class AdminWaitlistPage(IPage page) : Shell(page)
+{
+    public async Task OpenAsync()
+    {
+        await Page.GotoAsync("/admin/waitlist");
+        await WaitForCircuitAsync();
+    }
+
+    public async Task SearchAsync(string text)
+    {
+        await Page.GetByTestId("waitlist-search").FillAsync(text);
+        await Page.GetByTestId("waitlist-search").PressAsync("Tab");
+    }
+
+    public ILocator Row(string email) => Page.Locator("[data-testid=waitlist-grid] tr", new() { HasText = email });
+
+    /// <summary>Approves the entry and returns the one-time link shown to the admin.</summary>
+    public async Task<string> ApproveAsync(string email)
+    {
+        await Row(email).GetByTestId("approve").ClickAsync();
+        var link = Page.GetByTestId("invitation-link");
+        await link.WaitForAsync();
+        return await link.InputValueAsync();
+    }
+}
