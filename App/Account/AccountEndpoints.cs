@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Antiforgery;
 using Signalbook.Features.Users;
 
 namespace Signalbook.Account;
@@ -8,11 +8,17 @@ public static class AccountEndpoints
     /// <summary>POST /account/logout. A form post, so antiforgery is enforced on it.</summary>
     public static void MapSignalbookAccount(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/account/logout", async (SignalbookSignInManager signIn, [FromForm] string? returnUrl) =>
+        endpoints.MapPost("/account/logout", async Task<IResult> (HttpContext context, SignalbookSignInManager signIn) =>
         {
+            // The antiforgery middleware has checked the token; refuse the post plainly if it failed.
+            if (context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
+            {
+                return TypedResults.BadRequest("The sign-out form has expired. Reload the page and try again.");
+            }
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
             await signIn.SignOutAsync();
-            return TypedResults.LocalRedirect(ReturnUrls.Safe(returnUrl, "/"));
-        }).RequireAuthorization();
+            return TypedResults.LocalRedirect(ReturnUrls.Safe(form["returnUrl"], "/"));
+        }).RequireAuthorization().WithMetadata(new RequireAntiforgeryTokenAttribute());
     }
 }
 

@@ -1,0 +1,76 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using AngleSharp.Html.Parser;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Signalbook.Tests.Infrastructure;
+
+/// <summary>
+/// The whole app in-process (WebApplicationFactory) on a fresh database of the test PostgreSQL,
+/// with demo users: admin (configured), trader and viewer (demo data).
+/// </summary>
+public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminEmail = "admin@http.test";
+    public const string AdminPassword = "Http-Admin-Pass-1";
+    public const string TraderEmail = "trader@signalbook.local";
+    public const string ViewerEmail = "viewer@signalbook.local";
+    public const string DemoPassword = "Demo-Password-2026";
+
+    private string _connection = "";
+
+    public async Task InitializeAsync() => _connection = await TestPostgres.CreateDatabaseAsync();
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("ConnectionStrings:Default", _connection);
+        builder.UseSetting("Admin:Email", AdminEmail);
+        builder.UseSetting("Admin:Password", AdminPassword);
+        builder.UseSetting("Demo:Seed", "true");
+        builder.UseSetting("Waitlist:SignupsPerWindow", "1000");
+    }
+
+    public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>Signs in through the real login form (antiforgery token included) and returns the client holding the cookie.</summary>
+    public async Task<HttpClient> SignedInAsync(string email, string password)
+    {
+        var client = Browser();
+        var form = await FormAsync(client, "/account/login", "login");
+        form["Input.Email"] = email;
+        form["Input.Password"] = password;
+        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(form));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/app", Path(response.Headers.Location));
+        return client;
+    }
+
+    /// <summary>The hidden fields (antiforgery token, handler name) of a form on a page.</summary>
+    public static async Task<Dictionary<string, string>> FormAsync(HttpClient client, string path, string formName)
+    {
+        var html = await client.GetStringAsync(path);
+        var document = new HtmlParser().ParseDocument(html);
+        var handler = document.QuerySelectorAll("input[name=_handler]").FirstOrDefault(i => i.GetAttribute("value") == formName)
+                      ?? throw new InvalidOperationException($"No form '{formName}' on {path}.");
+        var form = handler.Closest("form")!;
+        return form.QuerySelectorAll("input[type=hidden]")
+            .Where(i => i.GetAttribute("name") is not null)
+            .ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
+    }
+
+    /// <summary>The hidden fields of the form that posts to <paramref name="action"/> on a page.</summary>
+    public static async Task<Dictionary<string, string>> FormByActionAsync(HttpClient client, string path, string action)
+    {
+        var document = new HtmlParser().ParseDocument(await client.GetStringAsync(path));
+        var form = document.QuerySelector($"form[action='{action}']") ?? throw new InvalidOperationException($"No form posting to {action} on {path}.");
+        return form.QuerySelectorAll("input[type=hidden]")
+            .Where(i => i.GetAttribute("name") is not null)
+            .ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
+    }
+
+    public static string Path(Uri? location) => location is null ? "" : Regex.Replace(location.OriginalString, "^https?://[^/]+", "");
+}
