@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test suite: unit, service, HTTP and component tests (App.Tests) and the browser
+# tests in Debian's Chromium (App.E2E), each against its own private PostgreSQL cluster.
+# Installs what is missing first (postgresql, chromium, npm packages, NuGet packages).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+SIGNALBOOK_SETUP_BROWSER=1 bash scripts/setup.sh || exit 1
+
+echo "[test] Building the solution (Release, warnings are errors)"
+dotnet build Blazor.sln -c Release --nologo -v quiet || exit 1
+
+results=artifacts/test-results
+rm -rf "$results" artifacts/screenshots
+mkdir -p "$results"
+status=0
+for suite in App.Tests App.E2E; do
+  echo "[test] $suite"
+  dotnet test "$suite/$suite.csproj" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$suite.trx" --logger "console;verbosity=normal" --results-directory "$results" || status=1
+done
+
+# One closing line over all suites, from the TRX counters.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters"); e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
+  echo "[test] $(basename "$trx" .trx): ${p:-0} passed, ${f:-0} failed"
+done
+echo "Screenshots of every page the browser tests visited: artifacts/screenshots/"
+if [ "$passed" -eq 0 ]; then echo "No test ran." >&2; status=1; fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit $status
