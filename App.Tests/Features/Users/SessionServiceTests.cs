@@ -43,7 +43,7 @@ public sealed class SessionServiceTests : ServiceHarness
 
         Assert.True(await WithAsync(s => s.RevokeAsync(s2, ActorOf(admin), actorIsAdmin: true, "admin")));
         await using var db = await DbAsync();
-        var audits = await db.AuditLogs.Where(a => a.Action == AuditActions.SessionRevoked).Select(a => a.TargetId).ToListAsync();
+        var audits = await db.AuditLogs.Where(a => a.Action == AuditActions.SessionRevoked).Select(a => a.ResourceId).ToListAsync();
         Assert.Contains(s1.ToString(), audits);
         Assert.Contains(s2.ToString(), audits);
     }

@@ -36,7 +36,7 @@ public sealed class UserAdminServiceTests : ServiceHarness
         var (rows, _) = await WithAsync(a => a.QueryAsync(new UserQuery("rosa")));
         Assert.Equal([Roles.Trader], Assert.Single(rows).Roles);
         await using var db = await DbAsync();
-        Assert.Equal(2, await db.AuditLogs.CountAsync(l => l.TargetId == user.Id.ToString() && (l.Action == AuditActions.RoleAdded || l.Action == AuditActions.RoleRemoved)));
+        Assert.Equal(2, await db.AuditLogs.CountAsync(l => l.ResourceId == user.Id.ToString() && (l.Action == AuditActions.RoleAdded || l.Action == AuditActions.RoleRemoved)));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class WaitlistServiceTests : ServiceHarness
         Assert.Equal("Ada Moreau", entry.Name);
         Assert.Equal("Ada@Example.com", entry.Email);
         Assert.Equal(WaitlistStatus.Pending, entry.Status);
-        Assert.True(await db.AuditLogs.AnyAsync(a => a.Action == AuditActions.WaitlistJoined && a.TargetId == entry.Id.ToString()));
+        Assert.True(await db.AuditLogs.AnyAsync(a => a.Action == AuditActions.WaitlistJoined && a.ResourceId == entry.Id.ToString()));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class WaitlistServiceTests : ServiceHarness
         var mail = await db.EmailOutbox.SingleAsync(m => m.ToAddress == "chloe@example.com");
         Assert.Contains(invitation.Link, mail.BodyText);
         Assert.Equal(EmailStatus.Stored, mail.Status); // no SMTP configured: it waits in the outbox
-        Assert.True(await db.AuditLogs.AnyAsync(a => a.Action == AuditActions.WaitlistApproved && a.ActorUserId == admin.Id));
+        Assert.True(await db.AuditLogs.AnyAsync(a => a.Action == AuditActions.WaitlistApproved && a.UserId == admin.Id));
     }
 
     [Fact]

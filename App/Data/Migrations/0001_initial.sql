@@ -2,20 +2,6 @@
 -- shared Data Protection key ring. Written from 'dotnet run --project App -- schema-script'.
 -- Applied migrations are never edited: add a new numbered file instead.
 
-CREATE TABLE audit_logs (
-    id bigint GENERATED ALWAYS AS IDENTITY,
-    occurred_at timestamp with time zone NOT NULL DEFAULT (now()),
-    actor_user_id uuid,
-    actor_email character varying(320),
-    action character varying(100) NOT NULL,
-    target_type character varying(100),
-    target_id character varying(200),
-    success boolean NOT NULL DEFAULT TRUE,
-    ip_address character varying(64),
-    details jsonb,
-    CONSTRAINT pk_audit_logs PRIMARY KEY (id)
-);
-
 CREATE TABLE data_protection_keys (
     id bigint GENERATED ALWAYS AS IDENTITY,
     friendly_name character varying(200) NOT NULL,
@@ -82,6 +68,23 @@ CREATE TABLE role_claims (
     claim_value text,
     CONSTRAINT pk_role_claims PRIMARY KEY (id),
     CONSTRAINT fk_role_claims_roles_role_id FOREIGN KEY (role_id) REFERENCES roles (id) ON DELETE CASCADE
+);
+
+CREATE TABLE audit_logs (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    occurred_at timestamp with time zone NOT NULL DEFAULT (now()),
+    user_id uuid,
+    actor_email character varying(320),
+    action character varying(64) NOT NULL,
+    resource_type character varying(64),
+    resource_id character varying(200),
+    changes jsonb,
+    details jsonb,
+    success boolean NOT NULL DEFAULT TRUE,
+    ip_address character varying(45),
+    user_agent character varying(512),
+    CONSTRAINT pk_audit_logs PRIMARY KEY (id),
+    CONSTRAINT fk_audit_logs_users_user_id FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE SET NULL
 );
 
 CREATE TABLE sessions (
@@ -174,11 +177,13 @@ CREATE TABLE waitlist (
     CONSTRAINT fk_waitlist_users_registered_user_id FOREIGN KEY (registered_user_id) REFERENCES users (id) ON DELETE SET NULL
 );
 
-CREATE INDEX ix_audit_logs_action_occurred_at ON audit_logs (action, occurred_at);
-
-CREATE INDEX ix_audit_logs_actor_user_id_occurred_at ON audit_logs (actor_user_id, occurred_at);
+CREATE INDEX ix_audit_logs_action ON audit_logs (action);
 
 CREATE INDEX ix_audit_logs_occurred_at ON audit_logs (occurred_at);
+
+CREATE INDEX ix_audit_logs_resource_type ON audit_logs (resource_type);
+
+CREATE INDEX ix_audit_logs_user_id_occurred_at_resource_type ON audit_logs (user_id, occurred_at, resource_type);
 
 CREATE UNIQUE INDEX ux_data_protection_keys_friendly_name ON data_protection_keys (friendly_name);
 

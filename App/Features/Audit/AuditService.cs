@@ -5,10 +5,13 @@ using Signalbook.Data;
 namespace Signalbook.Features.Audit;
 
 /// <summary>Who did it and from where; built from the HTTP request or the circuit's user.</summary>
-public sealed record AuditActor(Guid? UserId, string? Email, string? IpAddress)
+public sealed record AuditActor(Guid? UserId, string? Email, string? IpAddress, string? UserAgent = null)
 {
     public static readonly AuditActor System = new(null, "system", null);
 }
+
+/// <summary>A change of state, stored as <c>{"before": …, "after": …}</c>.</summary>
+public sealed record AuditChange(object? Before, object? After);
 
 public static class AuditActions
 {
@@ -29,30 +32,37 @@ public static class AuditActions
     public const string WaitlistNotes = "waitlist.notes_changed";
 }
 
-public sealed record AuditRow(long Id, DateTimeOffset OccurredAt, string? ActorEmail, string Action, string? TargetType, string? TargetId, bool Success, string? IpAddress, string? Details);
+public sealed record AuditRow(long Id, DateTimeOffset OccurredAt, string? ActorEmail, string Action, string? ResourceType, string? ResourceId,
+    bool Success, string? IpAddress, string? UserAgent, string? Changes, string? Details);
 
 public sealed record AuditQuery(string? Search = null, string? ActionPrefix = null, bool? Success = null, int Skip = 0, int Take = 25);
 
 public sealed class AuditService(IDbContextFactory<AppDbContext> factory, TimeProvider clock)
 {
-    public async Task WriteAsync(AuditActor actor, string action, string? targetType = null, string? targetId = null,
-        bool success = true, object? details = null, CancellationToken ct = default)
+    public async Task WriteAsync(AuditActor actor, string action, string? resourceType = null, string? resourceId = null,
+        bool success = true, object? details = null, AuditChange? changes = null, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         db.AuditLogs.Add(new AuditLog
         {
             OccurredAt = clock.GetUtcNow(),
-            ActorUserId = actor.UserId,
+            UserId = actor.UserId,
             ActorEmail = actor.Email,
-            IpAddress = actor.IpAddress,
+            IpAddress = Truncate(actor.IpAddress, 45),
+            UserAgent = Truncate(actor.UserAgent, 512),
             Action = action,
-            TargetType = targetType,
-            TargetId = targetId,
+            ResourceType = resourceType,
+            ResourceId = resourceId,
             Success = success,
-            Details = details is null ? null : JsonSerializer.Serialize(details),
+            Changes = changes is null ? null : JsonSerializer.Serialize(new { before = changes.Before, after = changes.After }, Json),
+            Details = details is null ? null : JsonSerializer.Serialize(details, Json),
         });
         await db.SaveChangesAsync(ct);
     }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private static string? Truncate(string? value, int max) => value is { Length: > 0 } v && v.Length > max ? v[..max] : value;
 
     public async Task<(IReadOnlyList<AuditRow> Rows, int Total)> QueryAsync(AuditQuery q, CancellationToken ct = default)
     {
@@ -61,14 +71,14 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> factory, TimePr
         if (!string.IsNullOrWhiteSpace(q.Search))
         {
             var term = $"%{q.Search.Trim()}%";
-            query = query.Where(a => EF.Functions.ILike(a.ActorEmail ?? "", term) || EF.Functions.ILike(a.TargetId ?? "", term)
+            query = query.Where(a => EF.Functions.ILike(a.ActorEmail ?? "", term) || EF.Functions.ILike(a.ResourceId ?? "", term)
                                      || EF.Functions.ILike(a.Action, term));
         }
         if (!string.IsNullOrWhiteSpace(q.ActionPrefix)) query = query.Where(a => a.Action.StartsWith(q.ActionPrefix));
         if (q.Success is { } ok) query = query.Where(a => a.Success == ok);
         var total = await query.CountAsync(ct);
         var rows = await query.OrderByDescending(a => a.OccurredAt).ThenByDescending(a => a.Id).Skip(q.Skip).Take(q.Take)
-            .Select(a => new AuditRow(a.Id, a.OccurredAt, a.ActorEmail, a.Action, a.TargetType, a.TargetId, a.Success, a.IpAddress, a.Details))
+            .Select(a => new AuditRow(a.Id, a.OccurredAt, a.ActorEmail, a.Action, a.ResourceType, a.ResourceId, a.Success, a.IpAddress, a.UserAgent, a.Changes, a.Details))
             .ToListAsync(ct);
         return (rows, total);
     }

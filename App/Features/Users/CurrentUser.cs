@@ -5,12 +5,14 @@ using Signalbook.Features.Audit;
 namespace Signalbook.Features.Users;
 
 /// <summary>
-/// The signed-in user as interactive components see it. The client IP is handed over by the
-/// static render (Routes' parameter), because an interactive circuit has no HttpContext.
+/// The signed-in user as interactive components see it. The client's IP and browser are handed over by
+/// the static render (Routes' parameters), because an interactive circuit has no HttpContext.
 /// </summary>
 public sealed class CurrentUser(AuthenticationStateProvider auth)
 {
     public string? ClientIp { get; set; }
+
+    public string? ClientUserAgent { get; set; }
 
     public async Task<ClaimsPrincipal> PrincipalAsync() => (await auth.GetAuthenticationStateAsync()).User;
 
@@ -28,6 +30,6 @@ public sealed class CurrentUser(AuthenticationStateProvider auth)
     public async Task<AuditActor> ActorAsync()
     {
         var p = await PrincipalAsync();
-        return new AuditActor(await IdAsync(), p.FindFirstValue(ClaimTypes.Email) ?? p.Identity?.Name, ClientIp);
+        return new AuditActor(await IdAsync(), p.FindFirstValue(ClaimTypes.Email) ?? p.Identity?.Name, ClientIp, ClientUserAgent);
     }
 }

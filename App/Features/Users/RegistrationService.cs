@@ -23,7 +23,7 @@ public sealed class RegistrationOptions
     public string DefaultRole { get; set; } = Roles.Trader;
 }
 
-public sealed record RegistrationRequest(string Name, string Email, string Password, string? InviteToken, string? IpAddress);
+public sealed record RegistrationRequest(string Name, string Email, string Password, string? InviteToken, string? IpAddress, string? UserAgent = null);
 
 public sealed record RegistrationResult(AppUser? User, IReadOnlyList<string> Errors)
 {
@@ -80,7 +80,7 @@ public sealed class RegistrationService(
         }
         await users.AddToRoleAsync(user, options.Value.DefaultRole);
         if (invitation is not null) await waitlist.MarkRegisteredAsync(invitation.Id, user.Id, ct);
-        await audit.WriteAsync(new AuditActor(user.Id, user.Email, request.IpAddress), AuditActions.Registered, "user", user.Id.ToString(),
+        await audit.WriteAsync(new AuditActor(user.Id, user.Email, request.IpAddress, request.UserAgent), AuditActions.Registered, "user", user.Id.ToString(),
             details: new { invited = invitation is not null, role = options.Value.DefaultRole }, ct: ct);
         return new RegistrationResult(user, []);
     }

@@ -56,10 +56,14 @@ public sealed class SignalbookSignInManager(
         await base.SignOutAsync();
     }
 
-    public AuditActor ActorFor(AppUser user) => new(user.Id, user.Email, Context.Connection.RemoteIpAddress?.ToString());
+    public AuditActor ActorFor(AppUser user) => new(user.Id, user.Email, Context.Connection.RemoteIpAddress?.ToString(), Context.Request.Headers.UserAgent.ToString());
 
     public AuditActor ActorFor(ClaimsPrincipal principal) => new(
         Guid.TryParse(UserManager.GetUserId(principal), out var id) ? id : null,
         principal.FindFirstValue(ClaimTypes.Email) ?? principal.Identity?.Name,
-        Context.Connection.RemoteIpAddress?.ToString());
+        Context.Connection.RemoteIpAddress?.ToString(),
+        Context.Request.Headers.UserAgent.ToString());
+
+    /// <summary>An actor known only by the email typed into a form (failed sign-in, registration).</summary>
+    public AuditActor AnonymousActor(string? email) => new(null, email, Context.Connection.RemoteIpAddress?.ToString(), Context.Request.Headers.UserAgent.ToString());
 }

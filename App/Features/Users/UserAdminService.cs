@@ -77,11 +77,13 @@ public sealed class UserAdminService(
             if ((await users.GetUsersInRoleAsync(Roles.Admin)).Count(u => u.IsActive && !u.IsDeleted) <= 1)
                 return AdminResult.Refused("At least one active admin must remain.");
         }
-        var has = await users.IsInRoleAsync(user, role);
-        if (has == grant) return AdminResult.Done(grant ? $"{user.Email} already has {role}." : $"{user.Email} does not have {role}.");
+        var before = (await users.GetRolesAsync(user)).Order().ToList();
+        if (before.Contains(role) == grant) return AdminResult.Done(grant ? $"{user.Email} already has {role}." : $"{user.Email} does not have {role}.");
         var result = grant ? await users.AddToRoleAsync(user, role) : await users.RemoveFromRoleAsync(user, role);
         if (!result.Succeeded) return AdminResult.Refused(string.Join(" ", result.Errors.Select(e => e.Description)));
-        await audit.WriteAsync(actor, grant ? AuditActions.RoleAdded : AuditActions.RoleRemoved, "user", user.Id.ToString(), details: new { role, user.Email });
+        var after = grant ? before.Append(role).Order().ToList() : before.Where(r => r != role).ToList();
+        await audit.WriteAsync(actor, grant ? AuditActions.RoleAdded : AuditActions.RoleRemoved, "user", user.Id.ToString(),
+            details: new { role, user.Email }, changes: new AuditChange(new { roles = before }, new { roles = after }));
         return AdminResult.Done(grant ? $"{user.Email} is now {role}." : $"{user.Email} is no longer {role}.");
     }
 
@@ -98,7 +100,8 @@ public sealed class UserAdminService(
             await sessions.RevokeAllAsync(user.Id, actor, "account deactivated");
             await users.UpdateSecurityStampAsync(user);
         }
-        await audit.WriteAsync(actor, active ? AuditActions.UserReactivated : AuditActions.UserDeactivated, "user", user.Id.ToString(), details: new { user.Email });
+        await audit.WriteAsync(actor, active ? AuditActions.UserReactivated : AuditActions.UserDeactivated, "user", user.Id.ToString(),
+            details: new { user.Email }, changes: new AuditChange(new { is_active = !active }, new { is_active = active }));
         return AdminResult.Done(active ? $"{user.Email} can sign in again." : $"{user.Email} is deactivated and signed out everywhere.");
     }
 
@@ -121,7 +124,8 @@ public sealed class UserAdminService(
         await users.UpdateAsync(user);
         await users.UpdateSecurityStampAsync(user);
         await sessions.RevokeAllAsync(user.Id, actor, "account deleted");
-        await audit.WriteAsync(actor, AuditActions.UserDeleted, "user", user.Id.ToString(), details: new { user.Email });
+        await audit.WriteAsync(actor, AuditActions.UserDeleted, "user", user.Id.ToString(),
+            details: new { user.Email }, changes: new AuditChange(new { is_deleted = false }, new { is_deleted = true }));
         return AdminResult.Done($"{user.Email} is deleted.");
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Signalbook.Data;
 
@@ -16,34 +15,83 @@ public static class UiThemes
     public static string Normalize(string? theme) => theme == Dark ? Dark : Light;
 }
 
-/// <summary>Reads and writes <c>user_settings</c>; the theme lives in <c>site_prefs.theme</c>.</summary>
+/// <summary><c>user_settings.site_prefs</c>: UI preferences (trading-buddy seed).</summary>
+public sealed record SitePreferences
+{
+    public string Theme { get; init; } = UiThemes.Light;
+    public bool SidebarCollapsed { get; init; }
+    public bool NotificationsEnabled { get; init; } = true;
+    public string Language { get; init; } = "en";
+}
+
+/// <summary><c>user_settings.profile</c>: the trader's profile (trading-buddy seed). Unknown until the trader fills it in.</summary>
+public sealed record TradingProfile
+{
+    public decimal? AccountBalance { get; init; }
+    public IReadOnlyList<string> DefaultTimeframes { get; init; } = ["1Day"];
+    public string? ExperienceLevel { get; init; }
+    public string? TradingStyle { get; init; }
+    public IReadOnlyList<string> PrimaryMarkets { get; init; } = [];
+    public string? AccountSizeRange { get; init; }
+    public JsonElement? EvaluationControls { get; init; }
+}
+
+/// <summary><c>user_settings.risk_profile</c>: risk limits (trading-buddy seed), with conservative defaults.</summary>
+public sealed record RiskPreferences
+{
+    public decimal MaxPositionSizePct { get; init; } = 10m;
+    public decimal MaxRiskPerTradePct { get; init; } = 1m;
+    public decimal MaxDailyLossPct { get; init; } = 3m;
+    public decimal MinRiskRewardRatio { get; init; } = 2m;
+    public int MaxOpenPositions { get; init; } = 5;
+    public bool StopLossRequired { get; init; } = true;
+}
+
+/// <summary>
+/// Reads and writes <c>user_settings</c>. The three jsonb documents are typed records stored with
+/// snake_case names; a row is created on first write with every document at its defaults.
+/// </summary>
 public sealed class UserSettingsService(IDbContextFactory<AppDbContext> factory, TimeProvider clock)
 {
-    public async Task<string> GetThemeAsync(Guid userId, CancellationToken ct = default)
+    public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public async Task<SitePreferences> GetSitePreferencesAsync(Guid userId, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var prefs = await db.UserSettings.AsNoTracking().Where(s => s.UserId == userId).Select(s => s.SitePrefs).SingleOrDefaultAsync(ct);
-        if (prefs is null) return UiThemes.Light;
-        return UiThemes.Normalize(JsonNode.Parse(prefs)?["theme"]?.GetValue<string>());
+        var json = await db.UserSettings.AsNoTracking().Where(s => s.UserId == userId).Select(s => s.SitePrefs).SingleOrDefaultAsync(ct);
+        return Read<SitePreferences>(json);
     }
 
-    public async Task SetThemeAsync(Guid userId, string theme, CancellationToken ct = default)
+    public async Task<string> GetThemeAsync(Guid userId, CancellationToken ct = default)
+        => UiThemes.Normalize((await GetSitePreferencesAsync(userId, ct)).Theme);
+
+    public Task<SitePreferences> SetThemeAsync(Guid userId, string theme, CancellationToken ct = default)
+        => UpdateSitePreferencesAsync(userId, p => p with { Theme = UiThemes.Normalize(theme) }, ct);
+
+    public async Task<SitePreferences> UpdateSitePreferencesAsync(Guid userId, Func<SitePreferences, SitePreferences> change, CancellationToken ct = default)
     {
-        theme = UiThemes.Normalize(theme);
         await using var db = await factory.CreateDbContextAsync(ct);
         var settings = await db.UserSettings.SingleOrDefaultAsync(s => s.UserId == userId, ct);
         var now = clock.GetUtcNow();
         if (settings is null)
         {
-            settings = new UserSettings { UserId = userId, CreatedAt = now };
+            settings = new UserSettings
+            {
+                UserId = userId,
+                CreatedAt = now,
+                Profile = JsonSerializer.Serialize(new TradingProfile(), Json),
+                RiskProfile = JsonSerializer.Serialize(new RiskPreferences(), Json),
+            };
             db.UserSettings.Add(settings);
         }
-        var prefs = JsonNode.Parse(settings.SitePrefs) as JsonObject ?? [];
-        prefs["theme"] = theme;
-        settings.SitePrefs = prefs.ToJsonString(JsonOptions);
+        var updated = change(Read<SitePreferences>(settings.SitePrefs));
+        settings.SitePrefs = JsonSerializer.Serialize(updated, Json);
         settings.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
+        return updated;
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new();
+    /// <summary>A stored document, or the defaults when there is none (missing fields take their defaults too).</summary>
+    private static T Read<T>(string? json) where T : new()
+        => string.IsNullOrWhiteSpace(json) ? new T() : JsonSerializer.Deserialize<T>(json, Json) ?? new T();
 }

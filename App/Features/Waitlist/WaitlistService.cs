@@ -48,6 +48,8 @@ public sealed class WaitlistService(
     IOptions<WaitlistOptions> options,
     WaitlistRateLimiter limiter)
 {
+    private static string Label(WaitlistStatus status) => status.ToString().ToLowerInvariant();
+
     public static string Normalize(string email) => email.Trim().ToUpperInvariant();
 
     public static string HashToken(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token))).ToLowerInvariant();
@@ -56,7 +58,8 @@ public sealed class WaitlistService(
     /// Adds a visitor. An email already on the list gets the same friendly answer whatever its status,
     /// so the form reveals nothing about other people.
     /// </summary>
-    public async Task<JoinOutcome> JoinAsync(string name, string emailAddress, string? referral, string? ipAddress, CancellationToken ct = default)
+    public async Task<JoinOutcome> JoinAsync(string name, string emailAddress, string? referral, string? ipAddress,
+        string? userAgent = null, CancellationToken ct = default)
     {
         if (!limiter.TryAcquire(ipAddress ?? "unknown")) return JoinOutcome.RateLimited;
 
@@ -83,7 +86,7 @@ public sealed class WaitlistService(
         {
             return JoinOutcome.AlreadyOnList; // a concurrent sign-up with the same email won the race
         }
-        await audit.WriteAsync(new AuditActor(null, entry.Email, ipAddress), AuditActions.WaitlistJoined, "waitlist", entry.Id.ToString(), ct: ct);
+        await audit.WriteAsync(new AuditActor(null, entry.Email, ipAddress, userAgent), AuditActions.WaitlistJoined, "waitlist", entry.Id.ToString(), ct: ct);
         return JoinOutcome.Joined;
     }
 
@@ -135,6 +138,7 @@ public sealed class WaitlistService(
         await using var db = await factory.CreateDbContextAsync(ct);
         var entry = await db.Waitlist.SingleOrDefaultAsync(w => w.Id == id, ct);
         if (entry is null || entry.Status == WaitlistStatus.Registered) return null;
+        var statusBefore = entry.Status;
         var token = Base64UrlToken(32);
         var now = clock.GetUtcNow();
         entry.Status = WaitlistStatus.Approved;
@@ -156,7 +160,8 @@ public sealed class WaitlistService(
             {link}
             """, "waitlist-invitation", ct);
         await audit.WriteAsync(admin, AuditActions.WaitlistApproved, "waitlist", entry.Id.ToString(),
-            details: new { entry.Email, expires = entry.InvitationExpiresAt }, ct: ct);
+            details: new { entry.Email, expires = entry.InvitationExpiresAt },
+            changes: new AuditChange(new { status = Label(statusBefore) }, new { status = Label(entry.Status) }), ct: ct);
         return new Invitation(entry.Id, entry.Email, entry.Name, link, entry.InvitationExpiresAt.Value);
     }
 
@@ -164,6 +169,7 @@ public sealed class WaitlistService(
     {
         var now = clock.GetUtcNow();
         await using var db = await factory.CreateDbContextAsync(ct);
+        var before = await db.Waitlist.Where(w => w.Id == id).Select(w => (WaitlistStatus?)w.Status).SingleOrDefaultAsync(ct);
         var changed = await db.Waitlist.Where(w => w.Id == id && w.Status != WaitlistStatus.Registered).ExecuteUpdateAsync(u => u
             .SetProperty(w => w.Status, WaitlistStatus.Rejected)
             .SetProperty(w => w.DecidedAt, now)
@@ -171,7 +177,11 @@ public sealed class WaitlistService(
             .SetProperty(w => w.InvitationTokenHash, (string?)null)
             .SetProperty(w => w.InvitationExpiresAt, (DateTimeOffset?)null)
             .SetProperty(w => w.UpdatedAt, now), ct);
-        if (changed > 0) await audit.WriteAsync(admin, AuditActions.WaitlistRejected, "waitlist", id.ToString(), ct: ct);
+        if (changed > 0)
+        {
+            await audit.WriteAsync(admin, AuditActions.WaitlistRejected, "waitlist", id.ToString(),
+                changes: new AuditChange(new { status = before is { } b ? Label(b) : null }, new { status = Label(WaitlistStatus.Rejected) }), ct: ct);
+        }
         return changed > 0;
     }
 
@@ -181,10 +191,11 @@ public sealed class WaitlistService(
         if (notes is { Length: > 4000 }) throw new ArgumentException("Notes are limited to 4000 characters.", nameof(notes));
         var now = clock.GetUtcNow();
         await using var db = await factory.CreateDbContextAsync(ct);
+        var before = await db.Waitlist.Where(w => w.Id == id).Select(w => w.Notes).SingleOrDefaultAsync(ct);
         var changed = await db.Waitlist.Where(w => w.Id == id).ExecuteUpdateAsync(u => u
             .SetProperty(w => w.Notes, notes)
             .SetProperty(w => w.UpdatedAt, now), ct);
-        if (changed > 0) await audit.WriteAsync(admin, AuditActions.WaitlistNotes, "waitlist", id.ToString(), ct: ct);
+        if (changed > 0) await audit.WriteAsync(admin, AuditActions.WaitlistNotes, "waitlist", id.ToString(), changes: new AuditChange(before, notes), ct: ct);
         return changed > 0;
     }
 
