@@ -19,6 +19,12 @@ public static class AuditActions
     public const string SignInFailed = "auth.sign_in_failed";
     public const string SignOut = "auth.sign_out";
     public const string Registered = "auth.registered";
+    public const string EmailConfirmed = "auth.email_confirmed";
+    public const string PasswordResetRequested = "auth.password_reset_requested";
+    public const string PasswordReset = "auth.password_reset";
+    public const string TwoFactorEnabled = "auth.two_factor_enabled";
+    public const string TwoFactorDisabled = "auth.two_factor_disabled";
+    public const string RecoveryCodesRenewed = "auth.recovery_codes_renewed";
     public const string SessionRevoked = "session.revoked";
     public const string RoleAdded = "user.role_added";
     public const string RoleRemoved = "user.role_removed";

@@ -23,7 +23,8 @@ public sealed class RegistrationOptions
     public string DefaultRole { get; set; } = Roles.Trader;
 }
 
-public sealed record RegistrationRequest(string Name, string Email, string Password, string? InviteToken, string? IpAddress, string? UserAgent = null);
+public sealed record RegistrationRequest(string Name, string Email, string Password, string? InviteToken, string? IpAddress,
+    string? UserAgent = null, string BaseUri = "/");
 
 public sealed record RegistrationResult(AppUser? User, IReadOnlyList<string> Errors)
 {
@@ -33,13 +34,15 @@ public sealed record RegistrationResult(AppUser? User, IReadOnlyList<string> Err
 
 /// <summary>
 /// Creates accounts under the configured registration mode. With an invitation, the invitation is
-/// claimed first (atomically, so one link makes one account) and its email is the account's.
+/// claimed first (atomically, so one link makes one account) and its email is the account's, already
+/// confirmed. Without one (open mode) a confirmation link is emailed and sign-in waits for it.
 /// </summary>
 public sealed class RegistrationService(
     UserManager<AppUser> users,
     WaitlistService waitlist,
     AuditService audit,
     IOptions<RegistrationOptions> options,
+    AccountEmails emails,
     TimeProvider clock)
 {
     public RegistrationMode Mode => options.Value.Mode;
@@ -80,6 +83,7 @@ public sealed class RegistrationService(
         }
         await users.AddToRoleAsync(user, options.Value.DefaultRole);
         if (invitation is not null) await waitlist.MarkRegisteredAsync(invitation.Id, user.Id, ct);
+        else await emails.SendConfirmationAsync(user, request.BaseUri, ct); // open registration: the address must be proved
         await audit.WriteAsync(new AuditActor(user.Id, user.Email, request.IpAddress, request.UserAgent), AuditActions.Registered, "user", user.Id.ToString(),
             details: new { invited = invitation is not null, role = options.Value.DefaultRole }, ct: ct);
         return new RegistrationResult(user, []);

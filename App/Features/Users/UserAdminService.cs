@@ -18,14 +18,24 @@ public sealed record AdminResult(bool Ok, string Message)
     public static AdminResult Refused(string message) => new(false, message);
 }
 
-/// <summary>What admins do to accounts: search, roles, deactivation, soft delete. Every change is audited.</summary>
+/// <summary>
+/// What admins do to accounts: search, roles, deactivation, soft delete. Every change is audited.
+/// Each change runs in its own scope (a fresh UserManager and DbContext), because the admin page
+/// lives in a long circuit and must never update an entity it loaded minutes ago.
+/// </summary>
 public sealed class UserAdminService(
     IDbContextFactory<AppDbContext> factory,
-    UserManager<AppUser> users,
+    IServiceScopeFactory scopes,
     SessionService sessions,
     AuditService audit,
     TimeProvider clock)
 {
+    private async Task<AdminResult> WithUsersAsync(Func<UserManager<AppUser>, Task<AdminResult>> action)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>());
+    }
+
     public async Task<(IReadOnlyList<UserRow> Rows, int Total)> QueryAsync(UserQuery q, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
@@ -66,7 +76,7 @@ public sealed class UserAdminService(
         return (rows, total);
     }
 
-    public async Task<AdminResult> SetRoleAsync(Guid userId, string role, bool grant, AuditActor actor)
+    public Task<AdminResult> SetRoleAsync(Guid userId, string role, bool grant, AuditActor actor) => WithUsersAsync(async users =>
     {
         if (!Roles.All.Contains(role)) return AdminResult.Refused($"Unknown role '{role}'.");
         var user = await users.FindByIdAsync(userId.ToString());
@@ -85,9 +95,9 @@ public sealed class UserAdminService(
         await audit.WriteAsync(actor, grant ? AuditActions.RoleAdded : AuditActions.RoleRemoved, "user", user.Id.ToString(),
             details: new { role, user.Email }, changes: new AuditChange(new { roles = before }, new { roles = after }));
         return AdminResult.Done(grant ? $"{user.Email} is now {role}." : $"{user.Email} is no longer {role}.");
-    }
+    });
 
-    public async Task<AdminResult> SetActiveAsync(Guid userId, bool active, AuditActor actor)
+    public Task<AdminResult> SetActiveAsync(Guid userId, bool active, AuditActor actor) => WithUsersAsync(async users =>
     {
         if (!active && userId == actor.UserId) return AdminResult.Refused("You cannot deactivate your own account.");
         var user = await users.FindByIdAsync(userId.ToString());
@@ -103,10 +113,10 @@ public sealed class UserAdminService(
         await audit.WriteAsync(actor, active ? AuditActions.UserReactivated : AuditActions.UserDeactivated, "user", user.Id.ToString(),
             details: new { user.Email }, changes: new AuditChange(new { is_active = !active }, new { is_active = active }));
         return AdminResult.Done(active ? $"{user.Email} can sign in again." : $"{user.Email} is deactivated and signed out everywhere.");
-    }
+    });
 
     /// <summary>Soft delete: the row stays (fills, journals and audit history keep their owner), sign-in stops for good.</summary>
-    public async Task<AdminResult> SoftDeleteAsync(Guid userId, AuditActor actor)
+    public Task<AdminResult> SoftDeleteAsync(Guid userId, AuditActor actor) => WithUsersAsync(async users =>
     {
         if (userId == actor.UserId) return AdminResult.Refused("You cannot delete your own account.");
         var user = await users.FindByIdAsync(userId.ToString());
@@ -127,5 +137,5 @@ public sealed class UserAdminService(
         await audit.WriteAsync(actor, AuditActions.UserDeleted, "user", user.Id.ToString(),
             details: new { user.Email }, changes: new AuditChange(new { is_deleted = false }, new { is_deleted = true }));
         return AdminResult.Done($"{user.Email} is deleted.");
-    }
+    });
 }

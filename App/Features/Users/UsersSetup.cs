@@ -27,6 +27,7 @@ public static class UsersSetup
             {
                 o.User.RequireUniqueEmail = true;
                 o.SignIn.RequireConfirmedAccount = false;
+                o.SignIn.RequireConfirmedEmail = true; // invited, bootstrapped and demo accounts are confirmed already
                 o.Password.RequiredLength = 10;
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(10);
@@ -54,6 +55,8 @@ public static class UsersSetup
         services.AddScoped<UserSettingsService>();
         services.AddScoped<UserAdminService>();
         services.AddScoped<RegistrationService>();
+        services.AddScoped<TwoFactorService>();
+        services.AddScoped<AccountEmails>();
         services.AddScoped<AdminBootstrapper>();
         return services;
     }
