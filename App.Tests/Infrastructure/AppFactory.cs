@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Signalbook.Tests.Infrastructure;
 
@@ -10,7 +11,7 @@ namespace Signalbook.Tests.Infrastructure;
 /// The whole app in-process (WebApplicationFactory) on a fresh database of the test PostgreSQL,
 /// with demo users: admin (configured), trader and viewer (demo data).
 /// </summary>
-public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
+public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminEmail = "admin@http.test";
     public const string AdminPassword = "Http-Admin-Pass-1";
@@ -32,7 +33,24 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Admin:Password", AdminPassword);
         builder.UseSetting("Demo:Seed", "true");
         builder.UseSetting("Waitlist:SignupsPerWindow", "1000");
+        foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
     }
+
+    protected virtual IEnumerable<(string Key, string Value)> ExtraSettings => [];
+
+    /// <summary>The newest outbox email to an address (the app's email sender with no SMTP configured).</summary>
+    public async Task<string> LastEmailToAsync(string address)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = await scope.ServiceProvider.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Signalbook.Data.AppDbContext>>().CreateDbContextAsync();
+        return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstAsync(
+            db.EmailOutbox.Where(m => m.ToAddress == address).OrderByDescending(m => m.Id).Select(m => m.BodyText));
+    }
+
+    /// <summary>The first link in a text that starts with the given path.</summary>
+    public static string LinkIn(string text, string path)
+        => Regex.Match(text, $@"https?://[^\s]*{Regex.Escape(path)}[^\s]*").Value is { Length: > 0 } url
+            ? Path(new Uri(url)) : throw new InvalidOperationException($"No {path} link in: {text}");
 
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
@@ -73,4 +91,12 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     public static string Path(Uri? location) => location is null ? "" : Regex.Replace(location.OriginalString, "^https?://[^/]+", "");
+
+    /// <summary>Posts a form page's form with the given fields (its hidden fields included) and returns the response.</summary>
+    public static async Task<HttpResponseMessage> SubmitAsync(HttpClient client, string path, string formName, IDictionary<string, string> fields)
+    {
+        var form = await FormAsync(client, path, formName);
+        foreach (var (k, v) in fields) form[k] = v;
+        return await client.PostAsync(path, new FormUrlEncodedContent(form));
+    }
 }
