@@ -184,4 +184,41 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
         await anonymous.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
         await fx.ShotAsync(anonymous, "login");
     }
+
+    [Fact]
+    public async Task TwoFactor_SetUpWithTheQrPage_ThenSignInAsksForTheAppsCode()
+    {
+        var page = await fx.NewPageAsync();
+        await new LoginPage(page).SignInAsync(AppServer.DemoViewerEmail, AppServer.DemoPassword);
+        await page.GotoAsync("/settings/security");
+        await new Shell(page).WaitForCircuitAsync();
+        await page.GetByTestId("two-factor-start").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("two-factor-qr").Locator("svg")).ToHaveCountAsync(1);
+        var key = await page.GetByTestId("two-factor-key").InnerTextAsync();
+        await fx.ShotAsync(page, "security-setup-qr");
+
+        await page.GetByTestId("two-factor-code").FillAsync(Signalbook.Tests.Infrastructure.Totp.Code(key, DateTimeOffset.UtcNow));
+        await page.GetByTestId("two-factor-verify").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("two-factor-state")).ToHaveTextAsync("On");
+        await Assertions.Expect(page.GetByTestId("recovery-codes").Locator("li")).ToHaveCountAsync(10);
+        await fx.ShotAsync(page, "security-enabled");
+        await new Shell(page).SignOutAsync();
+
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("Email").FillAsync(AppServer.DemoViewerEmail);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(AppServer.DemoPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/account/login-2fa", StringComparison.Ordinal));
+        await fx.ShotAsync(page, "login-2fa");
+        await page.GetByLabel("Authenticator code").FillAsync(Signalbook.Tests.Infrastructure.Totp.Code(key, DateTimeOffset.UtcNow));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/app", StringComparison.Ordinal));
+        await new Shell(page).WaitForCircuitAsync();
+
+        // Leave the shared demo viewer as it was.
+        await page.GotoAsync("/settings/security");
+        await new Shell(page).WaitForCircuitAsync();
+        await page.GetByTestId("two-factor-off").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("two-factor-state")).ToHaveTextAsync("Off");
+    }
 }

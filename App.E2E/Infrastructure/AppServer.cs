@@ -18,6 +18,7 @@ public sealed class AppServer : IAsyncDisposable
 
     /// <summary>Seeded by the app's demo data (started with Demo:Seed), with sixty waitlist sign-ups for the charts.</summary>
     public const string DemoTraderEmail = "trader@signalbook.local";
+    public const string DemoViewerEmail = "viewer@signalbook.local";
     public const string DemoPassword = "Demo-Password-2026";
 
     private readonly Process _process;
