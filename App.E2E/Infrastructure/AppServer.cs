@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 using Signalbook.Data;
@@ -58,7 +57,7 @@ public sealed class AppServer : IAsyncDisposable
             connection = cluster.ConnectionString("signalbook_e2e");
         }
 
-        var port = FreePort();
+        var port = EmbeddedPostgres.FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -121,12 +120,5 @@ public sealed class AppServer : IAsyncDisposable
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Blazor.sln"))) dir = dir.Parent;
         return dir?.FullName ?? throw new InvalidOperationException("Blazor.sln not found above the test assembly.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -52,6 +52,13 @@ public class ServiceHarness : IAsyncLifetime
 
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();
 
+    /// <summary>Runs one call of a scoped service in its own scope, as a request or a click would.</summary>
+    public async Task<T> WithAsync<TService, T>(Func<TService, Task<T>> act) where TService : notnull
+    {
+        await using var scope = Scope();
+        return await act(scope.ServiceProvider.GetRequiredService<TService>());
+    }
+
     public async Task<AppDbContext> DbAsync() => await Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
 
     /// <summary>Creates a user with a role and returns it.</summary>

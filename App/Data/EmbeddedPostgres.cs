@@ -145,7 +145,8 @@ public sealed class EmbeddedPostgres : IDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port on loopback that nothing listens on right now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -8,11 +8,7 @@ namespace Signalbook.Tests.Features.Users;
 
 public sealed class SessionServiceTests : ServiceHarness
 {
-    private async Task<T> WithAsync<T>(Func<SessionService, Task<T>> act)
-    {
-        await using var scope = Scope();
-        return await act(scope.ServiceProvider.GetRequiredService<SessionService>());
-    }
+    private Task<T> WithAsync<T>(Func<SessionService, Task<T>> act) => WithAsync<SessionService, T>(act);
 
     [Fact]
     public async Task NewSession_IsActiveForItsUserOnly()

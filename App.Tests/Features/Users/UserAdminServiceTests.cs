@@ -9,11 +9,7 @@ namespace Signalbook.Tests.Features.Users;
 
 public sealed class UserAdminServiceTests : ServiceHarness
 {
-    private async Task<T> WithAsync<T>(Func<UserAdminService, Task<T>> act)
-    {
-        await using var scope = Scope();
-        return await act(scope.ServiceProvider.GetRequiredService<UserAdminService>());
-    }
+    private Task<T> WithAsync<T>(Func<UserAdminService, Task<T>> act) => WithAsync<UserAdminService, T>(act);
 
     [Fact]
     public async Task Admin_CannotRemoveOwnAdminRole_NorDeactivateOrDeleteSelf()

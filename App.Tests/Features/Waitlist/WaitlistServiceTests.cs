@@ -11,11 +11,7 @@ public sealed class WaitlistServiceTests : ServiceHarness
 {
     private const string Base = "https://signalbook.example/";
 
-    private async Task<T> WithAsync<T>(Func<WaitlistService, Task<T>> act)
-    {
-        await using var scope = Scope();
-        return await act(scope.ServiceProvider.GetRequiredService<WaitlistService>());
-    }
+    private Task<T> WithAsync<T>(Func<WaitlistService, Task<T>> act) => WithAsync<WaitlistService, T>(act);
 
     [Fact]
     public async Task Join_NewEmail_StoresPendingEntryAndAudits()
