@@ -4,6 +4,7 @@ using Signalbook.Components;
 using Signalbook.Data;
 using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
+using Signalbook.Features.MarketData;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
 using Signalbook.Hosting;
@@ -40,7 +41,8 @@ builder.Services
     .AddSignalbookAudit()
     .AddSignalbookEmail()
     .AddSignalbookUsers()
-    .AddSignalbookWaitlist();
+    .AddSignalbookWaitlist()
+    .AddSignalbookMarketData();
 builder.AddSignalbookHosting(command);
 
 var app = builder.Build();

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Signalbook.Data;
 using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
+using Signalbook.Features.MarketData;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
 
@@ -42,7 +43,7 @@ public class ServiceHarness : IAsyncLifetime
         services.AddHttpContextAccessor();
         services.AddDbContextFactory<AppDbContext>(o => o.UseNpgsql(ConnectionString));
         services.AddSingleton(new DatabaseConnection(ConnectionString));
-        services.AddSignalbookAudit().AddSignalbookEmail().AddSignalbookUsers().AddSignalbookWaitlist();
+        services.AddSignalbookAudit().AddSignalbookEmail().AddSignalbookUsers().AddSignalbookWaitlist().AddSignalbookMarketData();
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         await using var scope = Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<AdminBootstrapper>().EnsureAsync();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
+using Signalbook.Features.MarketData;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
 
@@ -21,6 +22,10 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
     public DbSet<EmailMessage> EmailOutbox => Set<EmailMessage>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Instrument> Instruments => Set<Instrument>();
+    public DbSet<PriceBar> PriceBars => Set<PriceBar>();
+    public DbSet<DataSyncLog> DataSyncLog => Set<DataSyncLog>();
+    public DbSet<FeatureRow> Features => Set<FeatureRow>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
