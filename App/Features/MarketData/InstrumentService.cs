@@ -29,6 +29,7 @@ public static class MarketDataSetup
         services.AddScoped<InstrumentService>();
         services.AddScoped<PriceBarWriter>();
         services.AddScoped<Import.CsvImportService>();
+        services.AddScoped<Indicators.FeatureService>();
         return services;
     }
 }
