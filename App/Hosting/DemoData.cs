@@ -1,16 +1,28 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Signalbook.Data;
+using Signalbook.Features.Indicators;
+using Signalbook.Features.MarketData;
+using Signalbook.Features.MarketData.Providers.Demo;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
 
 namespace Signalbook.Hosting;
 
 /// <summary>
-/// Demo content for a first look (README's start command): a trader and a viewer account, and
-/// sixty waitlist sign-ups spread over the last 45 days. Deterministic and idempotent.
+/// Demo content for a first look (README's start command): a trader and a viewer account, the demo
+/// market (30 instruments with daily and 15-minute bars and their features), and sixty waitlist
+/// sign-ups spread over the last 45 days. Deterministic and idempotent.
 /// </summary>
-public sealed class DemoData(UserManager<AppUser> users, IDbContextFactory<AppDbContext> factory, TimeProvider clock, ILogger<DemoData> logger)
+public sealed class DemoData(
+    UserManager<AppUser> users,
+    IDbContextFactory<AppDbContext> factory,
+    DemoProvider market,
+    InstrumentService instruments,
+    PriceBarWriter bars,
+    FeatureService features,
+    TimeProvider clock,
+    ILogger<DemoData> logger)
 {
     public const string TraderEmail = "trader@signalbook.local";
     public const string ViewerEmail = "viewer@signalbook.local";
@@ -24,7 +36,29 @@ public sealed class DemoData(UserManager<AppUser> users, IDbContextFactory<AppDb
     {
         await EnsureUserAsync(TraderEmail, "Demo Trader", Roles.Trader);
         await EnsureUserAsync(ViewerEmail, "Demo Viewer", Roles.Viewer);
+        await SeedMarketAsync(ct);
+        await SeedWaitlistAsync(ct);
+    }
 
+    /// <summary>The demo provider's 30 instruments: 3 years of daily bars and 30 days of 15-minute bars, with features.</summary>
+    private async Task SeedMarketAsync(CancellationToken ct)
+    {
+        var stored = 0;
+        foreach (var info in DemoProvider.Universe)
+        {
+            var id = await instruments.EnsureAsync(info, ct);
+            foreach (var interval in new[] { Intervals.OneDay, Intervals.FifteenMinutes })
+            {
+                var series = await market.GetBarsAsync(info.Symbol, interval, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, ct);
+                stored += await bars.UpsertAsync(id, interval, series, market.Name, ct);
+                await features.UpdateAsync(id, interval, ct);
+            }
+        }
+        logger.LogInformation("Demo data: {Count} instruments, {Bars} bars with features", DemoProvider.Universe.Count, stored);
+    }
+
+    private async Task SeedWaitlistAsync(CancellationToken ct)
+    {
         await using var db = await factory.CreateDbContextAsync(ct);
         if (await db.Waitlist.AnyAsync(w => w.Email.EndsWith("@demo.signalbook.local"), ct)) return;
         var random = new Random(20261121);

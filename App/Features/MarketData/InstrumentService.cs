@@ -6,6 +6,18 @@ namespace Signalbook.Features.MarketData;
 /// <summary>Instruments: find or create by symbol and exchange.</summary>
 public sealed class InstrumentService(IDbContextFactory<AppDbContext> factory, TimeProvider clock)
 {
+    /// <summary>Finds or creates an instrument from a provider's description, filling its name, sector and size bucket.</summary>
+    public async Task<long> EnsureAsync(Providers.SymbolInfo info, CancellationToken ct = default)
+    {
+        var id = await EnsureAsync(info.Symbol, info.Exchange, info.TimeZone, info.Name, ct);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await db.Instruments.Where(i => i.Id == id && i.Sector == null).ExecuteUpdateAsync(u => u
+            .SetProperty(i => i.Sector, info.Sector)
+            .SetProperty(i => i.MarketCapBucket, info.MarketCapBucket)
+            .SetProperty(i => i.Name, info.Name), ct);
+        return id;
+    }
+
     public async Task<long> EnsureAsync(string symbol, string exchange, string timeZone = "America/New_York", string? name = null, CancellationToken ct = default)
     {
         symbol = symbol.Trim().ToUpperInvariant();
@@ -30,6 +42,7 @@ public static class MarketDataSetup
         services.AddScoped<PriceBarWriter>();
         services.AddScoped<Import.CsvImportService>();
         services.AddScoped<Indicators.FeatureService>();
+        services.AddSingleton<Providers.Demo.DemoProvider>();
         return services;
     }
 }

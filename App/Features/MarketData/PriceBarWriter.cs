@@ -12,7 +12,7 @@ namespace Signalbook.Features.MarketData;
 /// </summary>
 public sealed class PriceBarWriter(DatabaseConnection connection)
 {
-    public async Task<int> UpsertAsync(long instrumentId, string interval, IReadOnlyList<ParsedBar> bars, string source, CancellationToken ct = default)
+    public async Task<int> UpsertAsync(long instrumentId, string interval, IReadOnlyList<OhlcvBar> bars, string source, CancellationToken ct = default)
     {
         if (!Intervals.All.Contains(interval)) throw new ArgumentException($"Unknown interval '{interval}'.", nameof(interval));
         if (bars.Count == 0) return 0;

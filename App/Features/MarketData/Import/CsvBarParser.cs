@@ -18,7 +18,8 @@ public enum CsvLayout
 public sealed record ColumnMap(string Timestamp, string Open, string High, string Low, string Close, string? Volume = null,
     string? Vwap = null, string? TradeCount = null);
 
-public sealed record ParsedBar(int Line, DateTimeOffset Ts, double Open, double High, double Low, double Close, double Volume,
+/// <summary>One bar from a file or a provider; <see cref="Line"/> is its line in the file, 0 when it came from elsewhere.</summary>
+public sealed record OhlcvBar(int Line, DateTimeOffset Ts, double Open, double High, double Low, double Close, double Volume,
     double? Vwap, int? TradeCount);
 
 /// <summary>A rejected row: the file, its 1-based line number (the header is line 1) and why.</summary>
@@ -27,7 +28,7 @@ public sealed record RowError(string File, int Line, string Reason)
     public override string ToString() => $"{File}, line {Line}: {Reason}";
 }
 
-public sealed record ParseResult(CsvLayout Layout, IReadOnlyList<ParsedBar> Bars, IReadOnlyList<RowError> Errors, bool WasNewestFirst);
+public sealed record ParseResult(CsvLayout Layout, IReadOnlyList<OhlcvBar> Bars, IReadOnlyList<RowError> Errors, bool WasNewestFirst);
 
 /// <summary>
 /// Reads bar files line by line. Every row is validated (missing values, numbers, OHLC order,
@@ -57,7 +58,7 @@ public static class CsvBarParser
         var (layout, columns, headerError) = Resolve(names, map);
         if (headerError is not null) return new ParseResult(layout, [], [new RowError(fileName, 1, headerError)], false);
 
-        var bars = new List<ParsedBar>();
+        var bars = new List<OhlcvBar>();
         var errors = new List<RowError>();
         var seen = new Dictionary<DateTimeOffset, int>();
         var line = 1;
@@ -127,7 +128,7 @@ public static class CsvBarParser
         }
     }
 
-    private static (ParsedBar?, string?) ParseRow(string[] fields, string[] names, Columns c, int line, TimeZoneInfo zone)
+    private static (OhlcvBar?, string?) ParseRow(string[] fields, string[] names, Columns c, int line, TimeZoneInfo zone)
     {
         string? Field(int index) => index >= 0 && index < fields.Length ? fields[index].Trim() : null;
 
@@ -169,7 +170,7 @@ public static class CsvBarParser
             if (!int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var tc) || tc < 0) return (null, $"'{t}' in column {names[c.TradeCount]} is not a count");
             trades = tc;
         }
-        return (new ParsedBar(line, ts, open, high, low, close, volume, vwap, trades), null);
+        return (new OhlcvBar(line, ts, open, high, low, close, volume, vwap, trades), null);
     }
 
     /// <summary>A timestamp in UTC, or null when the text is no date this parser knows.</summary>

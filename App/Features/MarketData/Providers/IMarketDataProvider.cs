@@ -1,0 +1,24 @@
+using Signalbook.Features.MarketData.Import;
+
+namespace Signalbook.Features.MarketData.Providers;
+
+public sealed record SymbolInfo(string Symbol, string Exchange, string Name, string Sector, string MarketCapBucket, string TimeZone);
+
+public sealed record Quote(string Symbol, DateTimeOffset Ts, double Price);
+
+public sealed record ProviderHealth(bool Healthy, string Message);
+
+/// <summary>Where bars come from: one implementation per provider, each in its own folder.</summary>
+public interface IMarketDataProvider
+{
+    string Name { get; }
+
+    /// <summary>Bars with from ≤ ts ≤ to, oldest first.</summary>
+    Task<IReadOnlyList<OhlcvBar>> GetBarsAsync(string symbol, string interval, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default);
+
+    Task<Quote?> GetLatestQuoteAsync(string symbol, CancellationToken ct = default);
+
+    Task<IReadOnlyList<SymbolInfo>> SearchAsync(string query, CancellationToken ct = default);
+
+    Task<ProviderHealth> CheckHealthAsync(CancellationToken ct = default);
+}
