@@ -43,6 +43,7 @@ public static class MarketDataSetup
         services.AddScoped<Import.CsvImportService>();
         services.AddScoped<Indicators.FeatureService>();
         services.AddSingleton<Providers.Demo.DemoProvider>();
+        services.AddScoped<MarketsService>();
         return services;
     }
 }

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.DependencyInjection;
+using Signalbook.Features.Indicators;
+using Signalbook.Features.MarketData;
+using Signalbook.Features.MarketData.Providers.Demo;
+using Signalbook.Tests.Infrastructure;
+
+namespace Signalbook.Tests.Features.MarketData;
+
+public sealed class MarketsServiceTests : ServiceHarness
+{
+    private async Task SeedAsync(params string[] symbols)
+    {
+        await using var scope = Scope();
+        var sp = scope.ServiceProvider;
+        var demo = new DemoProvider(Clock);
+        foreach (var info in DemoProvider.Universe.Where(u => symbols.Contains(u.Symbol)))
+        {
+            var id = await sp.GetRequiredService<InstrumentService>().EnsureAsync(info);
+            var bars = await demo.GetBarsAsync(info.Symbol, Intervals.OneDay, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+            await sp.GetRequiredService<PriceBarWriter>().UpsertAsync(id, Intervals.OneDay, bars, demo.Name);
+            await sp.GetRequiredService<FeatureService>().UpdateAsync(id, Intervals.OneDay);
+        }
+    }
+
+    [Fact]
+    public async Task Query_ShowsLatestCloseAndFeatures_FiltersSortsAndPages()
+    {
+        await SeedAsync("ALPX", "NOVA", "GLNT", "CYRA");
+        var (all, total) = await WithAsync<MarketsService, (IReadOnlyList<MarketRow>, int)>(m => m.QueryAsync(new MarketQuery()));
+        Assert.Equal(4, total);
+        Assert.Equal(["ALPX", "CYRA", "GLNT", "NOVA"], all.Select(r => r.Symbol));
+        Assert.All(all, r => Assert.True(r.LastClose > 0 && r.Ret20d is not null && r.Rsi14 is >= 0 and <= 100));
+
+        var (energy, energyTotal) = await WithAsync<MarketsService, (IReadOnlyList<MarketRow>, int)>(m => m.QueryAsync(new MarketQuery(Sector: "Energy")));
+        Assert.Equal(2, energyTotal);
+        Assert.Equal(["ALPX", "NOVA"], energy.Select(r => r.Symbol));
+
+        var (byRsi, _) = await WithAsync<MarketsService, (IReadOnlyList<MarketRow>, int)>(m => m.QueryAsync(new MarketQuery(SortBy: nameof(MarketRow.Rsi14), Descending: true)));
+        Assert.Equal(all.Select(r => r.Rsi14).OrderDescending(), byRsi.Select(r => r.Rsi14));
+
+        var (page2, _) = await WithAsync<MarketsService, (IReadOnlyList<MarketRow>, int)>(m => m.QueryAsync(new MarketQuery(Skip: 2, Take: 2)));
+        Assert.Equal(["GLNT", "NOVA"], page2.Select(r => r.Symbol));
+    }
+
+    [Fact]
+    public async Task Chart_ReturnsBarsWithTheirOverlays_OldestFirst()
+    {
+        await SeedAsync("DLTA");
+        var id = (await WithAsync<MarketsService, (IReadOnlyList<MarketRow>, int)>(m => m.QueryAsync(new MarketQuery("DLTA")))).Item1.Single().Id;
+        var bars = await WithAsync<MarketsService, IReadOnlyList<ChartBar>>(m => m.ChartAsync(id, Intervals.OneDay, Clock.GetUtcNow().AddDays(-365)));
+        Assert.InRange(bars.Count, 250, 262);
+        Assert.Equal(bars.OrderBy(b => b.Ts), bars);
+        Assert.All(bars, b => Assert.NotNull(b.Sma50)); // a year back is past the 50-bar warm-up of a 3-year series
+        Assert.All(bars, b => Assert.NotNull(b.Rsi14));
+    }
+}

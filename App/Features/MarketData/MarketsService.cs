@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Signalbook.Data;
+
+namespace Signalbook.Features.MarketData;
+
+public sealed record MarketRow(long Id, string Symbol, string? Name, string Exchange, string? Sector, DateTimeOffset? LastTs, double? LastClose,
+    double? Ret1d, double? Ret5d, double? Ret20d, double? Rsi14);
+
+public sealed record MarketQuery(string? Search = null, string? Exchange = null, string? Sector = null, string SortBy = nameof(MarketRow.Symbol),
+    bool Descending = false, int Skip = 0, int Take = 25);
+
+public sealed record ChartBar(DateTimeOffset Ts, double Open, double High, double Low, double Close, double Volume,
+    double? Sma50, double? Ema20, double? Rsi14, double? Macd, double? MacdSignal, double? MacdHist);
+
+public sealed record InstrumentHeader(long Id, string Symbol, string? Name, string Exchange, string? Sector, string? MarketCapBucket, string Currency, string TimeZone);
+
+/// <summary>What the Markets and Instrument pages read: latest values per instrument, and chart series.</summary>
+public sealed class MarketsService(IDbContextFactory<AppDbContext> factory)
+{
+    public async Task<(IReadOnlyList<MarketRow> Rows, int Total)> QueryAsync(MarketQuery q, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var instruments = db.Instruments.AsNoTracking().Where(i => i.IsActive);
+        if (!string.IsNullOrWhiteSpace(q.Search))
+        {
+            var term = $"%{q.Search.Trim()}%";
+            instruments = instruments.Where(i => EF.Functions.ILike(i.Symbol, term) || EF.Functions.ILike(i.Name ?? "", term));
+        }
+        if (!string.IsNullOrWhiteSpace(q.Exchange)) instruments = instruments.Where(i => i.Exchange == q.Exchange);
+        if (!string.IsNullOrWhiteSpace(q.Sector)) instruments = instruments.Where(i => i.Sector == q.Sector);
+        var total = await instruments.CountAsync(ct);
+
+        // A flat anonymous projection (EF orders by its members; it cannot order by a record's constructor arguments).
+        var rows = instruments.Select(i => new
+        {
+            i.Id, i.Symbol, i.Name, i.Exchange, i.Sector,
+            LastTs = db.PriceBars.Where(p => p.InstrumentId == i.Id && p.Interval == Intervals.OneDay).OrderByDescending(p => p.Ts)
+                .Select(p => (DateTimeOffset?)p.Ts).FirstOrDefault(),
+            LastClose = db.PriceBars.Where(p => p.InstrumentId == i.Id && p.Interval == Intervals.OneDay).OrderByDescending(p => p.Ts)
+                .Select(p => (double?)p.Close).FirstOrDefault(),
+            Feature = db.Features.Where(f => f.InstrumentId == i.Id && f.Interval == Intervals.OneDay).OrderByDescending(f => f.Ts)
+                .Select(f => new { f.Ret1d, f.Ret5d, f.Ret20d, f.Rsi14 }).FirstOrDefault(),
+        });
+
+        rows = (q.SortBy, q.Descending) switch
+        {
+            (nameof(MarketRow.Name), false) => rows.OrderBy(r => r.Name),
+            (nameof(MarketRow.Name), true) => rows.OrderByDescending(r => r.Name),
+            (nameof(MarketRow.Sector), false) => rows.OrderBy(r => r.Sector).ThenBy(r => r.Symbol),
+            (nameof(MarketRow.Sector), true) => rows.OrderByDescending(r => r.Sector).ThenBy(r => r.Symbol),
+            (nameof(MarketRow.LastClose), false) => rows.OrderBy(r => r.LastClose),
+            (nameof(MarketRow.LastClose), true) => rows.OrderByDescending(r => r.LastClose),
+            (nameof(MarketRow.Ret1d), false) => rows.OrderBy(r => r.Feature!.Ret1d),
+            (nameof(MarketRow.Ret1d), true) => rows.OrderByDescending(r => r.Feature!.Ret1d),
+            (nameof(MarketRow.Ret5d), false) => rows.OrderBy(r => r.Feature!.Ret5d),
+            (nameof(MarketRow.Ret5d), true) => rows.OrderByDescending(r => r.Feature!.Ret5d),
+            (nameof(MarketRow.Ret20d), false) => rows.OrderBy(r => r.Feature!.Ret20d),
+            (nameof(MarketRow.Ret20d), true) => rows.OrderByDescending(r => r.Feature!.Ret20d),
+            (nameof(MarketRow.Rsi14), false) => rows.OrderBy(r => r.Feature!.Rsi14),
+            (nameof(MarketRow.Rsi14), true) => rows.OrderByDescending(r => r.Feature!.Rsi14),
+            (_, true) => rows.OrderByDescending(r => r.Symbol),
+            _ => rows.OrderBy(r => r.Symbol),
+        };
+        var page = await rows.Skip(q.Skip).Take(q.Take).ToListAsync(ct);
+        return (page.Select(x => new MarketRow(x.Id, x.Symbol, x.Name, x.Exchange, x.Sector, x.LastTs, x.LastClose,
+            x.Feature?.Ret1d, x.Feature?.Ret5d, x.Feature?.Ret20d, x.Feature?.Rsi14)).ToList(), total);
+    }
+
+    public async Task<(IReadOnlyList<string> Exchanges, IReadOnlyList<string> Sectors)> FacetsAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var exchanges = await db.Instruments.Where(i => i.IsActive).Select(i => i.Exchange).Distinct().OrderBy(e => e).ToListAsync(ct);
+        var sectors = await db.Instruments.Where(i => i.IsActive && i.Sector != null).Select(i => i.Sector!).Distinct().OrderBy(s => s).ToListAsync(ct);
+        return (exchanges, sectors);
+    }
+
+    public async Task<InstrumentHeader?> InstrumentAsync(long id, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Instruments.AsNoTracking().Where(i => i.Id == id)
+            .Select(i => new InstrumentHeader(i.Id, i.Symbol, i.Name, i.Exchange, i.Sector, i.MarketCapBucket, i.Currency, i.TimeZone)).SingleOrDefaultAsync(ct);
+    }
+
+    /// <summary>Bars with their overlay and pane values since <paramref name="since"/>, oldest first (at most 5000).</summary>
+    public async Task<IReadOnlyList<ChartBar>> ChartAsync(long id, string interval, DateTimeOffset since, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await (from p in db.PriceBars.AsNoTracking()
+                          where p.InstrumentId == id && p.Interval == interval && p.Ts >= since
+                          join f in db.Features.AsNoTracking() on new { p.InstrumentId, p.Interval, p.Ts } equals new { f.InstrumentId, f.Interval, f.Ts } into fs
+                          from f in fs.DefaultIfEmpty()
+                          orderby p.Ts descending
+                          select new { p.Ts, p.Open, p.High, p.Low, p.Close, p.Volume, Rsi = f == null ? null : f.Rsi14, Additional = f == null ? null : f.Additional })
+            .Take(5000).ToListAsync(ct);
+        rows.Reverse();
+        return rows.Select(r =>
+        {
+            var a = r.Additional is null ? null : JsonSerializer.Deserialize<Dictionary<string, double>>(r.Additional);
+            double? Get(string name) => a is not null && a.TryGetValue(name, out var v) ? v : null;
+            return new ChartBar(r.Ts, r.Open, r.High, r.Low, r.Close, r.Volume, Get("sma_50"), Get("ema_20"), r.Rsi, Get("macd"), Get("macd_signal"), Get("macd_hist"));
+        }).ToList();
+    }
+}
