@@ -230,4 +230,22 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
         await page.GetByTestId("two-factor-off").ClickAsync();
         await Assertions.Expect(page.GetByTestId("two-factor-state")).ToHaveTextAsync("Off");
     }
+
+    [Fact]
+    public async Task Markets_ListsTheDemoUniverse_AndSearchesIt()
+    {
+        var page = await fx.NewPageAsync();
+        await new LoginPage(page).SignInAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        await new Shell(page).NavLink("Markets").ClickAsync();
+        await page.WaitForURLAsync("**/markets");
+        var grid = page.GetByTestId("markets-grid");
+        await Assertions.Expect(grid).ToContainTextAsync("(30 instruments)");
+        await fx.ShotAsync(page, "markets");
+
+        await page.GetByTestId("markets-search").FillAsync("Alpine");
+        await page.GetByTestId("markets-search").PressAsync("Tab");
+        await Assertions.Expect(grid).ToContainTextAsync("(1 instruments)");
+        await Assertions.Expect(grid).ToContainTextAsync("ALPX");
+        await fx.ShotAsync(page, "markets-search");
+    }
 }
