@@ -58,10 +58,7 @@ public sealed record ChartXAxis
     public IReadOnlyList<string>? Categories { get; init; }
     public ChartTitle? Title { get; init; }
     public int? TickAmount { get; init; }
-    public ChartAxisLabels? Labels { get; init; }
 }
-
-public sealed record ChartAxisLabels(bool Show = true, int? Rotate = null);
 
 public sealed record ChartYAxis
 {
