@@ -5,8 +5,8 @@ namespace Signalbook.Features.MarketData.Providers.Demo;
 /// <summary>
 /// A deterministic market for demos and tests: 30 fictional companies on a "DEMO" exchange (New York
 /// hours), each a seeded random walk that switches between three regimes — calm and rising, choppy,
-/// and stressed (falling, volatile, heavy volume) — by a Markov chain. Daily bars on weekdays except
-/// New Year's Day, Independence Day and Christmas (moved to the nearest weekday); 15-minute bars from
+/// and stressed (falling, volatile, heavy volume) — by a Markov chain. Daily bars on the NYSE's trading days
+/// (<see cref="ExchangeCalendar.Nyse"/>); 15-minute bars from
 /// 09:30 to 16:00 New York time, bridged from each day's open to its close. The same symbol and dates
 /// always give the same bars. Nothing here is real market data.
 /// </summary>
@@ -66,25 +66,7 @@ public sealed class DemoProvider(TimeProvider clock) : IMarketDataProvider
 
     private DateOnly Today() => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), NewYork).DateTime).AddDays(-1);
 
-    public static IEnumerable<DateOnly> TradingDays(DateOnly from, DateOnly to)
-    {
-        for (var d = from; d <= to; d = d.AddDays(1))
-        {
-            if (d.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday || IsHoliday(d)) continue;
-            yield return d;
-        }
-    }
-
-    private static bool IsHoliday(DateOnly d)
-    {
-        static DateOnly Observed(DateOnly h) => h.DayOfWeek switch
-        {
-            DayOfWeek.Saturday => h.AddDays(-1),
-            DayOfWeek.Sunday => h.AddDays(1),
-            _ => h,
-        };
-        return d == Observed(new DateOnly(d.Year, 1, 1)) || d == Observed(new DateOnly(d.Year, 7, 4)) || d == Observed(new DateOnly(d.Year, 12, 25));
-    }
+    public static IEnumerable<DateOnly> TradingDays(DateOnly from, DateOnly to) => ExchangeCalendar.Nyse.TradingDays(from, to);
 
     private sealed record DayBar(DateOnly Day, int Regime, OhlcvBar Bar);
 
