@@ -84,3 +84,16 @@ public sealed class AdminWaitlistPage(IPage page) : Shell(page)
         return await link.InputValueAsync();
     }
 }
+
+public sealed class InstrumentPage(IPage page) : Shell(page)
+{
+    public static readonly string[] Charts = ["price-chart", "volume-chart", "rsi-chart", "macd-chart"];
+
+    /// <summary>The candle bodies of the price series (ApexCharts draws one path per candle).</summary>
+    public const string Candles = "g.apexcharts-series[seriesName=\"Price\"] path";
+
+    public ILocator Chart(string testId) => Page.GetByTestId(testId);
+
+    public async Task ExpectReadyAsync(string testId)
+        => await Assertions.Expect(Chart(testId)).ToHaveAttributeAsync("data-chart-ready", "true", new() { Timeout = 60_000 });
+}
