@@ -7,6 +7,7 @@ using Signalbook.Features.Email;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
+using Signalbook.Jobs;
 using Signalbook.Hosting;
 
 // Commands: (none) serve the app; "migrate" applies migrations and exits; "schema-script" prints the
@@ -23,6 +24,7 @@ var builder = WebApplication.CreateBuilder(command.HostArgs);
 builder.WebHost.UseStaticWebAssets();
 
 builder.AddSignalbookDatabase();
+builder.AddSignalbookJobs();
 builder.Services.AddSingleton(TimeProvider.System);
 
 if (command.Kind == SignalbookCommand.Migrate)

@@ -6,6 +6,7 @@ using Signalbook.Features.Email;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
+using Signalbook.Jobs;
 
 namespace Signalbook.Data;
 
@@ -26,6 +27,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<PriceBar> PriceBars => Set<PriceBar>();
     public DbSet<DataSyncLog> DataSyncLog => Set<DataSyncLog>();
     public DbSet<FeatureRow> Features => Set<FeatureRow>();
+    public DbSet<TaskExecution> TaskExecutions => Set<TaskExecution>();
+    public DbSet<ServiceStatus> ServiceStatuses => Set<ServiceStatus>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -36,6 +36,9 @@ public static class AuditActions
     public const string WaitlistApproved = "waitlist.approved";
     public const string WaitlistRejected = "waitlist.rejected";
     public const string WaitlistNotes = "waitlist.notes_changed";
+    public const string JobRunRequested = "job.run_requested";
+    public const string JobPaused = "job.paused";
+    public const string JobResumed = "job.resumed";
 }
 
 public sealed record AuditRow(long Id, DateTimeOffset OccurredAt, string? ActorEmail, string Action, string? ResourceType, string? ResourceId,

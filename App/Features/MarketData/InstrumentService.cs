@@ -32,6 +32,15 @@ public sealed class InstrumentService(IDbContextFactory<AppDbContext> factory, T
         await db.SaveChangesAsync(ct);
         return instrument.Id;
     }
+
+    /// <summary>Id and symbol of every active instrument, by symbol: what the background jobs walk over.</summary>
+    public async Task<IReadOnlyList<(long Id, string Symbol)>> ActiveIdsAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await db.Instruments.AsNoTracking().Where(i => i.IsActive).OrderBy(i => i.Symbol).ThenBy(i => i.Exchange)
+            .Select(i => new { i.Id, i.Symbol }).ToListAsync(ct);
+        return rows.Select(r => (r.Id, r.Symbol)).ToList();
+    }
 }
 
 public static class MarketDataSetup
