@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
 using Signalbook.Features.MarketData;
+using Signalbook.Features.Regimes;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
 
@@ -26,6 +27,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<PriceBar> PriceBars => Set<PriceBar>();
     public DbSet<DataSyncLog> DataSyncLog => Set<DataSyncLog>();
     public DbSet<FeatureRow> Features => Set<FeatureRow>();
+    public DbSet<RegimeModel> RegimeModels => Set<RegimeModel>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
