@@ -12,7 +12,7 @@ namespace Signalbook.Hosting;
 
 /// <summary>
 /// Demo content for a first look (README's start command): a trader and a viewer account, the demo
-/// market (30 instruments with daily and 15-minute bars, their features and daily regimes), and sixty waitlist
+/// market (30 instruments with daily and 15-minute bars, their features and regimes), and sixty waitlist
 /// sign-ups spread over the last 45 days. Deterministic and idempotent.
 /// </summary>
 public sealed class DemoData(
@@ -54,8 +54,7 @@ public sealed class DemoData(
                 var series = await market.GetBarsAsync(info.Symbol, interval, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, ct);
                 stored += await bars.UpsertAsync(id, interval, series, market.Name, ct);
                 await features.UpdateAsync(id, interval, ct);
-                // Daily regimes only: the 30 days of 15-minute bars would double the seeding time for a view nothing shows yet.
-                if (interval == Intervals.OneDay) await regimes.UpdateAsync(id, interval, ct);
+                await regimes.UpdateAsync(id, interval, ct);
             }
         }
         logger.LogInformation("Demo data: {Count} instruments, {Bars} bars with features", DemoProvider.Universe.Count, stored);
