@@ -101,7 +101,8 @@ public static class GaussianHmm
         var logPrior = model.Initial.Select(v => Math.Log(v)).ToArray();
         var z = new double[model.Dimensions];
         var logJoint = new double[k];
-        double[]? previous = null;
+        var logJacobian = LogJacobian(model.ScaleStd);
+        double[]? previous = null; // log α_{t−1}
         for (var t = 0; t < n; t++)
         {
             for (var j = 0; j < z.Length; j++) z[j] = (observations[t][j] - model.ScaleMean[j]) / model.ScaleStd[j];
@@ -113,13 +114,13 @@ public static class GaussianHmm
                 {
                     // log Σ_i α_{t−1}(i) a_is, in log space so an unreachable state is −∞, not NaN.
                     var max = double.NegativeInfinity;
-                    for (var i = 0; i < k; i++) max = Math.Max(max, Math.Log(previous[i]) + logTransition[i][s]);
+                    for (var i = 0; i < k; i++) max = Math.Max(max, previous[i] + logTransition[i][s]);
                     var sum = 0.0;
                     if (!double.IsNegativeInfinity(max))
-                        for (var i = 0; i < k; i++) sum += Math.Exp(Math.Log(previous[i]) + logTransition[i][s] - max);
+                        for (var i = 0; i < k; i++) sum += Math.Exp(previous[i] + logTransition[i][s] - max);
                     logPredicted = double.IsNegativeInfinity(max) ? max : max + Math.Log(sum);
                 }
-                logJoint[s] = logPredicted + LogDensity(z, model.Means[s], model.Variances[s]) - LogJacobian(model.ScaleStd);
+                logJoint[s] = logPredicted + LogDensity(z, model.Means[s], model.Variances[s]) - logJacobian;
             }
             var top = logJoint.Max();
             var total = 0.0;
@@ -133,7 +134,7 @@ public static class GaussianHmm
             stateProb[t] = Math.Min(1.0, alpha[argmax]);
             logLikelihood[t] = logEvidence;
             stateId[t] = logEvidence < model.OodThreshold ? -1 : argmax;
-            previous = alpha;
+            previous = logJoint.Select(l => l - logEvidence).ToArray();
         }
         return new HmmFilterResult(stateId, stateProb, logLikelihood, posterior);
     }
