@@ -63,13 +63,19 @@ public sealed class RegimeServiceTests : ServiceHarness
             Assert.True(model.Iterations > 0 && double.IsFinite(model.TrainLogLikelihood) && double.IsFinite(model.OodThreshold));
             Assert.Contains("\"transition\"", model.Parameters);
 
-            // What was written is what the stored model gives when filtering the stored features in memory.
+            // What was written is exactly what a fit and filter in memory give on the stored features: the model survives
+            // its trip through jsonb bit for bit.
             var features = await db.Features.AsNoTracking().Where(f => f.InstrumentId == id).OrderBy(f => f.Ts).ToListAsync();
             var x = features.Select(f => RegimeFeatures.Vector(f.Ret1d, f.Vol20d)).Where(v => v is not null).Select(v => v!).ToList();
-            var expected = GaussianHmm.Filter(RegimeService.ToModel(model), x);
+            var expected = GaussianHmm.Filter(GaussianHmm.Fit(x, new RegimeOptions().ToHmm()), x);
             Assert.Equal(expected.StateId, before.Skip(20).Select(r => r.StateId!.Value));
             Assert.Equal(expected.StateProb, before.Skip(20).Select(r => r.StateProb!.Value));
+            Assert.Equal(expected.LogLikelihood, before.Skip(20).Select(r => r.LogLikelihood!.Value));
         }
+
+        // Fitting the same data again gives the same model: same id, no second row.
+        Assert.Equal(first.ModelId, (await WithAsync<RegimeService, RegimeModelSummary?>(s => s.FitAsync(id, Intervals.OneDay)))!.ModelId);
+        await using (var db = await DbAsync()) Assert.Equal(1, await db.RegimeModels.CountAsync());
 
         // 2. 30 more bars: too few to refit; only the 30 new rows are written, earlier ones are untouched.
         var second = await Add(bars.Skip(600).Take(30));

@@ -61,7 +61,15 @@ public sealed class RegimeService(IDbContextFactory<AppDbContext> factory, Datab
         // The same data and settings give the same model, hence the same id: keep the stored one.
         if (await db.RegimeModels.AsNoTracking().SingleOrDefaultAsync(m => m.ModelId == entity.ModelId, ct) is { } existing) return Summary(existing);
         db.RegimeModels.Add(entity);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // A concurrent fit of the same data stored the same model first.
+            return Summary(await db.RegimeModels.AsNoTracking().SingleAsync(m => m.ModelId == entity.ModelId, ct));
+        }
         return Summary(entity);
     }
 
