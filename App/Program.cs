@@ -5,6 +5,7 @@ using Signalbook.Data;
 using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
 using Signalbook.Features.MarketData;
+using Signalbook.Features.Regimes;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
 using Signalbook.Jobs;
@@ -44,7 +45,8 @@ builder.Services
     .AddSignalbookEmail()
     .AddSignalbookUsers()
     .AddSignalbookWaitlist()
-    .AddSignalbookMarketData();
+    .AddSignalbookMarketData()
+    .AddSignalbookRegimes();
 builder.AddSignalbookHosting(command);
 
 var app = builder.Build();

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
 using Signalbook.Features.MarketData;
+using Signalbook.Features.Regimes;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
 using Signalbook.Jobs;
@@ -29,6 +30,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<FeatureRow> Features => Set<FeatureRow>();
     public DbSet<TaskExecution> TaskExecutions => Set<TaskExecution>();
     public DbSet<ServiceStatus> ServiceStatuses => Set<ServiceStatus>();
+    public DbSet<RegimeModel> RegimeModels => Set<RegimeModel>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -4,6 +4,7 @@ using Signalbook.Data;
 using Signalbook.Features.Indicators;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.MarketData.Providers.Demo;
+using Signalbook.Features.Regimes;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
 
@@ -11,7 +12,7 @@ namespace Signalbook.Hosting;
 
 /// <summary>
 /// Demo content for a first look (README's start command): a trader and a viewer account, the demo
-/// market (30 instruments with daily and 15-minute bars and their features), and sixty waitlist
+/// market (30 instruments with daily and 15-minute bars, their features, and daily regimes), and sixty waitlist
 /// sign-ups spread over the last 45 days. Deterministic and idempotent.
 /// </summary>
 public sealed class DemoData(
@@ -21,6 +22,7 @@ public sealed class DemoData(
     InstrumentService instruments,
     PriceBarWriter bars,
     FeatureService features,
+    RegimeService regimes,
     TimeProvider clock,
     ILogger<DemoData> logger)
 {
@@ -52,6 +54,9 @@ public sealed class DemoData(
                 var series = await market.GetBarsAsync(info.Symbol, interval, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, ct);
                 stored += await bars.UpsertAsync(id, interval, series, market.Name, ct);
                 await features.UpdateAsync(id, interval, ct);
+                // Daily regimes only (what the Markets page shows): fitting the 15-minute series too costs ≈ 0.3 s per
+                // instrument in a Debug build, paid by every test class that seeds the demo, for a view no page has yet.
+                if (interval == Intervals.OneDay) await regimes.UpdateAsync(id, interval, ct);
             }
         }
         logger.LogInformation("Demo data: {Count} instruments, {Bars} bars with features", DemoProvider.Universe.Count, stored);

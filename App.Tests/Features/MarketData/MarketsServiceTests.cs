@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Signalbook.Features.Indicators;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.MarketData.Providers.Demo;
+using Signalbook.Features.Regimes;
 using Signalbook.Tests.Infrastructure;
 
 namespace Signalbook.Tests.Features.MarketData;
@@ -19,6 +20,7 @@ public sealed class MarketsServiceTests : ServiceHarness
             var bars = await demo.GetBarsAsync(info.Symbol, Intervals.OneDay, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
             await sp.GetRequiredService<PriceBarWriter>().UpsertAsync(id, Intervals.OneDay, bars, demo.Name);
             await sp.GetRequiredService<FeatureService>().UpdateAsync(id, Intervals.OneDay);
+            await sp.GetRequiredService<RegimeService>().UpdateAsync(id, Intervals.OneDay);
         }
     }
 
@@ -64,5 +66,29 @@ public sealed class MarketsServiceTests : ServiceHarness
 
         var latest = await WithAsync<MarketsService, IReadOnlyList<ChartBar>>(m => m.ChartAsync(id, Intervals.OneDay, DateTimeOffset.MinValue, limit: 10));
         Assert.Equal(all.TakeLast(10).Select(b => b.Ts), latest.Select(b => b.Ts));
+    }
+
+    [Fact]
+    public async Task Query_ShowsTheLatestDailyRegime_AndFiltersByIt()
+    {
+        string[] symbols = ["ALPX", "BRKT", "CYRA", "DLTA", "EMBR", "FJRD"];
+        await SeedAsync(symbols);
+        var (all, _) = await WithAsync<MarketsService, (IReadOnlyList<MarketRow>, int)>(m => m.QueryAsync(new MarketQuery()));
+        Assert.Equal(symbols.Length, all.Count);
+        foreach (var row in all)
+        {
+            // The name the regime service gives the latest bar of the same instrument.
+            var series = await WithAsync<RegimeService, IReadOnlyList<RegimePoint>>(s => s.RegimeSeriesAsync(row.Id, Intervals.OneDay, DateTimeOffset.MinValue, DateTimeOffset.MaxValue));
+            Assert.Equal(series[^1].StateName, row.Regime);
+        }
+        var names = await WithAsync<MarketsService, IReadOnlyList<string>>(m => m.RegimeNamesAsync());
+        Assert.Equal(["calm-up", "choppy", "stressed", "unusual"], names);
+        foreach (var name in names)
+        {
+            var (filtered, total) = await WithAsync<MarketsService, (IReadOnlyList<MarketRow>, int)>(m => m.QueryAsync(new MarketQuery(Regime: name)));
+            Assert.Equal(all.Where(r => r.Regime == name).Select(r => r.Symbol), filtered.Select(r => r.Symbol));
+            Assert.Equal(filtered.Count, total);
+        }
+        Assert.True(all.Select(r => r.Regime).Distinct().Count() >= 2, "six demo instruments end in more than one regime");
     }
 }

@@ -2,14 +2,15 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Signalbook.Data;
 using Signalbook.Features.Indicators;
+using Signalbook.Features.Regimes;
 
 namespace Signalbook.Features.MarketData;
 
 public sealed record MarketRow(long Id, string Symbol, string? Name, string Exchange, string? Sector, DateTimeOffset? LastTs, double? LastClose,
-    double? Ret1d, double? Ret5d, double? Ret20d, double? Rsi14);
+    double? Ret1d, double? Ret5d, double? Ret20d, double? Rsi14, string? Regime = null);
 
 public sealed record MarketQuery(string? Search = null, string? Exchange = null, string? Sector = null, string SortBy = nameof(MarketRow.Symbol),
-    bool Descending = false, int Skip = 0, int Take = 25);
+    bool Descending = false, int Skip = 0, int Take = 25, string? Regime = null);
 
 /// <summary>One bar of the Instrument chart with its overlays (Bollinger 20, 2 computed over the bars before the range too) and regime.</summary>
 public sealed record ChartBar(DateTimeOffset Ts, double Open, double High, double Low, double Close, double Volume,
@@ -32,7 +33,6 @@ public sealed class MarketsService(IDbContextFactory<AppDbContext> factory)
         }
         if (!string.IsNullOrWhiteSpace(q.Exchange)) instruments = instruments.Where(i => i.Exchange == q.Exchange);
         if (!string.IsNullOrWhiteSpace(q.Sector)) instruments = instruments.Where(i => i.Sector == q.Sector);
-        var total = await instruments.CountAsync(ct);
 
         // A flat anonymous projection (EF orders by its members; it cannot order by a record's constructor arguments).
         var rows = instruments.Select(i => new
@@ -44,7 +44,15 @@ public sealed class MarketsService(IDbContextFactory<AppDbContext> factory)
                 .Select(p => (double?)p.Close).FirstOrDefault(),
             Feature = db.Features.Where(f => f.InstrumentId == i.Id && f.Interval == Intervals.OneDay).OrderByDescending(f => f.Ts)
                 .Select(f => new { f.Ret1d, f.Ret5d, f.Ret20d, f.Rsi14 }).FirstOrDefault(),
+            // The regime of the latest daily bar, named by the model that wrote it (−1: out of the model's distribution).
+            Regime = db.Features.Where(f => f.InstrumentId == i.Id && f.Interval == Intervals.OneDay).OrderByDescending(f => f.Ts)
+                .Select(f => f.StateId == -1
+                    ? RegimeFeatures.Unusual
+                    : db.RegimeModels.Where(m => m.ModelId == f.ModelId).Select(m => m.StateNames[f.StateId!.Value]).FirstOrDefault())
+                .FirstOrDefault(),
         });
+        if (!string.IsNullOrWhiteSpace(q.Regime)) rows = rows.Where(r => r.Regime == q.Regime);
+        var total = await rows.CountAsync(ct);
 
         rows = (q.SortBy, q.Descending) switch
         {
@@ -67,7 +75,7 @@ public sealed class MarketsService(IDbContextFactory<AppDbContext> factory)
         };
         var page = await rows.Skip(q.Skip).Take(q.Take).ToListAsync(ct);
         return (page.Select(x => new MarketRow(x.Id, x.Symbol, x.Name, x.Exchange, x.Sector, x.LastTs, x.LastClose,
-            x.Feature?.Ret1d, x.Feature?.Ret5d, x.Feature?.Ret20d, x.Feature?.Rsi14)).ToList(), total);
+            x.Feature?.Ret1d, x.Feature?.Ret5d, x.Feature?.Ret20d, x.Feature?.Rsi14, x.Regime)).ToList(), total);
     }
 
     public async Task<(IReadOnlyList<string> Exchanges, IReadOnlyList<string> Sectors)> FacetsAsync(CancellationToken ct = default)
@@ -76,6 +84,16 @@ public sealed class MarketsService(IDbContextFactory<AppDbContext> factory)
         var exchanges = await db.Instruments.Where(i => i.IsActive).Select(i => i.Exchange).Distinct().OrderBy(e => e).ToListAsync(ct);
         var sectors = await db.Instruments.Where(i => i.IsActive && i.Sector != null).Select(i => i.Sector!).Distinct().OrderBy(s => s).ToListAsync(ct);
         return (exchanges, sectors);
+    }
+
+    /// <summary>The regime names any stored model uses, calmest first, and "unusual": the Markets page's regime filter.</summary>
+    public async Task<IReadOnlyList<string>> RegimeNamesAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var lists = await db.RegimeModels.AsNoTracking().Select(m => m.StateNames).Distinct().ToListAsync(ct);
+        var names = lists.OrderBy(l => l.Count).SelectMany(l => l).Distinct().ToList();
+        if (names.Count > 0) names.Add(RegimeFeatures.Unusual);
+        return names;
     }
 
     public async Task<InstrumentHeader?> InstrumentAsync(long id, CancellationToken ct = default)
