@@ -1,10 +1,11 @@
 using Quartz;
 using Signalbook.Features.Indicators;
 using Signalbook.Features.MarketData;
+using Signalbook.Features.Regimes;
 
 namespace Signalbook.Jobs;
 
-/// <summary>Features (and regimes) for every active instrument, after a sync or on demand.</summary>
+/// <summary>Features for every active instrument (daily and 15-minute) and its daily regimes, after a sync or on demand.</summary>
 [DisallowConcurrentExecution]
 public sealed class FeaturesJob(IServiceScopeFactory scopes, ILogger<FeaturesJob> logger) : SignalbookJob(scopes, logger)
 {
@@ -12,7 +13,8 @@ public sealed class FeaturesJob(IServiceScopeFactory scopes, ILogger<FeaturesJob
     {
         var instruments = await services.GetRequiredService<InstrumentService>().ActiveIdsAsync(ct);
         var features = services.GetRequiredService<FeatureService>();
-        var written = 0;
+        var regimes = services.GetRequiredService<RegimeService>();
+        var (written, regimeRows, refits) = (0, 0, 0);
         var errors = new List<string>();
         for (var i = 0; i < instruments.Count; i++)
         {
@@ -23,6 +25,10 @@ public sealed class FeaturesJob(IServiceScopeFactory scopes, ILogger<FeaturesJob
                 try
                 {
                     written += await features.UpdateAsync(id, interval, ct);
+                    if (interval != Intervals.OneDay) continue; // regimes are fitted on daily bars
+                    var regime = await regimes.UpdateAsync(id, interval, ct);
+                    regimeRows += regime.Written;
+                    refits += regime.Refitted ? 1 : 0;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -30,7 +36,8 @@ public sealed class FeaturesJob(IServiceScopeFactory scopes, ILogger<FeaturesJob
                 }
             }
         }
-        var details = new Dictionary<string, object?> { ["instruments"] = instruments.Count, ["feature_rows_written"] = written, ["errors"] = errors };
+        var details = new Dictionary<string, object?> { ["instruments"] = instruments.Count, ["feature_rows_written"] = written,
+            ["regime_rows_written"] = regimeRows, ["regime_models_refitted"] = refits, ["errors"] = errors };
         return errors.Count == 0 ? JobOutcome.Success(details)
             : new JobOutcome(errors.Count == instruments.Count * 2 ? TaskStatuses.Failed : TaskStatuses.Success, details, $"{errors.Count} instrument/interval updates failed; first: {errors[0]}");
     }

@@ -13,7 +13,7 @@ public static class JobCatalog
 
     public static readonly IReadOnlyList<JobDefinition> All =
     [
-        new(Features, "Computes features for new bars and updates the regime model of every active instrument (daily and 15-minute).",
+        new(Features, "Computes features for new daily and 15-minute bars of every active instrument, then updates its daily regime model and states.",
             typeof(FeaturesJob), null),
     ];
 
