@@ -56,7 +56,7 @@ public static class JobsSetup
         var services = builder.Services;
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var options = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
-        services.AddSingleton<JobsService>();
+        services.AddScoped<JobsService>();
         if (!options.Enabled) return builder;
 
         var connection = (DatabaseConnection?)services.LastOrDefault(d => d.ServiceType == typeof(DatabaseConnection))?.ImplementationInstance
