@@ -26,6 +26,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<PriceBar> PriceBars => Set<PriceBar>();
     public DbSet<DataSyncLog> DataSyncLog => Set<DataSyncLog>();
     public DbSet<FeatureRow> Features => Set<FeatureRow>();
+    public DbSet<Features.MarketData.Sync.EmptyRange> SyncEmptyRanges => Set<Features.MarketData.Sync.EmptyRange>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
