@@ -3,29 +3,38 @@ using Microsoft.Extensions.Options;
 namespace Signalbook.Features.MarketData.Providers.Alpaca;
 
 /// <summary>
-/// Client-side request pacing for Alpaca, shared by every provider instance (a singleton): requests are
-/// spaced at least 60 s / MaxRequestsPerMinute apart, so a burst never exceeds the per-minute budget and
-/// the server's 429 stays the exception. A 429 also pushes the next slot back to when the server said to retry.
+/// Client-side request pacing for Alpaca, shared by every provider instance (a singleton): callers go one
+/// at a time, each at least 60 s / MaxRequestsPerMinute after the previous one actually left, so neither a
+/// burst nor a late wake-up exceeds the per-minute budget and the server's 429 stays the exception. A 429
+/// pushes the next departure back to when the server said to retry.
 /// </summary>
 public sealed class AlpacaRateLimiter(IOptions<AlpacaOptions> options, TimeProvider clock)
 {
+    private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly Lock _gate = new();
     private DateTimeOffset _next = DateTimeOffset.MinValue;
 
     public TimeSpan Spacing => TimeSpan.FromMinutes(1) / options.Value.MaxRequestsPerMinute;
 
-    /// <summary>Waits for this caller's slot: slots are handed out in order, one per spacing interval.</summary>
+    /// <summary>Returns when this caller may send its request.</summary>
     public async Task WaitAsync(CancellationToken ct)
     {
-        TimeSpan wait;
-        lock (_gate)
+        await _turn.WaitAsync(ct);
+        try
         {
-            var now = clock.GetUtcNow();
-            var slot = _next > now ? _next : now;
-            _next = slot + Spacing;
-            wait = slot - now;
+            while (true)
+            {
+                TimeSpan wait;
+                lock (_gate) wait = _next - clock.GetUtcNow();
+                if (wait <= TimeSpan.Zero) break;
+                await Task.Delay(wait, clock, ct);
+            }
+            lock (_gate) _next = clock.GetUtcNow() + Spacing;
         }
-        if (wait > TimeSpan.Zero) await Task.Delay(wait, clock, ct);
+        finally
+        {
+            _turn.Release();
+        }
     }
 
     /// <summary>The server refused for rate: nobody goes before <paramref name="until"/>.</summary>
