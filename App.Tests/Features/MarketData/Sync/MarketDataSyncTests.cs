@@ -259,6 +259,14 @@ public sealed class MarketDataSyncTests : ServiceHarness
         Assert.DoesNotContain(bad, stored);
         Assert.Equal(result.TotalBars, stored.Count);
         Assert.Equal(log.BarsFetched, stored.Count);
+
+        // The provider had those bars, only wrong: they are asked for again (and now arrive corrected).
+        Provider.Corrupt = b => b;
+        var calls = Provider.Calls.Count;
+        var next = await SyncAsync(id);
+        var call = Assert.Single(Provider.Calls.Skip(calls));
+        Assert.Equal((bad, negative), (call.From, call.To));
+        Assert.Equal(("success", 2), (next.Status, next.BarsFetched));
     }
 
     [Fact]

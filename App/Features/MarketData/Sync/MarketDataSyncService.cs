@@ -58,7 +58,17 @@ public sealed class MarketDataSyncService(
         foreach (var (id, symbol) in instruments)
         {
             ct.ThrowIfCancellationRequested();
-            var result = await SyncAsync(id, interval, ct);
+            SyncResult result;
+            try
+            {
+                result = await SyncAsync(id, interval, ct);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                // SyncAsync records provider and write errors itself; this is the last guard (e.g. the log write failed).
+                logger.LogError(ex, "Sync of {Symbol} {Interval} failed outside the provider", symbol, interval);
+                result = new SyncResult(id, symbol, interval, "failed", 0, 0, 0, 0, ex.Message);
+            }
             results.Add(result);
             progress?.Report(new SyncProgress(results.Count, instruments.Count, symbol, interval, result.Status));
         }
@@ -99,10 +109,31 @@ public sealed class MarketDataSyncService(
         var newEmpty = new List<EmptyRange>();
         foreach (var run in runs)
         {
-            IReadOnlyList<OhlcvBar> bars;
+            // A provider error or a refused write ends this instrument's run (later ranges would likely fail alike);
+            // what was stored stays, and the log row says partial or failed with the reason.
+            List<OhlcvBar> valid;
+            var rejectedTimes = new HashSet<DateTimeOffset>();
             try
             {
-                bars = await provider.GetBarsAsync(instrument.Symbol, interval, run.From, run.To, ct);
+                var bars = await provider.GetBarsAsync(instrument.Symbol, interval, run.From, run.To, ct);
+                valid = new List<OhlcvBar>(bars.Count);
+                foreach (var bar in bars)
+                {
+                    if (bar.Ts < run.From || bar.Ts > run.To) continue; // outside what was asked: not the provider contract, ignore
+                    if (interval != Intervals.OneDay && !calendar.IsOpen(bar.Ts))
+                    {
+                        outsideSession++;
+                        continue;
+                    }
+                    if (Invalid(bar) is { } reason)
+                    {
+                        rejects.Add($"{bar.Ts:u}: {reason}");
+                        rejectedTimes.Add(bar.Ts);
+                        continue;
+                    }
+                    valid.Add(bar);
+                }
+                fetched += valid.Count == 0 ? 0 : await writer.UpsertAsync(instrumentId, interval, valid, provider.Name, ct);
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
@@ -111,28 +142,11 @@ public sealed class MarketDataSyncService(
                 requests.Add(new RequestDetail(run.From, run.To, run.ExpectedBars, 0, ex.Message));
                 break;
             }
-
-            var valid = new List<OhlcvBar>(bars.Count);
-            foreach (var bar in bars)
-            {
-                if (bar.Ts < run.From || bar.Ts > run.To) continue; // outside what was asked: not the provider contract, ignore
-                if (interval != Intervals.OneDay && !calendar.IsOpen(bar.Ts))
-                {
-                    outsideSession++;
-                    continue;
-                }
-                if (Invalid(bar) is { } reason)
-                {
-                    rejects.Add($"{bar.Ts:u}: {reason}");
-                    continue;
-                }
-                valid.Add(bar);
-            }
-            fetched += valid.Count == 0 ? 0 : await writer.UpsertAsync(instrumentId, interval, valid, provider.Name, ct);
             requests.Add(new RequestDetail(run.From, run.To, run.ExpectedBars, valid.Count, null));
 
-            // Remember the settled part of what was asked and did not come (see the class comment).
-            var got = valid.Select(b => b.Ts).ToHashSet();
+            // Remember the settled part of what was asked and did not come (see the class comment). A rejected
+            // bar did come, only wrong: it is asked for again next run, in case the provider has corrected it.
+            var got = valid.Select(b => b.Ts).Concat(rejectedTimes).ToHashSet();
             var inRun = expected.Where(ts => ts >= run.From && ts <= run.To && GapPlanner.BarEnd(calendar, interval, ts) <= now - SettleTime).ToList();
             foreach (var hole in GapPlanner.MissingRuns(inRun, got, []))
             {
