@@ -44,6 +44,9 @@ public sealed class MarketDataSyncService(
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The same sync over another provider (the demo seeding uses the demo market whatever MarketData:Provider says).</summary>
+    public MarketDataSyncService Using(IMarketDataProvider other) => new(factory, other, writer, retention, clock, logger);
+
     /// <summary>Syncs every active instrument for one interval; one instrument failing does not stop the others.</summary>
     public async Task<SyncSummary> SyncAllAsync(string interval, IProgress<SyncProgress>? progress = null, CancellationToken ct = default)
     {
