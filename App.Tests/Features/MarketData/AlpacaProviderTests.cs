@@ -230,21 +230,22 @@ public sealed class AlpacaProviderTests : IAsyncLifetime
         Assert.Contains("no answer within 1 s", error.Message);
     }
 
+    // Timing assertions are lower bounds that scheduling delays cannot break: the k-th request can leave no
+    // earlier than k spacings after the start, and whatever is observed later (arrival, resumption) only adds.
+
     [Fact]
     public async Task RateLimiter_SpacesRequestsByTheMinuteBudget()
     {
         _server.Script = (_, _) => Json("trades-latest-aapl.json");
         var alpaca = Alpaca(new() { ["MarketData:Alpaca:MaxRequestsPerMinute"] = "600" }); // one per 100 ms
-        await alpaca.GetLatestQuoteAsync("AAPL"); // opens the connection
-        for (var i = 0; i < 5; i++) await alpaca.GetLatestQuoteAsync("AAPL"); // each answered at once: only the limiter holds them back
+        var start = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 6; i++) await alpaca.GetLatestQuoteAsync("AAPL"); // each answered at once: only the limiter holds them back
 
-        // Arrival times carry the loopback's latency jitter on a busy machine; without the limiter these
-        // requests arrive a millisecond or two apart.
-        var times = _server.Requests.Select(r => r.At).Order().Skip(1).ToList();
-        Assert.Equal(5, times.Count);
-        Assert.True(times[^1] - times[0] >= TimeSpan.FromMilliseconds(360), $"5 requests spanned {(times[^1] - times[0]).TotalMilliseconds} ms; 4 spacings of 100 ms expected");
-        for (var i = 1; i < times.Count; i++)
-            Assert.True(times[i] - times[i - 1] >= TimeSpan.FromMilliseconds(60), $"requests {i - 1} and {i} were {(times[i] - times[i - 1]).TotalMilliseconds} ms apart");
+        var arrivals = _server.Requests.Select(r => r.At).Order().ToList();
+        Assert.Equal(6, arrivals.Count);
+        for (var k = 1; k < arrivals.Count; k++)
+            Assert.True(arrivals[k] - start >= k * TimeSpan.FromMilliseconds(100),
+                $"request {k} arrived {(arrivals[k] - start).TotalMilliseconds} ms after the start; at least {k * 100} ms expected");
     }
 
     [Fact]
@@ -252,21 +253,16 @@ public sealed class AlpacaProviderTests : IAsyncLifetime
     {
         var limiter = Build(new() { ["MarketData:Alpaca:MaxRequestsPerMinute"] = "1200" }).GetRequiredService<AlpacaRateLimiter>(); // 50 ms
         Assert.Equal(TimeSpan.FromMilliseconds(50), limiter.Spacing);
-        var departures = new System.Collections.Concurrent.ConcurrentBag<long>();
-        await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        var start = DateTimeOffset.UtcNow; // the limiter's clock (TimeProvider.System)
+        var released = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
         {
             await limiter.WaitAsync(CancellationToken.None);
-            departures.Add(Stopwatch.GetTimestamp());
+            return DateTimeOffset.UtcNow - start;
         }));
-        // Measured after each caller resumes, so each time carries a little scheduling jitter.
-        var sorted = departures.Order().ToList();
-        var span = Stopwatch.GetElapsedTime(sorted[0], sorted[^1]);
-        Assert.True(span >= TimeSpan.FromMilliseconds(240), $"6 slots spanned {span.TotalMilliseconds} ms; 5 spacings of 50 ms expected");
-        for (var i = 1; i < sorted.Count; i++)
-        {
-            var gap = Stopwatch.GetElapsedTime(sorted[i - 1], sorted[i]);
-            Assert.True(gap >= TimeSpan.FromMilliseconds(30), $"slots {i - 1} and {i} were {gap.TotalMilliseconds} ms apart");
-        }
+        var sorted = released.Order().ToList();
+        for (var k = 1; k < sorted.Count; k++)
+            Assert.True(sorted[k] >= k * TimeSpan.FromMilliseconds(50), $"caller {k} released after {sorted[k].TotalMilliseconds} ms; at least {k * 50} ms expected");
+        Assert.True(sorted[^1] < TimeSpan.FromSeconds(5), "the limiter must not hold callers far longer than the budget needs");
     }
 
     [Fact]
