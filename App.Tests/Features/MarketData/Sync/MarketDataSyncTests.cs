@@ -283,6 +283,24 @@ public sealed class MarketDataSyncTests : ServiceHarness
         Assert.Empty(GapPlanner.MissingRuns(expected, present, [(Day(2025, 11, 26), Day(2025, 12, 1))]));
     }
 
+    [Fact]
+    public void GapPlanner_HolesLessThanASessionApart_ShareOneRequest_FartherOnesDoNot()
+    {
+        var expected = Nyse.ExpectedBars(Intervals.FifteenMinutes, Nyse.At(new DateOnly(2026, 11, 2), new TimeOnly(9, 30)), Nyse.At(new DateOnly(2026, 11, 13), new TimeOnly(15, 45))).ToList();
+        // Three one-bar holes on Monday 2 Nov (an illiquid stock), and one on Friday 13 Nov.
+        int[] holes = [3, 10, 20, expected.Count - 1];
+        var present = expected.Where((_, i) => !holes.Contains(i)).ToHashSet();
+        var runs = GapPlanner.MissingRuns(expected, present, []);
+        Assert.Equal(4, runs.Count);
+
+        var requests = GapPlanner.Batch(expected, runs, GapPlanner.JoinWithin(Intervals.FifteenMinutes));
+
+        Assert.Equal(2, requests.Count);
+        Assert.Equal((expected[3], expected[20], 3), (requests[0].From, requests[0].To, requests[0].ExpectedBars));
+        Assert.Equal((expected[^1], expected[^1]), (requests[1].From, requests[1].To));
+        Assert.Equal(4, GapPlanner.Batch(expected, runs, 0).Count);
+    }
+
     private sealed class ListProgress(List<SyncProgress> list) : IProgress<SyncProgress>
     {
         public void Report(SyncProgress value) => list.Add(value);

@@ -39,6 +39,55 @@ public static class GapPlanner
         return runs;
     }
 
+    /// <summary>
+    /// Joins runs separated by at most <paramref name="maxBetween"/> expected bars into one request: a stock
+    /// that does not trade every minute leaves many one-bar holes, and one request that re-reads a few stored
+    /// bars (the write is idempotent) is far cheaper than one request per hole against a rate limit.
+    /// </summary>
+    public static IReadOnlyList<BarRange> Batch(IReadOnlyList<DateTimeOffset> expected, IReadOnlyList<BarRange> runs, int maxBetween)
+    {
+        var result = new List<BarRange>();
+        var lastIndex = -1;
+        foreach (var run in runs)
+        {
+            var first = IndexOf(expected, run.From);
+            if (result.Count > 0 && first - lastIndex - 1 <= maxBetween)
+            {
+                var previous = result[^1];
+                result[^1] = new BarRange(previous.From, run.To, previous.ExpectedBars + run.ExpectedBars);
+            }
+            else
+            {
+                result.Add(run);
+            }
+            lastIndex = IndexOf(expected, run.To);
+        }
+        return result;
+    }
+
+    /// <summary>How many stored bars a request may re-read to join two holes: about one session's worth.</summary>
+    public static int JoinWithin(string interval) => interval switch
+    {
+        Intervals.OneDay => 5,
+        Intervals.OneHour => 7,
+        Intervals.FifteenMinutes => 26,
+        Intervals.OneMinute => 390,
+        _ => 0,
+    };
+
+    private static int IndexOf(IReadOnlyList<DateTimeOffset> expected, DateTimeOffset ts)
+    {
+        int lo = 0, hi = expected.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) / 2;
+            var c = expected[mid].CompareTo(ts);
+            if (c == 0) return mid;
+            if (c < 0) lo = mid + 1; else hi = mid - 1;
+        }
+        throw new ArgumentException($"{ts:O} is not an expected bar time.", nameof(ts));
+    }
+
     /// <summary>When a bar is complete: the session's close for a daily bar, the bar's end for an intraday one.</summary>
     public static DateTimeOffset BarEnd(ExchangeCalendar calendar, string interval, DateTimeOffset ts) => interval switch
     {

@@ -19,7 +19,8 @@ public sealed record SyncSummary(string Interval, int InstrumentsOk, int Instrum
 /// Incremental sync from the configured <see cref="IMarketDataProvider"/> into <c>price_bars</c>.
 /// For an instrument and interval it asks only for what is missing between the retention horizon and now,
 /// measured against the exchange calendar (<see cref="GapPlanner"/>): bars before the first stored one,
-/// after the last, and interior holes, each contiguous run in one request. Bars are validated (finite,
+/// after the last, and interior holes, each contiguous run in one request (holes less than about a session
+/// apart share one request). Bars are validated (finite,
 /// prices &gt; 0, OHLC order, volume ≥ 0; intraday bars outside the regular session are dropped), written
 /// through <see cref="PriceBarWriter"/> (idempotent), and every run is recorded in <c>data_sync_log</c>.
 ///
@@ -102,7 +103,7 @@ public sealed class MarketDataSyncService(
 
         var calendar = ExchangeCalendar.For(instrument.Exchange, instrument.TimeZone);
         var expected = calendar.ExpectedBars(interval, horizon, now).Where(ts => GapPlanner.BarEnd(calendar, interval, ts) <= now).ToList();
-        var runs = GapPlanner.MissingRuns(expected, stored.ToHashSet(), knownEmpty);
+        var runs = GapPlanner.Batch(expected, GapPlanner.MissingRuns(expected, stored.ToHashSet(), knownEmpty), GapPlanner.JoinWithin(interval));
 
         var requests = new List<RequestDetail>();
         var rejects = new List<string>();
@@ -150,7 +151,9 @@ public sealed class MarketDataSyncService(
             // Remember the settled part of what was asked and did not come (see the class comment). A rejected
             // bar did come, only wrong: it is asked for again next run, in case the provider has corrected it.
             var got = valid.Select(b => b.Ts).Concat(rejectedTimes).ToHashSet();
-            var inRun = expected.Where(ts => ts >= run.From && ts <= run.To && GapPlanner.BarEnd(calendar, interval, ts) <= now - SettleTime).ToList();
+            var inRun = expected.Where(ts => ts >= run.From && ts <= run.To && GapPlanner.BarEnd(calendar, interval, ts) <= now - SettleTime
+                                             && !knownEmpty.Any(r => ts >= r.From && ts <= r.To)).ToList(); // a joined request may span a known hole
+            got.UnionWith(stored.Where(ts => ts >= run.From && ts <= run.To)); // stored bars a joined request re-read are not holes either
             foreach (var hole in GapPlanner.MissingRuns(inRun, got, []))
             {
                 newEmpty.Add(new EmptyRange { InstrumentId = instrumentId, Interval = interval, Provider = provider.Name, RangeStart = hole.From, RangeEnd = hole.To, RecordedAt = now });
