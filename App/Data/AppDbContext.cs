@@ -31,6 +31,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<TaskExecution> TaskExecutions => Set<TaskExecution>();
     public DbSet<ServiceStatus> ServiceStatuses => Set<ServiceStatus>();
     public DbSet<RegimeModel> RegimeModels => Set<RegimeModel>();
+    public DbSet<Features.MarketData.Sync.EmptyRange> SyncEmptyRanges => Set<Features.MarketData.Sync.EmptyRange>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

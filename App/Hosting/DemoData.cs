@@ -4,6 +4,7 @@ using Signalbook.Data;
 using Signalbook.Features.Indicators;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.MarketData.Providers.Demo;
+using Signalbook.Features.MarketData.Sync;
 using Signalbook.Features.Regimes;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
@@ -20,7 +21,7 @@ public sealed class DemoData(
     IDbContextFactory<AppDbContext> factory,
     DemoProvider market,
     InstrumentService instruments,
-    PriceBarWriter bars,
+    MarketDataSyncService sync,
     FeatureService features,
     RegimeService regimes,
     TimeProvider clock,
@@ -42,24 +43,52 @@ public sealed class DemoData(
         await SeedWaitlistAsync(ct);
     }
 
-    /// <summary>The demo provider's 30 instruments: 3 years of daily bars and 30 days of 15-minute bars, with features.</summary>
+    /// <summary>
+    /// The demo provider's 30 instruments: 3 years of daily bars and 30 days of 15-minute bars, with features,
+    /// fetched through the real incremental sync (so a restart fetches only the new sessions, and every run
+    /// is in data_sync_log). The demo's random walk is drawn over its moving three-year window, so on a later
+    /// day it is a different path: when the newest stored bar no longer matches the provider, the instrument's
+    /// demo bars and features are dropped and fetched again whole, rather than splicing two paths together.
+    /// </summary>
     private async Task SeedMarketAsync(CancellationToken ct)
     {
-        var stored = 0;
+        var demoSync = sync.Using(market);
+        var fetched = 0;
+        var refreshed = 0;
         foreach (var info in DemoProvider.Universe)
         {
             var id = await instruments.EnsureAsync(info, ct);
+            if (await PathMovedAsync(id, info.Symbol, ct))
+            {
+                await using var db = await factory.CreateDbContextAsync(ct);
+                await db.Features.Where(f => f.InstrumentId == id).ExecuteDeleteAsync(ct);
+                await db.PriceBars.Where(p => p.InstrumentId == id && p.Source == market.Name).ExecuteDeleteAsync(ct);
+                refreshed++;
+            }
             foreach (var interval in new[] { Intervals.OneDay, Intervals.FifteenMinutes })
             {
-                var series = await market.GetBarsAsync(info.Symbol, interval, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, ct);
-                stored += await bars.UpsertAsync(id, interval, series, market.Name, ct);
+                var result = await demoSync.SyncAsync(id, interval, ct);
+                if (result.Status == "failed") throw new InvalidOperationException($"Demo data: {result.Error}");
+                fetched += result.BarsFetched;
                 await features.UpdateAsync(id, interval, ct);
                 // Daily regimes only (what the Markets page shows): fitting the 15-minute series too costs ≈ 0.3 s per
                 // instrument in a Debug build, paid by every test class that seeds the demo, for a view no page has yet.
                 if (interval == Intervals.OneDay) await regimes.UpdateAsync(id, interval, ct);
             }
         }
-        logger.LogInformation("Demo data: {Count} instruments, {Bars} bars with features", DemoProvider.Universe.Count, stored);
+        logger.LogInformation("Demo data: {Count} instruments synced, {Bars} new bars with features ({Refreshed} redrawn)",
+            DemoProvider.Universe.Count, fetched, refreshed);
+    }
+
+    /// <summary>Whether the stored newest daily bar differs from what the demo provider now draws for that day.</summary>
+    private async Task<bool> PathMovedAsync(long id, string symbol, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var newest = await db.PriceBars.AsNoTracking().Where(p => p.InstrumentId == id && p.Interval == Intervals.OneDay && p.Source == market.Name)
+            .OrderByDescending(p => p.Ts).Select(p => new { p.Ts, p.Close }).FirstOrDefaultAsync(ct);
+        if (newest is null) return false;
+        var now = await market.GetBarsAsync(symbol, Intervals.OneDay, newest.Ts, newest.Ts, ct);
+        return now.Count == 0 || Math.Abs(now[0].Close - newest.Close) > 1e-9;
     }
 
     private async Task SeedWaitlistAsync(CancellationToken ct)

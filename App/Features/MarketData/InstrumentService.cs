@@ -1,5 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Signalbook.Data;
+using Signalbook.Features.MarketData.Providers;
+using Signalbook.Features.MarketData.Providers.Alpaca;
 
 namespace Signalbook.Features.MarketData;
 
@@ -53,6 +56,28 @@ public static class MarketDataSetup
         services.AddScoped<Indicators.FeatureService>();
         services.AddSingleton<Providers.Demo.DemoProvider>();
         services.AddScoped<MarketsService>();
+
+        services.AddOptions<MarketDataOptions>().BindConfiguration(MarketDataOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AlpacaOptions>().BindConfiguration(AlpacaOptions.Section)
+            .Validate<IOptions<MarketDataOptions>>(
+                (alpaca, selected) => selected.Value.Provider != "alpaca" || (alpaca.KeyId.Length > 0 && alpaca.SecretKey.Length > 0),
+                "MarketData:Provider is alpaca but MarketData:Alpaca:KeyId or MarketData:Alpaca:SecretKey is empty; set both (user secrets or environment).")
+            .Validate<IOptions<MarketDataOptions>>(
+                (alpaca, selected) => selected.Value.Provider != "alpaca" || System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
+                    alpaca, new System.ComponentModel.DataAnnotations.ValidationContext(alpaca), null, validateAllProperties: true),
+                "MarketData:Alpaca has an invalid value (URLs, Feed iex|sip, Adjustment, MaxRequestsPerMinute, MaxRetries or backoff out of range).")
+            .ValidateOnStart();
+        services.AddSingleton<AlpacaRateLimiter>();
+        services.AddSingleton<AlpacaAssetCache>();
+        services.AddHttpClient<AlpacaProvider>(http => http.Timeout = Timeout.InfiniteTimeSpan); // per-request timeouts are the provider's
+        services.AddTransient<IMarketDataProvider>(sp => sp.GetRequiredService<IOptions<MarketDataOptions>>().Value.Provider switch
+        {
+            "alpaca" => sp.GetRequiredService<AlpacaProvider>(),
+            _ => sp.GetRequiredService<Providers.Demo.DemoProvider>(),
+        });
+        services.AddScoped<Sync.MarketDataSyncService>();
+        services.AddScoped<Sync.RetentionService>();
         return services;
     }
 }

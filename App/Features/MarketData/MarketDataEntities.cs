@@ -67,6 +67,8 @@ public sealed class DataSyncLog
     public int TotalBars { get; set; }
     public string Status { get; set; } = "success";
     public string? ErrorMessage { get; set; }
+    /// <summary>JSON: for provider syncs the provider, the ranges requested with their bar counts, and the rejects (0005).</summary>
+    public string Details { get; set; } = "{}";
 }
 
 /// <summary>Computed features of one bar (Boursomatic's features plus the regime columns of computed_features).</summary>
@@ -153,6 +155,7 @@ internal sealed class DataSyncLogConfiguration : IEntityTypeConfiguration<DataSy
         b.Property(s => s.Id).UseIdentityAlwaysColumn();
         b.Property(s => s.Interval).HasMaxLength(10);
         b.Property(s => s.Status).HasMaxLength(20);
+        b.Property(s => s.Details).HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
         b.HasOne<Instrument>().WithMany().HasForeignKey(s => s.InstrumentId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(s => new { s.InstrumentId, s.Interval, s.LastSyncAt });
     }

@@ -2,7 +2,17 @@ using Signalbook.Features.MarketData.Import;
 
 namespace Signalbook.Features.MarketData.Providers;
 
-public sealed record SymbolInfo(string Symbol, string Exchange, string Name, string Sector, string MarketCapBucket, string TimeZone);
+/// <summary>An instrument as a provider describes it; sector and size bucket are null when the provider does not know them.</summary>
+public sealed record SymbolInfo(string Symbol, string Exchange, string Name, string? Sector, string? MarketCapBucket, string TimeZone);
+
+/// <summary>A provider call that failed for good (after any retries), naming the provider, the symbol and the HTTP status if any.</summary>
+public sealed class MarketDataProviderException(string provider, string symbol, int? status, string message, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public string Provider { get; } = provider;
+    public string Symbol { get; } = symbol;
+    public int? Status { get; } = status;
+}
 
 public sealed record Quote(string Symbol, DateTimeOffset Ts, double Price);
 

@@ -1,0 +1,61 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Signalbook.Features.MarketData;
+using Signalbook.Features.MarketData.Providers.Demo;
+using Signalbook.Hosting;
+using Signalbook.Tests.Infrastructure;
+
+namespace Signalbook.Tests.Hosting;
+
+/// <summary>The demo market is seeded through the real incremental sync.</summary>
+public sealed class DemoDataTests : ServiceHarness
+{
+    private async Task SeedAsync()
+    {
+        await using var scope = Scope();
+        await ActivatorUtilities.CreateInstance<DemoData>(scope.ServiceProvider).SeedAsync();
+    }
+
+    [Fact]
+    public async Task Seed_SyncsThirtyInstruments_ThenARestartFetchesNothing_AndALaterDayRedrawsConsistently()
+    {
+        await SeedAsync();
+        var demo = new DemoProvider(Clock);
+        var firstPath = await demo.GetBarsAsync("DLTA", Intervals.OneDay, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+        await using (var db = await DbAsync())
+        {
+            var instruments = await db.Instruments.Where(i => i.Exchange == DemoProvider.Exchange).Select(i => new { i.Id, i.Symbol }).ToListAsync();
+            Assert.Equal(30, instruments.Count);
+            var dlta = instruments.Single(i => i.Symbol == "DLTA").Id;
+            var daily = await db.PriceBars.Where(p => p.InstrumentId == dlta && p.Interval == Intervals.OneDay).OrderBy(p => p.Ts).ToListAsync();
+            var expected = await demo.GetBarsAsync("DLTA", Intervals.OneDay, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+            Assert.Equal(expected.Select(b => (b.Ts, b.Close)), daily.Select(b => (b.Ts, b.Close)));
+            var intraday = await db.PriceBars.CountAsync(p => p.InstrumentId == dlta && p.Interval == Intervals.FifteenMinutes);
+            Assert.Equal((await demo.GetBarsAsync("DLTA", Intervals.FifteenMinutes, Clock.GetUtcNow().AddDays(-30), Clock.GetUtcNow())).Count, intraday);
+            Assert.True(await db.Features.CountAsync(f => f.InstrumentId == dlta && f.Interval == Intervals.OneDay) >= daily.Count - 1);
+            var log = await db.DataSyncLog.ToListAsync();
+            Assert.Equal(60, log.Count);
+            Assert.All(log, l => Assert.Equal("success", l.Status));
+        }
+
+        await SeedAsync(); // a restart the same day
+        await using (var db = await DbAsync())
+        {
+            var rerun = await db.DataSyncLog.OrderBy(l => l.Id).Skip(60).ToListAsync();
+            Assert.Equal(60, rerun.Count);
+            Assert.All(rerun, l => Assert.Equal(0, l.BarsFetched));
+        }
+
+        Clock.Advance(TimeSpan.FromDays(4)); // Tuesday 24 Nov: the demo's three-year window moved, so its walk did
+        await SeedAsync();
+        var later = await new DemoProvider(Clock).GetBarsAsync("DLTA", Intervals.OneDay, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+        Assert.NotEqual(firstPath.Single(b => b.Ts == later[^4].Ts).Close, later[^4].Close); // the walk really moved
+        await using (var db = await DbAsync())
+        {
+            var dlta = await db.Instruments.Where(i => i.Symbol == "DLTA").Select(i => i.Id).SingleAsync();
+            var stored = await db.PriceBars.Where(p => p.InstrumentId == dlta && p.Interval == Intervals.OneDay && p.Ts >= later[0].Ts).OrderBy(p => p.Ts)
+                .Select(p => new { p.Ts, p.Close }).ToListAsync();
+            Assert.Equal(later.Select(b => (b.Ts, b.Close)), stored.Select(b => (b.Ts, b.Close))); // one path, no splice
+        }
+    }
+}
