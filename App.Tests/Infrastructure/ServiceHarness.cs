@@ -45,12 +45,18 @@ public class ServiceHarness : IAsyncLifetime
         services.AddDbContextFactory<AppDbContext>(o => o.UseNpgsql(ConnectionString));
         services.AddSingleton(new DatabaseConnection(ConnectionString));
         services.AddSignalbookAudit().AddSignalbookEmail().AddSignalbookUsers().AddSignalbookWaitlist().AddSignalbookMarketData().AddSignalbookRegimes();
+        ConfigureServices(services);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         await using var scope = Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<AdminBootstrapper>().EnsureAsync();
     }
 
-    public async Task DisposeAsync() => await Services.DisposeAsync();
+    /// <summary>More services a test class needs (for example a scheduler).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    public virtual async Task DisposeAsync() => await Services.DisposeAsync();
 
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();
 

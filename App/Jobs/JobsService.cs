@@ -29,9 +29,9 @@ public sealed class JobsService(IServiceProvider services, IDbContextFactory<App
         await using var db = await factory.CreateDbContextAsync(ct);
         var names = JobCatalog.All.Select(j => j.Name).ToList();
         var latest = await db.TaskExecutions.AsNoTracking().Where(t => names.Contains(t.TaskName) && t.UserId == null)
-            .GroupBy(t => t.TaskName).Select(g => g.OrderByDescending(t => t.ExecutedAt).First()).ToListAsync(ct);
+            .GroupBy(t => t.TaskName).Select(g => g.OrderByDescending(t => t.ExecutedAt).ThenByDescending(t => t.Id).First()).ToListAsync(ct);
         var lastFinished = await db.TaskExecutions.AsNoTracking().Where(t => names.Contains(t.TaskName) && t.UserId == null && t.Status != TaskStatuses.Running)
-            .GroupBy(t => t.TaskName).Select(g => g.OrderByDescending(t => t.ExecutedAt).First()).ToListAsync(ct);
+            .GroupBy(t => t.TaskName).Select(g => g.OrderByDescending(t => t.ExecutedAt).ThenByDescending(t => t.Id).First()).ToListAsync(ct);
 
         var rows = new List<JobRow>();
         foreach (var job in JobCatalog.All)
