@@ -168,7 +168,7 @@ public static class DataQuality
             var count = j - i + 1;
             add(DataQualityKind.ZeroVolume, i, j, count == 1
                 ? $"Zero volume on {day(i)} (line {s.Lines[i]})."
-                : $"Zero volume on {count} consecutive bars, {day(i)} to {day(j)} (lines {s.Lines[i]}–{s.Lines[j]}).", ("bars", count));
+                : $"Zero volume on {count} consecutive bars, {day(i)} to {day(j)} (lines {Math.Min(s.Lines[i], s.Lines[j])}–{Math.Max(s.Lines[i], s.Lines[j])}).", ("bars", count));
             i = j;
         }
     }
@@ -234,7 +234,8 @@ public static class DataQuality
                 var size = Math.Max(factor, 1 / factor);
                 var unit = size is >= 70 and <= 140;
                 var what = factor > 1 ? $"{N(size)}× higher" : $"{N(size)}× lower";
-                var span = k - 1 == i ? $"on {day(i)} (line {s.Lines[i]})" : $"from {day(i)} to {day(k - 1)} (lines {s.Lines[i]}–{s.Lines[k - 1]})";
+                var span = k - 1 == i ? $"on {day(i)} (line {s.Lines[i]})"
+                    : $"from {day(i)} to {day(k - 1)} (lines {Math.Min(s.Lines[i], s.Lines[k - 1])}–{Math.Max(s.Lines[i], s.Lines[k - 1])})";
                 var message = unit
                     ? $"Prices {span} are {what} than the bars around them (close {N(s.Close[i - 1])} → {N(s.Close[i])} → {N(s.Close[k])}): a 100× unit error such as pence (GBp) against pounds (GBP). One of the two stretches is in the wrong unit."
                     : $"Prices {span} are {what} than the bars around them (close {N(s.Close[i - 1])} → {N(s.Close[i])} → {N(s.Close[k])}) and come back: a bad tick or a split applied to only these bars.";
@@ -291,10 +292,13 @@ public static class DataQuality
 
             if (d > 0)
             {
-                if (!stepped)
+                // Float32 prices (Yahoo's) resolve Adj Close / Close to about 1e-7, so a dividend of more than 0.002 % of
+                // the price must show as a step; the looser tolerance above only guards days without a dividend.
+                var noise = 2e-5 * previousClose;
+                if (d > noise && Math.Abs(implied) < 0.1 * d)
                     add(DataQualityKind.DividendNotAdjusted, i, i,
                         $"A dividend of {N(d)} on {day(i)} (line {s.Lines[i]}) is not reflected in Adj Close: Adj Close / Close stays at {N(q1)} instead of stepping by about {N(d / previousClose * 100)} %.", numbers);
-                else if (Math.Abs(implied - d) > 0.1 * d + tolerance)
+                else if (d > noise && Math.Abs(implied - d) > 0.1 * d + noise)
                     add(DataQualityKind.AdjustmentMismatch, i, i,
                         $"On {day(i)} (line {s.Lines[i]}) Adj Close / Close steps {N(q0)} → {N(q1)}, which implies a distribution of {N(implied)}, but the dividend recorded is {N(d)}.", numbers);
                 if (d >= 0.15 * previousClose)
