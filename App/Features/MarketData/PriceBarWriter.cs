@@ -117,23 +117,61 @@ public sealed class PriceBarSession : IAsyncDisposable
         var select = deduplicate
             ? "SELECT DISTINCT ON (ts) ts, open, high, low, close, volume, vwap, trade_count FROM price_bars_staging ORDER BY ts, line"
             : "SELECT ts, open, high, low, close, volume, vwap, trade_count FROM price_bars_staging";
-        int written;
-        await using (var merge = new NpgsqlCommand($"""
+        var insert = $"""
             INSERT INTO price_bars (instrument_id, interval, ts, open, high, low, close, volume, vwap, trade_count, source)
             SELECT @instrument, @interval, s.ts, s.open, s.high, s.low, s.close, s.volume, s.vwap, s.trade_count, @source FROM ({select}) s
+            """;
+        const string onConflict = """
+
             ON CONFLICT (instrument_id, interval, ts) DO UPDATE SET
                 open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume,
                 vwap = EXCLUDED.vwap, trade_count = EXCLUDED.trade_count, source = EXCLUDED.source
-            """, _conn, _tx))
+            """;
+
+        // Fast path: when nothing is stored yet in the file's time range (a first import), a plain INSERT does the same as
+        // the merge without its per-row conflict handling. Under a savepoint, so that if a concurrent import stored a bar
+        // in the range meanwhile, the unique violation rolls back to it and the ON CONFLICT merge runs instead.
+        var anyStored = await ScalarAsync<bool>("""
+            SELECT EXISTS (SELECT 1 FROM price_bars p WHERE p.instrument_id = @instrument AND p.interval = @interval
+                AND p.ts BETWEEN (SELECT min(ts) FROM price_bars_staging) AND (SELECT max(ts) FROM price_bars_staging))
+            """, ct);
+        if (!anyStored)
         {
-            merge.CommandTimeout = 0; // millions of rows may take minutes; the caller's token still cancels
-            merge.Parameters.AddWithValue("instrument", _instrumentId);
-            merge.Parameters.AddWithValue("interval", _interval);
-            merge.Parameters.AddWithValue("source", _source);
-            written = await merge.ExecuteNonQueryAsync(ct);
+            await _tx.SaveAsync("fast_insert", ct);
+            try
+            {
+                var inserted = await MergeAsync(insert, ct);
+                await _tx.ReleaseAsync("fast_insert", ct);
+                await _tx.CommitAsync(ct);
+                return inserted;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                await _tx.RollbackAsync("fast_insert", ct);
+            }
         }
+        var written = await MergeAsync(insert + onConflict, ct);
         await _tx.CommitAsync(ct);
         return written;
+    }
+
+    private async Task<int> MergeAsync(string sql, CancellationToken ct)
+    {
+        await using var merge = new NpgsqlCommand(sql, _conn, _tx);
+        merge.CommandTimeout = 0; // millions of rows may take minutes; the caller's token still cancels
+        merge.Parameters.AddWithValue("instrument", _instrumentId);
+        merge.Parameters.AddWithValue("interval", _interval);
+        merge.Parameters.AddWithValue("source", _source);
+        return await merge.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, _conn, _tx);
+        command.CommandTimeout = 0;
+        command.Parameters.AddWithValue("instrument", _instrumentId);
+        command.Parameters.AddWithValue("interval", _interval);
+        return (T)(await command.ExecuteScalarAsync(ct))!;
     }
 
     public async ValueTask DisposeAsync()
