@@ -12,8 +12,13 @@ using Signalbook.Jobs;
 using Signalbook.Hosting;
 
 // Commands: (none) serve the app; "migrate" applies migrations and exits; "schema-script" prints the
-// EF model's DDL. "--demo" seeds demo data.
+// EF model's DDL; "bench <name>" runs a benchmark. "--demo" seeds demo data.
 var command = SignalbookCommand.Parse(args);
+if (command.Kind == SignalbookCommand.Bench)
+{
+    Environment.ExitCode = await Signalbook.Hosting.Bench.BenchRunner.RunAsync(command.HostArgs);
+    return;
+}
 if (command.Kind == SignalbookCommand.SchemaScript)
 {
     Console.WriteLine(AppDbContextDesign.CreateScript());

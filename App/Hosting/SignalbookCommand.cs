@@ -1,6 +1,6 @@
 namespace Signalbook.Hosting;
 
-/// <summary>The command line: <c>[migrate | schema-script] [--demo] [host options…]</c>.</summary>
+/// <summary>The command line: <c>[migrate | schema-script | bench &lt;name&gt; [options…]] [--demo] [host options…]</c>.</summary>
 public sealed record SignalbookCommand(string Kind, bool Demo, string[] HostArgs)
 {
     public const string Serve = "serve";
@@ -9,8 +9,12 @@ public sealed record SignalbookCommand(string Kind, bool Demo, string[] HostArgs
     /// <summary>Prints the DDL of the EF model: the starting point when writing the next migration file.</summary>
     public const string SchemaScript = "schema-script";
 
+    /// <summary>Runs a benchmark (<c>bench ingest</c>, <c>bench features</c> …); the arguments after the word go to it.</summary>
+    public const string Bench = "bench";
+
     public static SignalbookCommand Parse(string[] args)
     {
+        if (args.Length > 0 && args[0] == Bench) return new SignalbookCommand(Bench, false, args[1..]);
         var kind = Serve;
         var demo = false;
         var rest = new List<string>();

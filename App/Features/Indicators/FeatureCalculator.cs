@@ -91,21 +91,42 @@ public static class FeatureCalculator
 
     public static double[] ZScore(ReadOnlySpan<double> x, int period)
     {
-        var mean = Kernels.Sma(x, period);
-        var sd = Kernels.StdDev(x, period);
+        // One pass per window for the mean and one for the squares (population SD), as Kernels.StdDev does, without
+        // the separate SMA and SD arrays. A NaN in the window makes the mean NaN, and then the result.
         var result = Kernels.NaNs(x.Length);
-        for (var i = 0; i < x.Length; i++) result[i] = sd[i] > 0 ? (x[i] - mean[i]) / sd[i] : double.NaN;
+        for (var i = period - 1; i < x.Length; i++)
+        {
+            var window = x.Slice(i - period + 1, period);
+            var sum = 0.0;
+            foreach (var v in window) sum += v;
+            var mean = sum / period;
+            var squares = 0.0;
+            foreach (var v in window) squares += (v - mean) * (v - mean);
+            var sd = Math.Sqrt(squares / period);
+            result[i] = sd > 0 ? (x[i] - mean) / sd : double.NaN;
+        }
         return result;
     }
 
     public static double[] DistanceFromHigh(ReadOnlySpan<double> high, ReadOnlySpan<double> close, int period)
     {
+        // The window's highest high through a monotonic queue of indexes (O(1) a bar): each index enters once and
+        // leaves once; the front is always the window's maximum. Same values as scanning the window.
         var result = Kernels.NaNs(close.Length);
-        for (var i = period - 1; i < close.Length; i++)
+        if (period <= 0) return result;
+        var queue = new int[Math.Min(period, close.Length) + 1];
+        int head = 0, count = 0;
+        for (var i = 0; i < close.Length; i++)
         {
-            var max = double.MinValue;
-            foreach (var value in high.Slice(i - period + 1, period)) max = Math.Max(max, value);
-            result[i] = close[i] / max - 1;
+            while (count > 0 && high[queue[(head + count - 1) % queue.Length]] <= high[i]) count--;
+            queue[(head + count) % queue.Length] = i;
+            count++;
+            if (queue[head] <= i - period)
+            {
+                head = (head + 1) % queue.Length;
+                count--;
+            }
+            if (i >= period - 1) result[i] = close[i] / Math.Max(double.MinValue, high[queue[head]]) - 1;
         }
         return result;
     }

@@ -17,12 +17,7 @@ public static class Kernels
     }
 
     /// <summary>Simple moving average; first value at bar period-1.</summary>
-    public static double[] Sma(ReadOnlySpan<double> x, int period)
-    {
-        var result = NaNs(x.Length);
-        for (var i = period - 1; i < x.Length; i++) result[i] = Window(x, i, period).Sum() / period;
-        return result;
-    }
+    public static double[] Sma(ReadOnlySpan<double> x, int period) => SmaFrom(x, period, 0);
 
     /// <summary>Exponential moving average (k = 2/(n+1)) seeded with the SMA of the first n values.</summary>
     public static double[] Ema(ReadOnlySpan<double> x, int period) => Ema(x, period, 0);
@@ -321,10 +316,38 @@ public static class Kernels
     }
 
     /// <summary>The SMA of a series whose first <paramref name="start"/> values are warm-up.</summary>
+    /// <remarks>
+    /// A running sum (add the new value, drop the oldest): O(1) a bar instead of O(period). A window holding a NaN
+    /// gives NaN, as a plain sum would; the sum is rebuilt from the window after any NaN leaves it, so one NaN
+    /// does not poison the rest of the series.
+    /// </remarks>
     private static double[] SmaFrom(ReadOnlySpan<double> x, int period, int start)
     {
         var result = NaNs(x.Length);
-        for (var i = start + period - 1; i < x.Length; i++) result[i] = Window(x, i, period).Sum() / period;
+        var first = start + period - 1;
+        if (first >= x.Length) return result;
+        var sum = 0.0;
+        var nans = 0;
+        for (var i = start; i < first; i++)
+        {
+            if (double.IsNaN(x[i])) nans++; else sum += x[i];
+        }
+        for (var i = first; i < x.Length; i++)
+        {
+            if (double.IsNaN(x[i])) nans++; else sum += x[i];
+            result[i] = nans > 0 ? double.NaN : sum / period;
+            var leaving = x[i - period + 1];
+            if (double.IsNaN(leaving))
+            {
+                nans--;
+                if (nans == 0)
+                {
+                    sum = 0; // rebuild from the values that stay
+                    for (var j = i - period + 2; j <= i; j++) sum += x[j];
+                }
+            }
+            else sum -= leaving;
+        }
         return result;
     }
 
@@ -341,17 +364,18 @@ public static class Kernels
         return sum;
     }
 
+    // Math.Max/Min compile to branch-free instructions; bars never hold NaN (the importer and the database refuse it).
     private static double Max(this ReadOnlySpan<double> values)
     {
         var max = double.MinValue;
-        foreach (var v in values) if (v > max) max = v;
+        foreach (var v in values) max = Math.Max(max, v);
         return max;
     }
 
     private static double Min(this ReadOnlySpan<double> values)
     {
         var min = double.MaxValue;
-        foreach (var v in values) if (v < min) min = v;
+        foreach (var v in values) min = Math.Min(min, v);
         return min;
     }
 
