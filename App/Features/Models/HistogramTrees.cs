@@ -313,7 +313,11 @@ internal sealed class HistogramTreeBuilder
         _criterion.LeafValue(totals, leaf);
         nodes.Values.AddRange(leaf);
 
-        if (depth >= _maxDepth || end - start < 2) return node;
+        if (depth >= _maxDepth || end - start < 2)
+        {
+            Release(hist);
+            return node;
+        }
 
         var features = treeFeatures;
         if (perNode)
@@ -322,7 +326,16 @@ internal sealed class HistogramTreeBuilder
             hist = BuildHistogram(rows, start, end, features);
         }
         var best = FindBestSplit(hist!, features, totals);
-        if (best.Gain <= _minGain) return node;
+        if (perNode)
+        {
+            Release(hist);
+            hist = null;
+        }
+        if (best.Gain <= _minGain)
+        {
+            Release(hist);
+            return node;
+        }
 
         // Stable partition: left rows stay in order at the front, right rows follow in order.
         var column = _bins[best.Feature];
@@ -343,7 +356,8 @@ internal sealed class HistogramTreeBuilder
         nodes.Gain[node] = best.Gain;
 
         double[]? leftHist = null, rightHist = null;
-        if (!perNode)
+        if (!perNode && depth + 1 >= _maxDepth) Release(hist); // the children are leaves: no histograms needed
+        else if (!perNode)
         {
             // Subtraction trick: build the smaller child, the larger is parent − smaller (parent's buffer reused).
             var leftSmaller = l - start <= end - l;
@@ -371,9 +385,30 @@ internal sealed class HistogramTreeBuilder
         return chosen;
     }
 
+    // Histogram buffers are recycled: a fresh 25-feature histogram is ~150 KB, which would otherwise land on the
+    // large-object heap for every node of every tree. Each buffer has one owner: the node that uses it last returns it.
+    private readonly Stack<double[]> _pool = new();
+
+    private double[] Rent(int length)
+    {
+        while (_pool.Count > 0)
+        {
+            var buffer = _pool.Pop();
+            if (buffer.Length != length) continue;
+            Array.Clear(buffer);
+            return buffer;
+        }
+        return new double[length];
+    }
+
+    private void Release(double[]? buffer)
+    {
+        if (buffer is not null && _pool.Count < 64) _pool.Push(buffer);
+    }
+
     private double[] BuildHistogram(int[] rows, int start, int end, int[] features)
     {
-        var hist = new double[features.Length * Bins * _d];
+        var hist = Rent(features.Length * Bins * _d);
         var d = _d;
         void One(int k)
         {

@@ -109,7 +109,7 @@ public static class TrainBench
                 ["trees"] = options.Trees, ["depth"] = options.MaxDepth, ["eta"] = options.LearningRate, ["lambda"] = options.L2,
                 ["min_child_weight"] = options.MinChildWeight, ["seed"] = options.Seed,
             });
-            var (exit, stdout, stderr) = await RunProcessAsync("python3", [scriptPath, trainCsv, testCsv, parameters], ct);
+            var (exit, stdout, stderr) = await RunProcessAsync(Python, [scriptPath, trainCsv, testCsv, parameters], ct);
             if (exit != 0)
             {
                 await error.WriteLineAsync($"bench train: xgboost failed (is python3-xgboost installed? scripts/setup.sh installs it):\n{stderr}");
@@ -153,6 +153,20 @@ public static class TrainBench
             if (Directory.Exists(candidate)) return Path.GetFullPath(candidate);
         }
         return null;
+    }
+
+    /// <summary>
+    /// The Python with Debian's python3-xgboost / python3-sklearn: $SIGNALBOOK_PYTHON, else /usr/bin/python3 (a pyenv
+    /// or venv python3 first on PATH does not see the Debian packages), else python3 from PATH.
+    /// </summary>
+    public static string Python
+    {
+        get
+        {
+            var configured = Environment.GetEnvironmentVariable("SIGNALBOOK_PYTHON");
+            if (!string.IsNullOrWhiteSpace(configured)) return configured;
+            return File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+        }
     }
 
     internal static async Task<(int Exit, string Stdout, string Stderr)> RunProcessAsync(string file, IEnumerable<string> arguments, CancellationToken ct)
