@@ -70,7 +70,7 @@ public sealed class GbdtLearner(GbdtOptions? options = null) : ILearner
 
         var criterion = new GradientCriterion(o.L2, o.MinChildWeight, o.MinSamplesLeaf, o.LearningRate);
         var stats = new double[n * 3];
-        var builder = new HistogramTreeBuilder(bins, mapper, stats, criterion, o.MaxDepth, Math.Max(o.MinSplitGain, 1e-12), 0, parallel: true);
+        var builder = new HistogramTreeBuilder<GradientCriterion>(bins, mapper, stats, criterion, o.MaxDepth, Math.Max(o.MinSplitGain, 1e-12), 0, parallel: true);
         var trees = new List<HistTree>();
         var allRows = Enumerable.Range(0, n).ToArray();
         var allFeatures = Enumerable.Range(0, f).ToArray();

@@ -174,30 +174,30 @@ internal sealed class HistTree
 /// structure score, Chen &amp; Guestrin 2016, eq. 7). Gini: stats = class weights, Score = Σ w_k² / W, so the gain is
 /// the decrease of W·Gini. Variance: stats (w, w·y), Score = (Σwy)²/W, the decrease of the weighted sum of squares.
 /// </summary>
-internal abstract class SplitCriterion
+internal interface ISplitCriterion
 {
-    public abstract int StatCount { get; }
-    public abstract int OutputSize { get; }
-    public abstract double Score(ReadOnlySpan<double> stats);
-    public abstract bool CanBeLeaf(ReadOnlySpan<double> stats);
-    public abstract void LeafValue(ReadOnlySpan<double> stats, Span<double> output);
+    int StatCount { get; }
+    int OutputSize { get; }
+    double Score(ReadOnlySpan<double> stats);
+    bool CanBeLeaf(ReadOnlySpan<double> stats);
+    void LeafValue(ReadOnlySpan<double> stats, Span<double> output);
 }
 
-internal sealed class GradientCriterion(double lambda, double minHessian, double minSamples, double learningRate) : SplitCriterion
+internal readonly struct GradientCriterion(double lambda, double minHessian, double minSamples, double learningRate) : ISplitCriterion
 {
-    public override int StatCount => 3;
-    public override int OutputSize => 1;
-    public override double Score(ReadOnlySpan<double> s) => 0.5 * s[0] * s[0] / (s[1] + lambda);
-    public override bool CanBeLeaf(ReadOnlySpan<double> s) => s[2] >= minSamples && s[1] >= minHessian;
-    public override void LeafValue(ReadOnlySpan<double> s, Span<double> output) => output[0] = -s[0] / (s[1] + lambda) * learningRate;
+    public int StatCount => 3;
+    public int OutputSize => 1;
+    public double Score(ReadOnlySpan<double> s) => 0.5 * s[0] * s[0] / (s[1] + lambda);
+    public bool CanBeLeaf(ReadOnlySpan<double> s) => s[2] >= minSamples && s[1] >= minHessian;
+    public void LeafValue(ReadOnlySpan<double> s, Span<double> output) => output[0] = -s[0] / (s[1] + lambda) * learningRate;
 }
 
-internal sealed class GiniCriterion(int classes, double minSamples) : SplitCriterion
+internal readonly struct GiniCriterion(int classes, double minSamples) : ISplitCriterion
 {
-    public override int StatCount => classes;
-    public override int OutputSize => classes;
+    public int StatCount => classes;
+    public int OutputSize => classes;
 
-    public override double Score(ReadOnlySpan<double> s)
+    public double Score(ReadOnlySpan<double> s)
     {
         double total = 0, squares = 0;
         foreach (var w in s)
@@ -208,14 +208,14 @@ internal sealed class GiniCriterion(int classes, double minSamples) : SplitCrite
         return total > 0 ? squares / total : 0;
     }
 
-    public override bool CanBeLeaf(ReadOnlySpan<double> s)
+    public bool CanBeLeaf(ReadOnlySpan<double> s)
     {
         double total = 0;
         foreach (var w in s) total += w;
         return total >= minSamples;
     }
 
-    public override void LeafValue(ReadOnlySpan<double> s, Span<double> output)
+    public void LeafValue(ReadOnlySpan<double> s, Span<double> output)
     {
         double total = 0;
         foreach (var w in s) total += w;
@@ -223,13 +223,13 @@ internal sealed class GiniCriterion(int classes, double minSamples) : SplitCrite
     }
 }
 
-internal sealed class VarianceCriterion(double minSamples) : SplitCriterion
+internal readonly struct VarianceCriterion(double minSamples) : ISplitCriterion
 {
-    public override int StatCount => 2;
-    public override int OutputSize => 1;
-    public override double Score(ReadOnlySpan<double> s) => s[0] > 0 ? s[1] * s[1] / s[0] : 0;
-    public override bool CanBeLeaf(ReadOnlySpan<double> s) => s[0] >= minSamples;
-    public override void LeafValue(ReadOnlySpan<double> s, Span<double> output) => output[0] = s[0] > 0 ? s[1] / s[0] : 0;
+    public int StatCount => 2;
+    public int OutputSize => 1;
+    public double Score(ReadOnlySpan<double> s) => s[0] > 0 ? s[1] * s[1] / s[0] : 0;
+    public bool CanBeLeaf(ReadOnlySpan<double> s) => s[0] >= minSamples;
+    public void LeafValue(ReadOnlySpan<double> s, Span<double> output) => output[0] = s[0] > 0 ? s[1] / s[0] : 0;
 }
 
 /// <summary>
@@ -238,21 +238,22 @@ internal sealed class VarianceCriterion(double minSamples) : SplitCriterion
 /// node builds histograms for its own features. Ties between splits go to the first feature and lowest bin, so a
 /// tree depends only on its inputs and the <see cref="Random"/> it is given.
 /// </summary>
-internal sealed class HistogramTreeBuilder
+/// <remarks>Generic over a struct criterion so the JIT specialises and inlines the per-bin scoring.</remarks>
+internal sealed class HistogramTreeBuilder<TCriterion> where TCriterion : struct, ISplitCriterion
 {
     private const int Bins = 256;
     private readonly byte[][] _bins;
     private readonly int[] _binCounts;
     private readonly double[][] _edges;
     private readonly double[] _stats; // row-major: row × StatCount
-    private readonly SplitCriterion _criterion;
+    private readonly TCriterion _criterion;
     private readonly int _maxDepth;
     private readonly double _minGain;
     private readonly int _featuresPerNode;
     private readonly bool _parallel;
     private readonly int _d;
 
-    public HistogramTreeBuilder(byte[][] bins, BinMapper mapper, double[] stats, SplitCriterion criterion, int maxDepth, double minGain,
+    public HistogramTreeBuilder(byte[][] bins, BinMapper mapper, double[] stats, TCriterion criterion, int maxDepth, double minGain,
         int featuresPerNode, bool parallel)
     {
         _bins = bins;
@@ -473,7 +474,14 @@ internal sealed class HistogramTreeBuilder
                 for (var b = 0; b <= lastBin; b++)
                 {
                     var o = offset + b * d;
-                    for (var j = 0; j < d; j++) left[j] += hist[o + j];
+                    var empty = true;
+                    for (var j = 0; j < d; j++)
+                    {
+                        var v = hist[o + j];
+                        if (v != 0) empty = false;
+                        left[j] += v;
+                    }
+                    if (empty && b > 0) continue; // same split as the previous bin
                     for (var j = 0; j < d; j++) right[j] = totals[j] - left[j];
                     if (!_criterion.CanBeLeaf(left) || !_criterion.CanBeLeaf(right)) continue;
                     var gain = _criterion.Score(left) + _criterion.Score(right) - parentScore;

@@ -41,9 +41,20 @@ public sealed class RandomForestLearner(RandomForestOptions? options = null) : I
             : classification ? Math.Max(1, (int)Math.Sqrt(f)) : Math.Max(1, f / 3);
         var mapper = BinMapper.Fit(x, o.MaxBins, o.BinSampleRows, o.Seed);
         var bins = mapper.Transform(x);
-        SplitCriterion criterion = classification ? new GiniCriterion(train.Classes, o.MinSamplesLeaf) : new VarianceCriterion(o.MinSamplesLeaf);
+        var trees = classification
+            ? Grow(train, bins, mapper, new GiniCriterion(train.Classes, o.MinSamplesLeaf), mtry, ct)
+            : Grow(train, bins, mapper, new VarianceCriterion(o.MinSamplesLeaf), mtry, ct);
+        return new RandomForestModel(train.Task, train.Classes, f, trees);
+    }
+
+    private HistTree[] Grow<TCriterion>(TrainingSet train, byte[][] bins, BinMapper mapper, TCriterion criterion, int mtry, CancellationToken ct)
+        where TCriterion : struct, ISplitCriterion
+    {
+        var o = Options;
+        var n = train.X.Rows;
+        var classification = train.Task != ModelTask.Regression;
         var d = criterion.StatCount;
-        var features = Enumerable.Range(0, f).ToArray();
+        var features = Enumerable.Range(0, train.X.Columns).ToArray();
         var trees = new HistTree[o.Trees];
         Parallel.For(0, o.Trees, new ParallelOptions { CancellationToken = ct }, t =>
         {
@@ -64,10 +75,10 @@ public sealed class RandomForestLearner(RandomForestOptions? options = null) : I
                     stats[i * d + 1] = weights[i] * train.Y[i];
                 }
             }
-            var builder = new HistogramTreeBuilder(bins, mapper, stats, criterion, o.MaxDepth, 1e-12, mtry, parallel: false);
+            var builder = new HistogramTreeBuilder<TCriterion>(bins, mapper, stats, criterion, o.MaxDepth, 1e-12, mtry, parallel: false);
             trees[t] = builder.Build([.. rows], features, rng);
         });
-        return new RandomForestModel(train.Task, train.Classes, f, trees);
+        return trees;
     }
 }
 
