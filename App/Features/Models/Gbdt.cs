@@ -111,7 +111,7 @@ public sealed class GbdtLearner(GbdtOptions? options = null) : ILearner
             else features = allFeatures;
 
             if (train.Task == ModelTask.Multiclass)
-                Parallel.For(0, n, i => Softmax(raw.AsSpan(i * k, k), roundProbabilities.AsSpan(i * k, k)));
+                Rows.For(n, i => Softmax(raw.AsSpan(i * k, k), roundProbabilities.AsSpan(i * k, k)));
             for (var c = 0; c < k; c++)
             {
                 // Gradients and hessians of the loss at the current raw scores (all rows of this round).
@@ -144,11 +144,11 @@ public sealed class GbdtLearner(GbdtOptions? options = null) : ILearner
             for (var c = 0; c < k; c++)
             {
                 var tree = trees[trees.Count - k + c];
-                Parallel.For(0, n, i => raw[i * k + c] += tree.Values[tree.LeafBinned(bins, i)]);
+                Rows.For(n, i => raw[i * k + c] += tree.Values[tree.LeafBinned(bins, i)]);
                 if (validation is not null)
                 {
                     var vx = validation.X;
-                    Parallel.For(0, vx.Rows, i => validRaw![i * k + c] += tree.Values[tree.Leaf(vx.Row(i))]);
+                    Rows.For(vx.Rows, i => validRaw![i * k + c] += tree.Values[tree.Leaf(vx.Row(i))]);
                 }
             }
             if (validation is not null && o.EarlyStoppingRounds > 0)
@@ -256,7 +256,7 @@ public sealed class GbdtModel : ITrainedModel
         if (x.Columns != FeatureCount) throw new ArgumentException($"Expected {FeatureCount} features, got {x.Columns}.");
         var k = _outputs;
         var raw = new double[x.Rows * k];
-        Parallel.For(0, x.Rows, i =>
+        Rows.For(x.Rows, i =>
         {
             var row = x.Row(i);
             for (var c = 0; c < k; c++)

@@ -1,5 +1,15 @@
 namespace Signalbook.Features.Models;
 
+/// <summary>Row loops: parallel only when there are enough rows to pay for waking the worker threads.</summary>
+internal static class Rows
+{
+    public static void For(int count, Action<int> body)
+    {
+        if (count >= 20_000) Parallel.For(0, count, body);
+        else for (var i = 0; i < count; i++) body(i);
+    }
+}
+
 /// <summary>
 /// Quantile binning of each feature into at most 255 value bins (0..254) plus bin 255 for missing (NaN).
 /// Bin b holds the values v with edges[b−1] &lt; v ≤ edges[b]; the last edge is +∞, so

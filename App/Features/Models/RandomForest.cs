@@ -104,7 +104,7 @@ public sealed class RandomForestModel : ITrainedModel
     {
         if (x.Columns != FeatureCount) throw new ArgumentException($"Expected {FeatureCount} features, got {x.Columns}.");
         var result = new double[x.Rows * width];
-        Parallel.For(0, x.Rows, i =>
+        Rows.For(x.Rows, i =>
         {
             var row = x.Row(i);
             foreach (var tree in _trees)
