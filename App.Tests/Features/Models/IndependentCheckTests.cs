@@ -23,8 +23,8 @@ public class IndependentCheckTests(ITestOutputHelper output)
         var yTest = testSet.Y.Select(y => y == 1).ToArray();
         var yTrain = trainSet.Y.Select(y => y == 1).ToArray();
 
-        var gbdt = new GbdtOptions { Trees = 100, MaxDepth = 4, LearningRate = 0.1, L2 = 1, MinChildWeight = 1, MinSamplesLeaf = 1, MaxBins = 255 };
-        var forest = new RandomForestOptions { Trees = 50, MaxDepth = 8, MinSamplesLeaf = 5 };
+        var gbdt = new GbdtOptions { Trees = 60, MaxDepth = 4, LearningRate = 0.1, L2 = 1, MinChildWeight = 1, MinSamplesLeaf = 1, MaxBins = 255 };
+        var forest = new RandomForestOptions { Trees = 30, MaxDepth = 8, MinSamplesLeaf = 5 };
         var logistic = new LogisticOptions { C = 1 };
 
         // scikit-learn 1.2's random forest takes no NaN: both sides get the training medians filled in.

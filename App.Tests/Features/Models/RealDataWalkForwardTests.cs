@@ -5,7 +5,7 @@ namespace Signalbook.Tests.Features.Models;
 
 /// <summary>
 /// Walk-forward evaluation on real prices (StockNet, 87 usable US stocks, 2012–2017): verdict labels with a
-/// volatility threshold (k = 0.5), 4 expanding folds after the first 40 % of dates, purging and an embargo of H.
+/// volatility threshold (k = 0.5), 3 expanding folds after the first 40 % of dates, purging and an embargo of H.
 /// The GBDT and the logistic baseline are compared with naive rules — always HOLD, and 20-day momentum — and with a
 /// GBDT trained on shuffled labels. Asserted: what must hold whatever the market did (finite metrics, AUC in
 /// [0, 1], probabilities summing to 1, determinism, and a shuffled-label control at chance, which would fail if
@@ -15,7 +15,7 @@ public class RealDataWalkForwardTests(ITestOutputHelper output)
 {
     private static GbdtLearner Gbdt() => new(new GbdtOptions
     {
-        Trees = 60, MaxDepth = 3, LearningRate = 0.1, RowSubsample = 0.8, ColumnSubsample = 0.8, MinSamplesLeaf = 100, L2 = 5,
+        Trees = 40, MaxDepth = 3, LearningRate = 0.15, RowSubsample = 0.8, ColumnSubsample = 0.8, MinSamplesLeaf = 100, L2 = 5,
         EarlyStoppingRounds = 10, Seed = 7,
     });
 
@@ -32,7 +32,7 @@ public class RealDataWalkForwardTests(ITestOutputHelper output)
     public void WalkForward_OnStocknet_ReportsModelAndBaselines(int horizon)
     {
         var data = Stocknet.Data(horizon);
-        var folds = WalkForwardSplitter.Split(data.Ts, data.LabelEnd, new WalkForwardOptions { Folds = 4, InitialTrainFraction = 0.4, Embargo = horizon });
+        var folds = WalkForwardSplitter.Split(data.Ts, data.LabelEnd, new WalkForwardOptions { Folds = 3, InitialTrainFraction = 0.4, Embargo = horizon });
         foreach (var fold in folds)
             Assert.All(fold.Train, i => Assert.True(data.LabelEnd[i] < fold.TestStart));
 

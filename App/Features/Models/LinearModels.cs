@@ -63,7 +63,8 @@ public sealed record LogisticOptions
     /// <summary>Inverse L2 strength as in scikit-learn: minimise Σ log-loss + ‖W‖² / (2C) (intercepts not penalised).</summary>
     public double C { get; init; } = 1.0;
     public int MaxIterations { get; init; } = 300;
-    public double Tolerance { get; init; } = 1e-7;
+    /// <summary>Stop when the gradient norm of the per-row objective falls below this, or an iteration improves it by less than Tolerance × 1e−4.</summary>
+    public double Tolerance { get; init; } = 1e-5;
 }
 
 /// <summary>
@@ -464,7 +465,7 @@ internal static class Lbfgs
                 y.Add(yk);
                 rho.Add(1 / sy);
             }
-            if (improvement >= 0 && improvement < tolerance * 1e-3 * Math.Max(1, Math.Abs(fx))) break;
+            if (improvement >= 0 && improvement < tolerance * 1e-4 * Math.Max(1, Math.Abs(fx))) break;
         }
         return x;
     }
