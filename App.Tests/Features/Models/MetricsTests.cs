@@ -172,6 +172,11 @@ public class MetricsTests
             Ts = [d, d, d, d.AddDays(1), d.AddDays(1), d.AddDays(1)], LabelEnd = [.. Enumerable.Repeat(d.AddDays(9), 6)],
             ForwardReturn = r, Label = labels, Threshold = [.. Enumerable.Repeat(0.01, 6)], Horizon = 5,
         };
+        // A regressor that predicts the realised return exactly makes the same calls.
+        var fromReturns = VerdictEvaluation.FromReturns(data, r);
+        Assert.Equal(1, fromReturns.Accuracy);
+        Assert.Equal(1, fromReturns.Ic, 12);
+        Assert.True(double.IsNaN(fromReturns.LogLoss));
         var probabilities = labels.Select(l => Enumerable.Range(0, 3).Select(k => k == l ? 0.9 : 0.05).ToArray()).ToArray();
         var evaluation = VerdictEvaluation.Evaluate(data, labels, probabilities, r);
         Assert.Equal(1, evaluation.Accuracy);

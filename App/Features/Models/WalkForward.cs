@@ -172,6 +172,18 @@ public sealed record VerdictEvaluation(
             Enumerable.Range(0, 3).Select(k => predicted.Count(p => p == k) / (double)Math.Max(1, predicted.Count)).ToArray());
     }
 
+    /// <summary>
+    /// Evaluates a return regressor as a verdict rule: each predicted return becomes BUY / HOLD / SELL with the row's
+    /// own threshold (as the labels were made), and the predicted return is the directional score.
+    /// </summary>
+    public static VerdictEvaluation FromReturns(Dataset data, IReadOnlyList<double> predictedReturn)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(predictedReturn);
+        var predicted = predictedReturn.Select((r, i) => DatasetBuilder.Label(r, data.Threshold[i])).ToArray();
+        return Evaluate(data, predicted, null, predictedReturn);
+    }
+
     public string Summary() =>
         FormattableString.Invariant($"rows={Rows} acc={Accuracy:F4} macro_auc={MacroAuc:F4} up_auc={UpAuc:F4} logloss={LogLoss:F4} brier={Brier:F4} ") +
         FormattableString.Invariant($"ic={Ic:F4} rank_ic={RankIc:F4} hit={HitRate:F4} top_decile={TopDecileReturn:F5} sharpe={Sharpe:F3} mdd={MaxDrawdown:F3} ece={CalibrationError:F4} ") +
