@@ -10,6 +10,8 @@ need_apt=()
 if [ "${SIGNALBOOK_SETUP_POSTGRES:-1}" = "1" ]; then ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql); fi
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+# The models' independent check (App.Tests/Features/Models) trains Debian's xgboost and scikit-learn.
+/usr/bin/python3 -c 'import sklearn, xgboost' >/dev/null 2>&1 || need_apt+=(python3-sklearn python3-xgboost)
 if [ "${SIGNALBOOK_SETUP_BROWSER:-0}" = "1" ] && [ ! -x /usr/bin/chromium ]; then need_apt+=(chromium fonts-dejavu-core); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != "0" ]; then

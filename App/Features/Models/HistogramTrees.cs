@@ -1,0 +1,504 @@
+namespace Signalbook.Features.Models;
+
+/// <summary>Row loops: parallel only when there are enough rows to pay for waking the worker threads.</summary>
+internal static class Rows
+{
+    public static void For(int count, Action<int> body)
+    {
+        if (count >= 20_000) Parallel.For(0, count, body);
+        else for (var i = 0; i < count; i++) body(i);
+    }
+}
+
+/// <summary>
+/// Quantile binning of each feature into at most 255 value bins (0..254) plus bin 255 for missing (NaN).
+/// Bin b holds the values v with edges[b−1] &lt; v ≤ edges[b]; the last edge is +∞, so
+/// "bin ≤ b" is exactly "v ≤ edges[b]" and a tree trained on bins predicts on raw values.
+/// </summary>
+internal sealed class BinMapper
+{
+    public const int MissingBin = 255;
+    public const int MaxValueBins = 255;
+
+    private BinMapper(double[][] edges) => Edges = edges;
+
+    /// <summary>Upper edges per feature, ascending, the last +∞.</summary>
+    public double[][] Edges { get; }
+
+    /// <param name="sampleRows">Edges come from at most this many rows (a seeded sample), as in LightGBM / sklearn.</param>
+    public static BinMapper Fit(FeatureMatrix x, int maxBins, int sampleRows, int seed)
+    {
+        if (maxBins is < 2 or > MaxValueBins) throw new ArgumentOutOfRangeException(nameof(maxBins), "Between 2 and 255 bins.");
+        var rows = Enumerable.Range(0, x.Rows).ToArray();
+        if (x.Rows > sampleRows)
+        {
+            var rng = new Random(seed);
+            rng.Shuffle(rows);
+            rows = rows[..sampleRows];
+            Array.Sort(rows);
+        }
+        var edges = new double[x.Columns][];
+        for (var f = 0; f < x.Columns; f++)
+        {
+            var values = new List<double>(rows.Length);
+            foreach (var r in rows)
+            {
+                var v = x[r, f];
+                if (!double.IsNaN(v)) values.Add(v);
+            }
+            values.Sort();
+            edges[f] = QuantileEdges(values, maxBins);
+        }
+        return new BinMapper(edges);
+    }
+
+    private static double[] QuantileEdges(List<double> sorted, int maxBins)
+    {
+        var distinct = new List<double>();
+        foreach (var v in sorted)
+            if (distinct.Count == 0 || v != distinct[^1]) distinct.Add(v);
+        var edges = new List<double>();
+        if (distinct.Count <= maxBins)
+        {
+            // Few distinct values: one bin each, cut half-way between neighbours.
+            for (var i = 0; i + 1 < distinct.Count; i++) edges.Add(distinct[i] + (distinct[i + 1] - distinct[i]) / 2);
+        }
+        else
+        {
+            // Cut at the q/maxBins quantiles (deduplicated, so heavy ties give fewer bins).
+            for (var q = 1; q < maxBins; q++)
+            {
+                var cut = sorted[(int)((long)q * sorted.Count / maxBins)];
+                if (edges.Count == 0 || cut > edges[^1]) edges.Add(cut);
+            }
+        }
+        edges.Add(double.PositiveInfinity);
+        return edges.ToArray();
+    }
+
+    public static int BinOf(double[] edges, double v)
+    {
+        if (double.IsNaN(v)) return MissingBin;
+        int lo = 0, hi = edges.Length - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >> 1;
+            if (v <= edges[mid]) hi = mid; else lo = mid + 1;
+        }
+        return lo;
+    }
+
+    /// <summary>Binned values, feature-major: bins[f][row].</summary>
+    public byte[][] Transform(FeatureMatrix x)
+    {
+        var bins = new byte[x.Columns][];
+        Parallel.For(0, x.Columns, f =>
+        {
+            var column = new byte[x.Rows];
+            var e = Edges[f];
+            for (var r = 0; r < x.Rows; r++) column[r] = (byte)BinOf(e, x.Values[r * x.Columns + f]);
+            bins[f] = column;
+        });
+        return bins;
+    }
+}
+
+/// <summary>
+/// A binary tree over raw feature values. Split node: go left when the value ≤ threshold, a missing value goes
+/// the learned default way. Leaves hold <see cref="OutputSize"/> values.
+/// </summary>
+internal sealed class HistTree
+{
+    public required int[] Feature { get; init; }       // −1 for a leaf
+    public required double[] Threshold { get; init; }
+    public required int[] ThresholdBin { get; init; }
+    public required bool[] MissingLeft { get; init; }
+    public required int[] Left { get; init; }
+    public required int[] Right { get; init; }
+    public required double[] Gain { get; init; }
+    public required double[] Values { get; init; }     // node × OutputSize
+    public required int OutputSize { get; init; }
+
+    public int Leaf(ReadOnlySpan<double> row)
+    {
+        var node = 0;
+        while (Feature[node] >= 0)
+        {
+            var v = row[Feature[node]];
+            node = (double.IsNaN(v) ? MissingLeft[node] : v <= Threshold[node]) ? Left[node] : Right[node];
+        }
+        return node;
+    }
+
+    public int LeafBinned(byte[][] bins, int row)
+    {
+        var node = 0;
+        while (Feature[node] >= 0)
+        {
+            var b = bins[Feature[node]][row];
+            node = (b == BinMapper.MissingBin ? MissingLeft[node] : b <= ThresholdBin[node]) ? Left[node] : Right[node];
+        }
+        return node;
+    }
+
+    public void AddImportance(double[] importance)
+    {
+        for (var n = 0; n < Feature.Length; n++)
+            if (Feature[n] >= 0) importance[Feature[n]] += Gain[n];
+    }
+
+    public void WriteTo(BinaryWriter w)
+    {
+        w.Write(OutputSize);
+        ModelArtifact.WriteArray(w, Feature);
+        ModelArtifact.WriteArray(w, Threshold);
+        ModelArtifact.WriteArray(w, ThresholdBin);
+        w.Write(MissingLeft.Length);
+        foreach (var m in MissingLeft) w.Write(m);
+        ModelArtifact.WriteArray(w, Left);
+        ModelArtifact.WriteArray(w, Right);
+        ModelArtifact.WriteArray(w, Gain);
+        ModelArtifact.WriteArray(w, Values);
+    }
+
+    public static HistTree ReadFrom(BinaryReader r)
+    {
+        var outputSize = r.ReadInt32();
+        var feature = ModelArtifact.ReadInts(r);
+        var threshold = ModelArtifact.ReadDoubles(r);
+        var thresholdBin = ModelArtifact.ReadInts(r);
+        var missingLeft = new bool[r.ReadInt32()];
+        for (var i = 0; i < missingLeft.Length; i++) missingLeft[i] = r.ReadBoolean();
+        return new HistTree
+        {
+            OutputSize = outputSize, Feature = feature, Threshold = threshold, ThresholdBin = thresholdBin, MissingLeft = missingLeft,
+            Left = ModelArtifact.ReadInts(r), Right = ModelArtifact.ReadInts(r), Gain = ModelArtifact.ReadDoubles(r),
+            Values = ModelArtifact.ReadDoubles(r),
+        };
+    }
+}
+
+/// <summary>
+/// How a histogram tree scores a split. Each row contributes <see cref="StatCount"/> statistics; a split's gain is
+/// Score(left) + Score(right) − Score(parent). Gradient boosting: stats (g, h, 1), Score = ½G²/(H+λ) (XGBoost's
+/// structure score, Chen &amp; Guestrin 2016, eq. 7). Gini: stats = class weights, Score = Σ w_k² / W, so the gain is
+/// the decrease of W·Gini. Variance: stats (w, w·y), Score = (Σwy)²/W, the decrease of the weighted sum of squares.
+/// </summary>
+internal interface ISplitCriterion
+{
+    int StatCount { get; }
+    int OutputSize { get; }
+    double Score(ReadOnlySpan<double> stats);
+    bool CanBeLeaf(ReadOnlySpan<double> stats);
+    void LeafValue(ReadOnlySpan<double> stats, Span<double> output);
+}
+
+internal readonly struct GradientCriterion(double lambda, double minHessian, double minSamples, double learningRate) : ISplitCriterion
+{
+    public int StatCount => 3;
+    public int OutputSize => 1;
+    public double Score(ReadOnlySpan<double> s) => 0.5 * s[0] * s[0] / (s[1] + lambda);
+    public bool CanBeLeaf(ReadOnlySpan<double> s) => s[2] >= minSamples && s[1] >= minHessian;
+    public void LeafValue(ReadOnlySpan<double> s, Span<double> output) => output[0] = -s[0] / (s[1] + lambda) * learningRate;
+}
+
+internal readonly struct GiniCriterion(int classes, double minSamples) : ISplitCriterion
+{
+    public int StatCount => classes;
+    public int OutputSize => classes;
+
+    public double Score(ReadOnlySpan<double> s)
+    {
+        double total = 0, squares = 0;
+        foreach (var w in s)
+        {
+            total += w;
+            squares += w * w;
+        }
+        return total > 0 ? squares / total : 0;
+    }
+
+    public bool CanBeLeaf(ReadOnlySpan<double> s)
+    {
+        double total = 0;
+        foreach (var w in s) total += w;
+        return total >= minSamples;
+    }
+
+    public void LeafValue(ReadOnlySpan<double> s, Span<double> output)
+    {
+        double total = 0;
+        foreach (var w in s) total += w;
+        for (var k = 0; k < classes; k++) output[k] = total > 0 ? s[k] / total : 1.0 / classes;
+    }
+}
+
+internal readonly struct VarianceCriterion(double minSamples) : ISplitCriterion
+{
+    public int StatCount => 2;
+    public int OutputSize => 1;
+    public double Score(ReadOnlySpan<double> s) => s[0] > 0 ? s[1] * s[1] / s[0] : 0;
+    public bool CanBeLeaf(ReadOnlySpan<double> s) => s[0] >= minSamples;
+    public void LeafValue(ReadOnlySpan<double> s, Span<double> output) => output[0] = s[0] > 0 ? s[1] / s[0] : 0;
+}
+
+/// <summary>
+/// Grows one tree depth-first over binned data. With a fixed feature set per tree (boosting) the larger child's
+/// histogram is the parent's minus the smaller child's; with per-node feature sampling (random forest) each
+/// node builds histograms for its own features. Ties between splits go to the first feature and lowest bin, so a
+/// tree depends only on its inputs and the <see cref="Random"/> it is given.
+/// </summary>
+/// <remarks>Generic over a struct criterion so the JIT specialises and inlines the per-bin scoring.</remarks>
+internal sealed class HistogramTreeBuilder<TCriterion> where TCriterion : struct, ISplitCriterion
+{
+    private const int Bins = 256;
+    private readonly byte[][] _bins;
+    private readonly int[] _binCounts;
+    private readonly double[][] _edges;
+    private readonly double[] _stats; // row-major: row × StatCount
+    private readonly TCriterion _criterion;
+    private readonly int _maxDepth;
+    private readonly double _minGain;
+    private readonly int _featuresPerNode;
+    private readonly bool _parallel;
+    private readonly int _d;
+
+    public HistogramTreeBuilder(byte[][] bins, BinMapper mapper, double[] stats, TCriterion criterion, int maxDepth, double minGain,
+        int featuresPerNode, bool parallel)
+    {
+        _bins = bins;
+        _edges = mapper.Edges;
+        _binCounts = mapper.Edges.Select(e => e.Length).ToArray();
+        _stats = stats;
+        _criterion = criterion;
+        _maxDepth = maxDepth;
+        _minGain = minGain;
+        _featuresPerNode = featuresPerNode;
+        _parallel = parallel;
+        _d = criterion.StatCount;
+    }
+
+    private sealed class Nodes
+    {
+        public readonly List<int> Feature = [], ThresholdBin = [], Left = [], Right = [];
+        public readonly List<double> Threshold = [], Gain = [], Values = [];
+        public readonly List<bool> MissingLeft = [];
+    }
+
+    /// <param name="rows">Rows of this tree (modified: partitioned in place).</param>
+    /// <param name="features">Candidate features of this tree.</param>
+    public HistTree Build(int[] rows, int[] features, Random rng)
+    {
+        var nodes = new Nodes();
+        var scratch = new int[rows.Length];
+        var perNode = _featuresPerNode > 0 && _featuresPerNode < features.Length;
+        var rootHist = perNode ? null : BuildHistogram(rows, 0, rows.Length, features);
+        Grow(nodes, rows, scratch, 0, rows.Length, 0, features, rootHist, rng, perNode);
+        return new HistTree
+        {
+            Feature = [.. nodes.Feature], Threshold = [.. nodes.Threshold], ThresholdBin = [.. nodes.ThresholdBin],
+            MissingLeft = [.. nodes.MissingLeft], Left = [.. nodes.Left], Right = [.. nodes.Right], Gain = [.. nodes.Gain],
+            Values = [.. nodes.Values], OutputSize = _criterion.OutputSize,
+        };
+    }
+
+    private int Grow(Nodes nodes, int[] rows, int[] scratch, int start, int end, int depth, int[] treeFeatures, double[]? hist,
+        Random rng, bool perNode)
+    {
+        var node = nodes.Feature.Count;
+        nodes.Feature.Add(-1);
+        nodes.Threshold.Add(0);
+        nodes.ThresholdBin.Add(0);
+        nodes.MissingLeft.Add(false);
+        nodes.Left.Add(-1);
+        nodes.Right.Add(-1);
+        nodes.Gain.Add(0);
+
+        var totals = new double[_d];
+        for (var i = start; i < end; i++)
+        {
+            var s = rows[i] * _d;
+            for (var d = 0; d < _d; d++) totals[d] += _stats[s + d];
+        }
+        var leaf = new double[_criterion.OutputSize];
+        _criterion.LeafValue(totals, leaf);
+        nodes.Values.AddRange(leaf);
+
+        if (depth >= _maxDepth || end - start < 2)
+        {
+            Release(hist);
+            return node;
+        }
+
+        var features = treeFeatures;
+        if (perNode)
+        {
+            features = SampleFeatures(treeFeatures, _featuresPerNode, rng);
+            hist = BuildHistogram(rows, start, end, features);
+        }
+        var best = FindBestSplit(hist!, features, totals);
+        if (perNode)
+        {
+            Release(hist);
+            hist = null;
+        }
+        if (best.Gain <= _minGain)
+        {
+            Release(hist);
+            return node;
+        }
+
+        // Stable partition: left rows stay in order at the front, right rows follow in order.
+        var column = _bins[best.Feature];
+        int l = start, rCount = 0;
+        for (var i = start; i < end; i++)
+        {
+            var row = rows[i];
+            var b = column[row];
+            var goLeft = b == BinMapper.MissingBin ? best.MissingLeft : b <= best.Bin;
+            if (goLeft) rows[l++] = row; else scratch[rCount++] = row;
+        }
+        Array.Copy(scratch, 0, rows, l, rCount);
+
+        nodes.Feature[node] = best.Feature;
+        nodes.ThresholdBin[node] = best.Bin;
+        nodes.Threshold[node] = _edges[best.Feature][best.Bin];
+        nodes.MissingLeft[node] = best.MissingLeft;
+        nodes.Gain[node] = best.Gain;
+
+        double[]? leftHist = null, rightHist = null;
+        if (!perNode && depth + 1 >= _maxDepth) Release(hist); // the children are leaves: no histograms needed
+        else if (!perNode)
+        {
+            // Subtraction trick: build the smaller child, the larger is parent − smaller (parent's buffer reused).
+            var leftSmaller = l - start <= end - l;
+            var small = leftSmaller ? BuildHistogram(rows, start, l, features) : BuildHistogram(rows, l, end, features);
+            for (var i = 0; i < hist!.Length; i++) hist[i] -= small[i];
+            (leftHist, rightHist) = leftSmaller ? (small, hist) : (hist, small);
+        }
+        var left = Grow(nodes, rows, scratch, start, l, depth + 1, treeFeatures, leftHist, rng, perNode);
+        var right = Grow(nodes, rows, scratch, l, end, depth + 1, treeFeatures, rightHist, rng, perNode);
+        nodes.Left[node] = left;
+        nodes.Right[node] = right;
+        return node;
+    }
+
+    private static int[] SampleFeatures(int[] features, int count, Random rng)
+    {
+        var pool = (int[])features.Clone();
+        for (var i = 0; i < count; i++)
+        {
+            var j = rng.Next(i, pool.Length);
+            (pool[i], pool[j]) = (pool[j], pool[i]);
+        }
+        var chosen = pool[..count];
+        Array.Sort(chosen);
+        return chosen;
+    }
+
+    // Histogram buffers are recycled: a fresh 25-feature histogram is ~150 KB, which would otherwise land on the
+    // large-object heap for every node of every tree. Each buffer has one owner: the node that uses it last returns it.
+    private readonly Stack<double[]> _pool = new();
+
+    private double[] Rent(int length)
+    {
+        while (_pool.Count > 0)
+        {
+            var buffer = _pool.Pop();
+            if (buffer.Length != length) continue;
+            Array.Clear(buffer);
+            return buffer;
+        }
+        return new double[length];
+    }
+
+    private void Release(double[]? buffer)
+    {
+        if (buffer is not null && _pool.Count < 64) _pool.Push(buffer);
+    }
+
+    private double[] BuildHistogram(int[] rows, int start, int end, int[] features)
+    {
+        var hist = Rent(features.Length * Bins * _d);
+        var d = _d;
+        void One(int k)
+        {
+            var column = _bins[features[k]];
+            var offset = k * Bins * d;
+            var stats = _stats;
+            if (d == 3)
+            {
+                for (var i = start; i < end; i++)
+                {
+                    var row = rows[i];
+                    var o = offset + column[row] * 3;
+                    var s = row * 3;
+                    hist[o] += stats[s];
+                    hist[o + 1] += stats[s + 1];
+                    hist[o + 2] += stats[s + 2];
+                }
+            }
+            else
+            {
+                for (var i = start; i < end; i++)
+                {
+                    var row = rows[i];
+                    var o = offset + column[row] * d;
+                    var s = row * d;
+                    for (var j = 0; j < d; j++) hist[o + j] += stats[s + j];
+                }
+            }
+        }
+        if (_parallel && (long)(end - start) * features.Length >= 100_000) Parallel.For(0, features.Length, One);
+        else for (var k = 0; k < features.Length; k++) One(k);
+        return hist;
+    }
+
+    private readonly record struct Split(int Feature, int Bin, bool MissingLeft, double Gain);
+
+    private Split FindBestSplit(double[] hist, int[] features, double[] totals)
+    {
+        var d = _d;
+        var parentScore = _criterion.Score(totals);
+        var best = new Split(-1, 0, false, double.NegativeInfinity);
+        Span<double> left = stackalloc double[d];
+        Span<double> right = stackalloc double[d];
+        Span<double> missing = stackalloc double[d];
+        for (var k = 0; k < features.Length; k++)
+        {
+            var offset = k * Bins * d;
+            var binCount = _binCounts[features[k]];
+            var hasMissing = false;
+            for (var j = 0; j < d; j++)
+            {
+                missing[j] = hist[offset + BinMapper.MissingBin * d + j];
+                if (missing[j] != 0) hasMissing = true;
+            }
+            for (var pass = 0; pass < (hasMissing ? 2 : 1); pass++)
+            {
+                var missingLeft = pass == 1;
+                left.Clear();
+                if (missingLeft) missing.CopyTo(left);
+                // With missing values going right, "all values left" is a valid split (value vs missing).
+                var lastBin = hasMissing && !missingLeft ? binCount - 1 : binCount - 2;
+                for (var b = 0; b <= lastBin; b++)
+                {
+                    var o = offset + b * d;
+                    var empty = true;
+                    for (var j = 0; j < d; j++)
+                    {
+                        var v = hist[o + j];
+                        if (v != 0) empty = false;
+                        left[j] += v;
+                    }
+                    if (empty && b > 0) continue; // same split as the previous bin
+                    for (var j = 0; j < d; j++) right[j] = totals[j] - left[j];
+                    if (!_criterion.CanBeLeaf(left) || !_criterion.CanBeLeaf(right)) continue;
+                    var gain = _criterion.Score(left) + _criterion.Score(right) - parentScore;
+                    if (gain > best.Gain) best = new Split(features[k], b, missingLeft, gain);
+                }
+            }
+        }
+        return best;
+    }
+}
