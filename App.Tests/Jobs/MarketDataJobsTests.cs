@@ -105,6 +105,7 @@ public sealed class MarketDataJobsTests : ServiceHarness
         var runs = await FinishedRunsAsync(JobCatalog.IntradaySync, 2);
         Assert.True(runs[1].Status == TaskStatuses.Success, runs[1].Error);
         await using var db = await DbAsync();
-        Assert.True(await db.PriceBars.CountAsync(p => p.Interval == Intervals.FifteenMinutes) >= 19 * 26);
+        var intraday = await db.PriceBars.CountAsync(p => p.Interval == Intervals.FifteenMinutes);
+        Assert.True(intraday >= 19 * 26, $"{intraday} bars; run: {runs[1].Details}");
     }
 }

@@ -39,6 +39,9 @@ public static class AuditActions
     public const string JobRunRequested = "job.run_requested";
     public const string JobPaused = "job.paused";
     public const string JobResumed = "job.resumed";
+    public const string InstrumentAdded = "instrument.added";
+    public const string InstrumentChanged = "instrument.changed";
+    public const string BarsImported = "bars.imported";
 }
 
 public sealed record AuditRow(long Id, DateTimeOffset OccurredAt, string? ActorEmail, string Action, string? ResourceType, string? ResourceId,

@@ -50,6 +50,7 @@ public static class MarketDataSetup
 {
     public static IServiceCollection AddSignalbookMarketData(this IServiceCollection services)
     {
+        services.AddScoped<Admin.DataAdminService>();
         services.AddScoped<InstrumentService>();
         services.AddScoped<PriceBarWriter>();
         services.AddScoped<Import.CsvImportService>();
