@@ -84,6 +84,9 @@ public static class JobsSetup
                 s.InstanceId = options.ResolvedNodeName;
             });
             q.UseDefaultThreadPool(tp => tp.MaxConcurrency = options.MaxConcurrency);
+            // Triggers fire on the wall clock. Jobs themselves read the app's TimeProvider (a test's manual clock),
+            // which Quartz would otherwise take from the container, firing every cron trigger as a misfire when it moves.
+            q.UseTimeProvider(TimeProvider.System);
             q.UsePersistentStore(store =>
             {
                 store.UsePostgres(connectionString);
