@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
 using Signalbook.Features.MarketData;
+using Signalbook.Features.Models;
 using Signalbook.Features.Regimes;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
@@ -28,6 +29,10 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<PriceBar> PriceBars => Set<PriceBar>();
     public DbSet<DataSyncLog> DataSyncLog => Set<DataSyncLog>();
     public DbSet<FeatureRow> Features => Set<FeatureRow>();
+    public DbSet<MlTrainingJob> MlTrainingJobs => Set<MlTrainingJob>();
+    public DbSet<MlModel> MlModels => Set<MlModel>();
+    public DbSet<Recommendation> Recommendations => Set<Recommendation>();
+    public DbSet<MlPrediction> MlPredictions => Set<MlPrediction>();
     public DbSet<TaskExecution> TaskExecutions => Set<TaskExecution>();
     public DbSet<ServiceStatus> ServiceStatuses => Set<ServiceStatus>();
     public DbSet<RegimeModel> RegimeModels => Set<RegimeModel>();
