@@ -5,6 +5,7 @@ using Signalbook.Data;
 using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
 using Signalbook.Features.MarketData;
+using Signalbook.Features.Models;
 using Signalbook.Features.Regimes;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
@@ -51,7 +52,8 @@ builder.Services
     .AddSignalbookUsers()
     .AddSignalbookWaitlist()
     .AddSignalbookMarketData()
-    .AddSignalbookRegimes();
+    .AddSignalbookRegimes()
+    .AddSignalbookModels();
 builder.AddSignalbookHosting(command);
 
 var app = builder.Build();

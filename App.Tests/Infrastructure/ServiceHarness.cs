@@ -8,6 +8,7 @@ using Signalbook.Data;
 using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
 using Signalbook.Features.MarketData;
+using Signalbook.Features.Models;
 using Signalbook.Features.Regimes;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
@@ -44,7 +45,7 @@ public class ServiceHarness : IAsyncLifetime
         services.AddHttpContextAccessor();
         services.AddDbContextFactory<AppDbContext>(o => o.UseNpgsql(ConnectionString));
         services.AddSingleton(new DatabaseConnection(ConnectionString));
-        services.AddSignalbookAudit().AddSignalbookEmail().AddSignalbookUsers().AddSignalbookWaitlist().AddSignalbookMarketData().AddSignalbookRegimes();
+        services.AddSignalbookAudit().AddSignalbookEmail().AddSignalbookUsers().AddSignalbookWaitlist().AddSignalbookMarketData().AddSignalbookRegimes().AddSignalbookModels();
         ConfigureServices(services);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         await using var scope = Services.CreateAsyncScope();

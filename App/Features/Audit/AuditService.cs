@@ -42,6 +42,7 @@ public static class AuditActions
     public const string InstrumentAdded = "instrument.added";
     public const string InstrumentChanged = "instrument.changed";
     public const string BarsImported = "bars.imported";
+    public const string ModelActivated = "model.activated";
 }
 
 public sealed record AuditRow(long Id, DateTimeOffset OccurredAt, string? ActorEmail, string Action, string? ResourceType, string? ResourceId,
