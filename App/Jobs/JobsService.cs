@@ -28,8 +28,8 @@ public sealed class JobsService(IServiceProvider services, IDbContextFactory<App
         var scheduler = Schedulers is { } f ? await f.GetScheduler(ct) : null;
         await using var db = await factory.CreateDbContextAsync(ct);
         var names = JobCatalog.All.Select(j => j.Name).ToList();
-        var latest = await db.TaskExecutions.AsNoTracking().Where(t => names.Contains(t.TaskName) && t.UserId == null)
-            .GroupBy(t => t.TaskName).Select(g => g.OrderByDescending(t => t.ExecutedAt).ThenByDescending(t => t.Id).First()).ToListAsync(ct);
+        var running = await db.TaskExecutions.AsNoTracking().Where(t => names.Contains(t.TaskName) && t.UserId == null && t.Status == TaskStatuses.Running)
+            .ToListAsync(ct);
         var lastFinished = await db.TaskExecutions.AsNoTracking().Where(t => names.Contains(t.TaskName) && t.UserId == null && t.Status != TaskStatuses.Running)
             .GroupBy(t => t.TaskName).Select(g => g.OrderByDescending(t => t.ExecutedAt).ThenByDescending(t => t.Id).First()).ToListAsync(ct);
 
@@ -38,10 +38,10 @@ public sealed class JobsService(IServiceProvider services, IDbContextFactory<App
         {
             ITrigger? trigger = scheduler is null ? null : await scheduler.GetTrigger(new TriggerKey(job.Name, JobsSetup.Group), ct);
             var paused = trigger is not null && await scheduler!.GetTriggerState(trigger.Key, ct) == TriggerState.Paused;
-            var running = latest.FirstOrDefault(t => t.TaskName == job.Name && t.Status == TaskStatuses.Running);
             rows.Add(new JobRow(job.Name, job.Description, (trigger as ICronTrigger)?.CronExpressionString, job.TimeZone, paused,
                 trigger?.PreviousFireTimeUtc, paused ? null : trigger?.NextFireTimeUtc,
-                Summary(lastFinished.FirstOrDefault(t => t.TaskName == job.Name)), Summary(running)));
+                Summary(lastFinished.FirstOrDefault(t => t.TaskName == job.Name)),
+                Summary(running.OrderByDescending(t => t.Id).FirstOrDefault(t => t.TaskName == job.Name))));
         }
         return rows;
     }

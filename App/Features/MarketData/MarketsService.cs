@@ -12,10 +12,10 @@ public sealed record MarketRow(long Id, string Symbol, string? Name, string Exch
 public sealed record MarketQuery(string? Search = null, string? Exchange = null, string? Sector = null, string SortBy = nameof(MarketRow.Symbol),
     bool Descending = false, int Skip = 0, int Take = 25, string? Regime = null);
 
-/// <summary>One bar of the Instrument chart with its overlays (Bollinger 20, 2 computed over the bars before the range too) and regime.</summary>
+/// <summary>One bar of the Instrument chart with its overlays (Bollinger 20, 2 computed over the bars before the range too).</summary>
 public sealed record ChartBar(DateTimeOffset Ts, double Open, double High, double Low, double Close, double Volume,
     double? Sma50, double? Ema20, double? Rsi14, double? Macd, double? MacdSignal, double? MacdHist,
-    double? Sma200 = null, double? BollingerUpper = null, double? BollingerLower = null, int? StateId = null);
+    double? Sma200 = null, double? BollingerUpper = null, double? BollingerLower = null);
 
 public sealed record InstrumentHeader(long Id, string Symbol, string? Name, string Exchange, string? Sector, string? MarketCapBucket, string Currency, string TimeZone);
 
@@ -104,7 +104,7 @@ public sealed class MarketsService(IDbContextFactory<AppDbContext> factory)
     }
 
     /// <summary>Bars with their overlay and pane values since <paramref name="since"/>, oldest first (at most 5000).</summary>
-    /// <summary>The bars since a time (at most <paramref name="limit"/>, the latest), oldest first, with features and regime.</summary>
+    /// <summary>The bars since a time (at most <paramref name="limit"/>, the latest), oldest first, with their features.</summary>
     public async Task<IReadOnlyList<ChartBar>> ChartAsync(long id, string interval, DateTimeOffset since, CancellationToken ct = default, int limit = 5000)
     {
         const int bollingerPeriod = 20;
@@ -114,7 +114,7 @@ public sealed class MarketsService(IDbContextFactory<AppDbContext> factory)
                           join f in db.Features.AsNoTracking() on new { p.InstrumentId, p.Interval, p.Ts } equals new { f.InstrumentId, f.Interval, f.Ts } into fs
                           from f in fs.DefaultIfEmpty()
                           orderby p.Ts descending
-                          select new { p.Ts, p.Open, p.High, p.Low, p.Close, p.Volume, Rsi = f == null ? null : f.Rsi14, Additional = f == null ? null : f.Additional, State = f == null ? null : f.StateId })
+                          select new { p.Ts, p.Open, p.High, p.Low, p.Close, p.Volume, Rsi = f == null ? null : f.Rsi14, Additional = f == null ? null : f.Additional })
             .Take(limit).ToListAsync(ct);
         rows.Reverse();
         if (rows.Count == 0) return [];
@@ -133,7 +133,7 @@ public sealed class MarketsService(IDbContextFactory<AppDbContext> factory)
             var a = r.Additional is null ? null : JsonSerializer.Deserialize<Dictionary<string, double>>(r.Additional);
             double? Get(string name) => a is not null && a.TryGetValue(name, out var v) ? v : null;
             return new ChartBar(r.Ts, r.Open, r.High, r.Low, r.Close, r.Volume, Get("sma_50"), Get("ema_20"), r.Rsi, Get("macd"), Get("macd_signal"), Get("macd_hist"),
-                Get("sma_200"), At(bands.Upper, i), At(bands.Lower, i), r.State);
+                Get("sma_200"), At(bands.Upper, i), At(bands.Lower, i));
         }).ToList();
     }
 }

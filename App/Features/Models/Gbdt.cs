@@ -298,12 +298,7 @@ public sealed class GbdtModel : ITrainedModel
     }
 
     /// <summary>Total split gain per feature, normalised.</summary>
-    public double[] FeatureImportance()
-    {
-        var importance = new double[FeatureCount];
-        foreach (var tree in _trees) tree.AddImportance(importance);
-        return ModelArtifact.Normalise(importance);
-    }
+    public double[] FeatureImportance() => HistTree.Importance(_trees, FeatureCount);
 
     public void WriteTo(BinaryWriter writer)
     {

@@ -147,6 +147,14 @@ internal sealed class HistTree
             if (Feature[n] >= 0) importance[Feature[n]] += Gain[n];
     }
 
+    /// <summary>Total split gain per feature over an ensemble, normalised (the GBDT's and the forest's importance).</summary>
+    public static double[] Importance(IEnumerable<HistTree> trees, int featureCount)
+    {
+        var importance = new double[featureCount];
+        foreach (var tree in trees) tree.AddImportance(importance);
+        return ModelArtifact.Normalise(importance);
+    }
+
     public void WriteTo(BinaryWriter w)
     {
         w.Write(OutputSize);

@@ -131,12 +131,7 @@ public sealed class RandomForestModel : ITrainedModel
         return Task == ModelTask.Regression ? Average(x, 1) : PredictProbabilities(x).Select(p => p[^1]).ToArray();
     }
 
-    public double[] FeatureImportance()
-    {
-        var importance = new double[FeatureCount];
-        foreach (var tree in _trees) tree.AddImportance(importance);
-        return ModelArtifact.Normalise(importance);
-    }
+    public double[] FeatureImportance() => HistTree.Importance(_trees, FeatureCount);
 
     public void WriteTo(BinaryWriter writer)
     {
