@@ -114,5 +114,5 @@ public sealed class ModelRegistry(IDbContextFactory<AppDbContext> factory, Audit
 
 public static class ModelsSetup
 {
-    public static IServiceCollection AddSignalbookModels(this IServiceCollection services) => services.AddScoped<ModelRegistry>();
+    public static IServiceCollection AddSignalbookModels(this IServiceCollection services) => services.AddScoped<ModelRegistry>().AddScoped<ModelDataStore>();
 }
