@@ -17,7 +17,7 @@ public sealed record ModelProvenance(string ModelType, string Algorithm, IReadOn
         var canonical = JsonSerializer.Serialize(new
         {
             algorithm = Algorithm,
-            hyperparameters = Hyperparameters.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value?.ToString()),
+            hyperparameters = Hyperparameters.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => Convert.ToString(p.Value, System.Globalization.CultureInfo.InvariantCulture)),
             feature_version = FeatureVersion,
             features = FeatureNames,
             from = DataFrom.ToUniversalTime().ToString("O"),
@@ -37,8 +37,14 @@ public sealed record ModelVersionRow(long Id, string ModelType, string Version, 
 /// </summary>
 public sealed class ModelRegistry(IDbContextFactory<AppDbContext> factory, AuditService audit, TimeProvider clock)
 {
+    public Task<ModelVersionRow> RegisterAsync(TrainingResult result, long? trainingJobId = null, Guid? createdBy = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return RegisterAsync(result.Model, result.Provenance, result.Metrics, trainingJobId, createdBy, ct, result.Accuracy);
+    }
+
     public async Task<ModelVersionRow> RegisterAsync(ITrainedModel model, ModelProvenance provenance, IReadOnlyDictionary<string, object?> metrics,
-        long? trainingJobId = null, Guid? createdBy = null, CancellationToken ct = default)
+        long? trainingJobId = null, Guid? createdBy = null, CancellationToken ct = default, double? accuracy = null)
     {
         if (model.FeatureCount != provenance.FeatureNames.Count)
             throw new ArgumentException($"The model takes {model.FeatureCount} features but {provenance.FeatureNames.Count} names were given.", nameof(provenance));
@@ -54,7 +60,7 @@ public sealed class ModelRegistry(IDbContextFactory<AppDbContext> factory, Audit
         var entity = new MlModel
         {
             ModelType = provenance.ModelType, Version = $"v{count + 1}", Algorithm = provenance.Algorithm, ParamsHash = provenance.ParamsHash(),
-            FeatureVersion = provenance.FeatureVersion, Metrics = JsonSerializer.Serialize(stored), Artifact = ModelArtifact.Save(model),
+            FeatureVersion = provenance.FeatureVersion, Metrics = JsonSerializer.Serialize(stored), Artifact = ModelArtifact.Save(model), Accuracy = accuracy,
             TrainingJobId = trainingJobId, CreatedBy = createdBy, CreatedAt = clock.GetUtcNow(),
         };
         db.MlModels.Add(entity);
