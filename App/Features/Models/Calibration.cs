@@ -1,84 +1,95 @@
 namespace Signalbook.Features.Models;
 
 /// <summary>
-/// Isotonic regression by pool-adjacent-violators: the non-decreasing step function of x closest (least squares)
-/// to the observed y. Stored as the blocks' upper x bounds and their fitted values; between blocks the map is
-/// interpolated linearly, below the first and above the last it is flat.
+/// Calibrates class probabilities by temperature-and-bias scaling (Guo et al. 2017, "On Calibration of Modern Neural
+/// Networks", vector scaling with one shared slope): p'ₖ ∝ exp(a · ln pₖ + bₖ), with a and b fitted by minimising the
+/// log loss of out-of-sample predictions. Four parameters cannot overfit a few thousand rows the way a per-class
+/// isotonic map does (which also maps some probabilities to exactly 0 or 1, and a log loss to infinity), and the map
+/// keeps the model's ranking within each class. A slope below 1 softens an over-confident model.
 /// </summary>
-public sealed record IsotonicMap(double[] X, double[] Y)
+public sealed record ProbabilityCalibrator(double Slope, double[] Bias)
 {
-    public static IsotonicMap Fit(IReadOnlyList<double> x, IReadOnlyList<double> y)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        if (x.Count != y.Count) throw new ArgumentException("One target per input.");
-        if (x.Count == 0) return new IsotonicMap([0, 1], [0, 1]);
-        var order = Enumerable.Range(0, x.Count).OrderBy(i => x[i]).ToArray();
-        // Blocks: sum of y, weight, and mean x, merged while a block's mean is below its predecessor's.
-        var sum = new List<double>();
-        var weight = new List<double>();
-        var xSum = new List<double>();
-        foreach (var i in order)
-        {
-            sum.Add(y[i]);
-            weight.Add(1);
-            xSum.Add(x[i]);
-            while (sum.Count > 1 && sum[^2] / weight[^2] >= sum[^1] / weight[^1])
-            {
-                sum[^2] += sum[^1];
-                weight[^2] += weight[^1];
-                xSum[^2] += xSum[^1];
-                sum.RemoveAt(sum.Count - 1);
-                weight.RemoveAt(weight.Count - 1);
-                xSum.RemoveAt(xSum.Count - 1);
-            }
-        }
-        return new IsotonicMap(xSum.Select((s, k) => s / weight[k]).ToArray(), sum.Select((s, k) => s / weight[k]).ToArray());
-    }
+    private const double Floor = 1e-6;
 
-    public double Apply(double x)
-    {
-        if (double.IsNaN(x)) return x;
-        if (x <= X[0]) return Y[0];
-        if (x >= X[^1]) return Y[^1];
-        var hi = Array.BinarySearch(X, x);
-        if (hi >= 0) return Y[hi];
-        hi = ~hi;
-        var lo = hi - 1;
-        var w = (x - X[lo]) / (X[hi] - X[lo]);
-        return Y[lo] + w * (Y[hi] - Y[lo]);
-    }
-}
+    public static ProbabilityCalibrator Identity(int classes) => new(1, new double[classes]);
 
-/// <summary>
-/// Calibrates class probabilities one class at a time (isotonic map of P(k) to the observed frequency of k, fitted
-/// on out-of-sample predictions), then renormalises so they sum to one. A probability of 0.6 then means the label
-/// came true about 60 % of the time on data the model had not seen.
-/// </summary>
-public sealed record ProbabilityCalibrator(IsotonicMap[] Classes)
-{
-    public static ProbabilityCalibrator Fit(IReadOnlyList<int> actual, IReadOnlyList<double[]> probabilities, int classes)
+    public static ProbabilityCalibrator Fit(IReadOnlyList<int> actual, IReadOnlyList<double[]> probabilities, int classes, int iterations = 500)
     {
         ArgumentNullException.ThrowIfNull(actual);
         ArgumentNullException.ThrowIfNull(probabilities);
         if (actual.Count != probabilities.Count) throw new ArgumentException("One label per prediction.");
-        var maps = new IsotonicMap[classes];
-        for (var k = 0; k < classes; k++)
+        var rows = Enumerable.Range(0, actual.Count).Where(i => actual[i] >= 0 && actual[i] < classes).ToArray();
+        if (rows.Length == 0) return Identity(classes);
+        var logs = probabilities.Select(p => p.Select(v => Math.Log(Math.Max(v, Floor))).ToArray()).ToArray();
+        // Convex in (a, b): gradient descent with a backtracking step, from the identity map.
+        var theta = new double[classes + 1];
+        theta[0] = 1;
+        var loss = Loss(theta, rows, actual, logs, classes, null);
+        var step = 1.0;
+        for (var it = 0; it < iterations; it++)
         {
-            var kk = k;
-            maps[k] = IsotonicMap.Fit(probabilities.Select(p => p[kk]).ToArray(), actual.Select(a => a == kk ? 1.0 : 0.0).ToArray());
+            var grad = new double[classes + 1];
+            Loss(theta, rows, actual, logs, classes, grad);
+            var norm = Math.Sqrt(grad.Sum(g => g * g));
+            if (norm < 1e-7) break;
+            while (step > 1e-10)
+            {
+                var next = theta.Select((v, j) => v - step * grad[j]).ToArray();
+                var nextLoss = Loss(next, rows, actual, logs, classes, null);
+                if (nextLoss <= loss - 1e-4 * step * norm * norm)
+                {
+                    theta = next;
+                    loss = nextLoss;
+                    step *= 2;
+                    break;
+                }
+                step /= 2;
+            }
+            if (step <= 1e-10) break;
         }
-        return new ProbabilityCalibrator(maps);
+        // Biases are defined up to a constant; centre them for a readable artifact.
+        var mean = theta.Skip(1).Average();
+        return new ProbabilityCalibrator(theta[0], theta.Skip(1).Select(b => b - mean).ToArray());
+    }
+
+    /// <summary>Mean log loss of the map θ = (a, b₀ … b_{K−1}); fills the gradient when given one.</summary>
+    private static double Loss(double[] theta, int[] rows, IReadOnlyList<int> actual, double[][] logs, int classes, double[]? grad)
+    {
+        var total = 0.0;
+        var z = new double[classes];
+        foreach (var i in rows)
+        {
+            var top = double.NegativeInfinity;
+            for (var k = 0; k < classes; k++)
+            {
+                z[k] = theta[0] * logs[i][k] + theta[k + 1];
+                top = Math.Max(top, z[k]);
+            }
+            var sum = 0.0;
+            for (var k = 0; k < classes; k++) sum += Math.Exp(z[k] - top);
+            var logNorm = top + Math.Log(sum);
+            total += logNorm - z[actual[i]];
+            if (grad is null) continue;
+            for (var k = 0; k < classes; k++)
+            {
+                var q = Math.Exp(z[k] - logNorm) - (k == actual[i] ? 1 : 0);
+                grad[0] += q * logs[i][k];
+                grad[k + 1] += q;
+            }
+        }
+        if (grad is not null) for (var j = 0; j < grad.Length; j++) grad[j] /= rows.Length;
+        return total / rows.Length;
     }
 
     public double[] Apply(double[] raw)
     {
         ArgumentNullException.ThrowIfNull(raw);
-        if (raw.Length != Classes.Length) throw new ArgumentException($"Expected {Classes.Length} probabilities, got {raw.Length}.");
-        var p = raw.Select((v, k) => Classes[k].Apply(v)).ToArray();
-        var total = p.Sum();
-        // Every class mapped to zero (possible at the extremes of tiny calibration sets): keep the model's own view.
-        return total > 1e-12 ? p.Select(v => v / total).ToArray() : (double[])raw.Clone();
+        if (raw.Length != Bias.Length) throw new ArgumentException($"Expected {Bias.Length} probabilities, got {raw.Length}.");
+        var z = raw.Select((v, k) => Slope * Math.Log(Math.Max(v, Floor)) + Bias[k]).ToArray();
+        var top = z.Max();
+        var e = z.Select(v => Math.Exp(v - top)).ToArray();
+        var sum = e.Sum();
+        return e.Select(v => v / sum).ToArray();
     }
 
     public double[][] Apply(IReadOnlyList<double[]> raw) => raw.Select(Apply).ToArray();

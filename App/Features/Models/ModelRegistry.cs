@@ -80,7 +80,18 @@ public sealed class ModelRegistry(IDbContextFactory<AppDbContext> factory, Audit
     public async Task<(ModelVersionRow Version, ITrainedModel Model, IReadOnlyList<string> FeatureNames)?> ActiveAsync(string modelType, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var m = await db.MlModels.AsNoTracking().SingleOrDefaultAsync(x => x.ModelType == modelType && x.IsActive, ct);
+        return Loaded(await db.MlModels.AsNoTracking().SingleOrDefaultAsync(x => x.ModelType == modelType && x.IsActive, ct));
+    }
+
+    /// <summary>Any stored model by id with its feature names (e.g. an older version replayed over past bars), or null.</summary>
+    public async Task<(ModelVersionRow Version, ITrainedModel Model, IReadOnlyList<string> FeatureNames)?> LoadAsync(long modelId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return Loaded(await db.MlModels.AsNoTracking().SingleOrDefaultAsync(x => x.Id == modelId, ct));
+    }
+
+    private static (ModelVersionRow Version, ITrainedModel Model, IReadOnlyList<string> FeatureNames)? Loaded(MlModel? m)
+    {
         if (m?.Artifact is null) return null;
         using var metrics = JsonDocument.Parse(m.Metrics);
         var names = metrics.RootElement.GetProperty("feature_names").EnumerateArray().Select(e => e.GetString()!).ToList();
@@ -120,5 +131,6 @@ public sealed class ModelRegistry(IDbContextFactory<AppDbContext> factory, Audit
 
 public static class ModelsSetup
 {
-    public static IServiceCollection AddSignalbookModels(this IServiceCollection services) => services.AddScoped<ModelRegistry>().AddScoped<ModelDataStore>();
+    public static IServiceCollection AddSignalbookModels(this IServiceCollection services) => services.AddScoped<ModelRegistry>().AddScoped<ModelDataStore>()
+        .AddScoped<Recommendations.ScoringService>().AddScoped<Recommendations.OutcomeBackfill>();
 }

@@ -134,7 +134,7 @@ public sealed record TrainingResult(ITrainedModel Model, ModelProvenance Provena
 /// <summary>
 /// The training pipeline, pure (no I/O): labelled rows from the features (labels from bars after t only), a purged
 /// walk-forward evaluation with an embargo of H days against two naive baselines (always HOLD; 20-day momentum),
-/// a probability calibrator fitted on the out-of-sample predictions (and itself evaluated cross-fitted: fold k is
+/// a probability calibrator (temperature and bias scaling) fitted on the out-of-sample predictions (and itself evaluated cross-fitted: fold k is
 /// calibrated by a map fitted on folds before k), then the final model on every row of the window.
 /// </summary>
 public static class ModelTrainer
@@ -202,9 +202,17 @@ public static class ModelTrainer
         if (classifier)
         {
             model = VerdictEvaluation.Evaluate(test, oosProbabilities.Select(Metrics.ArgMax).ToArray(), oosProbabilities, oosProbabilities.Select(p => p[2] - p[0]).ToArray());
-            calibrator = ProbabilityCalibrator.Fit(test.Label, oosProbabilities, 3);
-            metrics["calibration"] = CrossFittedCalibration(test.Label, oosProbabilities, oosFold);
-            metrics["calibrator"] = new Dictionary<string, object?> { ["classes"] = calibrator.Classes.Select(c => new { x = c.X, y = c.Y }).ToList() };
+            var check = CrossFittedCalibration(test.Label, oosProbabilities, oosFold);
+            metrics["calibration"] = check;
+            // Kept only when it helped on folds it was not fitted on; otherwise the model's own probabilities are used as they are.
+            var kept = check["log_loss_calibrated"] is double after && check["log_loss_raw"] is double before && after < before;
+            calibrator = kept ? ProbabilityCalibrator.Fit(test.Label, oosProbabilities, 3) : ProbabilityCalibrator.Identity(3);
+            metrics["calibrator"] = new Dictionary<string, object?>
+            {
+                ["method"] = "temperature_bias", ["kept"] = kept, ["slope"] = calibrator.Slope, ["bias"] = calibrator.Bias,
+            };
+            log(kept ? FormattableString.Invariant($"Calibration kept: cross-fitted log loss {check["log_loss_raw"]} -> {check["log_loss_calibrated"]}.")
+                : FormattableString.Invariant($"Calibration not kept: cross-fitted log loss {check["log_loss_raw"]} -> {check["log_loss_calibrated"]}; probabilities are used as the model gives them."));
         }
         else
         {
@@ -232,6 +240,9 @@ public static class ModelTrainer
         var final = spec.Learner().Fit(Target(spec)(all.Subset(finalRows)), validation, ct);
         var importance = final.FeatureImportance();
         metrics["feature_importance"] = all.FeatureNames.Select((n, j) => (n, j)).ToDictionary(p => p.n, p => (object?)Safe(importance[p.j]));
+        // Scoring explains a verdict by resetting one feature at a time to its typical value: the training median.
+        metrics["feature_medians"] = all.FeatureNames.Select((n, j) => (n, j)).ToDictionary(p => p.n,
+            p => (object?)Safe(Median(finalRows.Select(i => all.X[i, p.j]))));
         metrics["class_mean_return"] = Enumerable.Range(0, 3).ToDictionary(k => LabelNames[k],
             k => (object?)Safe(MeanOrNaN(finalRows.Where(i => all.Label[i] == k).Select(i => all.ForwardReturn[i]))));
         metrics["training_seconds"] = Safe(watch.Elapsed.TotalSeconds);
@@ -327,6 +338,14 @@ public static class ModelTrainer
     {
         var list = values.Where(double.IsFinite).ToList();
         return list.Count == 0 ? double.NaN : list.Average();
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Where(double.IsFinite).Order().ToArray();
+        if (sorted.Length == 0) return double.NaN;
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     private static double? Safe(double v) => double.IsFinite(v) ? Math.Round(v, 6) : null;
