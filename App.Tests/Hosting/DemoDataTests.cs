@@ -36,6 +36,13 @@ public sealed class DemoDataTests : ServiceHarness
             var log = await db.DataSyncLog.ToListAsync();
             Assert.Equal(60, log.Count);
             Assert.All(log, l => Assert.Equal("success", l.Status));
+
+            // Models: an active classifier and regressor, fresh recommendations for every instrument and profile, and a replayed
+            // older version whose past calls have back-filled outcomes.
+            Assert.Equal(["price_regressor", "verdict_classifier"], await db.MlModels.Where(m => m.IsActive).Select(m => m.ModelType).OrderBy(t => t).ToListAsync());
+            Assert.Equal(90, await db.Recommendations.CountAsync(r => r.IsActive));
+            Assert.Equal(30, await db.Recommendations.Where(r => r.IsActive).Select(r => r.InstrumentId).Distinct().CountAsync());
+            Assert.True(await db.MlPredictions.CountAsync(p => p.WasCorrect != null) > 1000);
         }
 
         await SeedAsync(); // a restart the same day
