@@ -14,6 +14,7 @@ public static class JobCatalog
     public const string Features = "features";
     public const string Retention = "market-data-retention";
     public const string Recommendations = "recommendations";
+    public const string ModelTraining = "model-training";
 
     public static readonly IReadOnlyList<JobDefinition> All =
     [
@@ -27,6 +28,8 @@ public static class JobCatalog
             typeof(RecommendationsJob), null),
         new(Retention, "Deletes intraday bars past MarketData:Retention:IntradayDays and daily bars past DailyYears, with their features.",
             typeof(RetentionJob), "0 15 2 * * ?"),
+        new(ModelTraining, "Trains the model an admin asked for on Admin → Models (one at a time) and registers it; started from that page only.",
+            typeof(ModelTrainingJob), null),
     ];
 
     public static JobDefinition? Find(string name) => All.FirstOrDefault(j => j.Name == name);

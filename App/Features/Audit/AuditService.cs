@@ -43,6 +43,8 @@ public static class AuditActions
     public const string InstrumentChanged = "instrument.changed";
     public const string BarsImported = "bars.imported";
     public const string ModelActivated = "model.activated";
+    public const string TrainingRequested = "model.training_requested";
+    public const string TrainingCancelled = "model.training_cancelled";
 }
 
 public sealed record AuditRow(long Id, DateTimeOffset OccurredAt, string? ActorEmail, string Action, string? ResourceType, string? ResourceId,
