@@ -43,6 +43,7 @@ public static class AuditActions
     public const string InstrumentChanged = "instrument.changed";
     public const string BarsImported = "bars.imported";
     public const string ModelActivated = "model.activated";
+    public const string RiskConsentAccepted = "user.risk_consent_accepted";
 }
 
 public sealed record AuditRow(long Id, DateTimeOffset OccurredAt, string? ActorEmail, string Action, string? ResourceType, string? ResourceId,
