@@ -1,10 +1,13 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Signalbook.Data;
+using Signalbook.Features.Audit;
 using Signalbook.Features.Indicators;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.MarketData.Providers.Demo;
 using Signalbook.Features.MarketData.Sync;
+using Signalbook.Features.Models;
+using Signalbook.Features.Recommendations;
 using Signalbook.Features.Regimes;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
@@ -13,7 +16,8 @@ namespace Signalbook.Hosting;
 
 /// <summary>
 /// Demo content for a first look (README's start command): a trader and a viewer account, the demo
-/// market (30 instruments with daily and 15-minute bars, their features, and daily regimes), and sixty waitlist
+/// market (30 instruments with daily and 15-minute bars, their features, and daily regimes), trained models with
+/// recommendations and a track record, and sixty waitlist
 /// sign-ups spread over the last 45 days. Deterministic and idempotent.
 /// </summary>
 public sealed class DemoData(
@@ -24,6 +28,10 @@ public sealed class DemoData(
     MarketDataSyncService sync,
     FeatureService features,
     RegimeService regimes,
+    ModelDataStore modelData,
+    ModelRegistry models,
+    ScoringService scoring,
+    OutcomeBackfill outcomes,
     TimeProvider clock,
     ILogger<DemoData> logger)
 {
@@ -40,6 +48,7 @@ public sealed class DemoData(
         await EnsureUserAsync(TraderEmail, "Demo Trader", Roles.Trader);
         await EnsureUserAsync(ViewerEmail, "Demo Viewer", Roles.Viewer);
         await SeedMarketAsync(ct);
+        await SeedModelsAsync(ct);
         await SeedWaitlistAsync(ct);
     }
 
@@ -78,6 +87,44 @@ public sealed class DemoData(
         }
         logger.LogInformation("Demo data: {Count} instruments synced, {Bars} new bars with features ({Refreshed} redrawn)",
             DemoProvider.Universe.Count, fetched, refreshed);
+    }
+
+    /// <summary>Replay window of the demo's first model: about six months of bars it never saw.</summary>
+    private const int ReplayBars = 130;
+
+    private static readonly IReadOnlyDictionary<string, double> DemoGbdt = new Dictionary<string, double>
+    {
+        ["trees"] = 120, ["learning_rate"] = 0.05, ["max_depth"] = 3, ["min_samples_leaf"] = 50, ["early_stopping_rounds"] = 20,
+    };
+
+    /// <summary>
+    /// Models for the demo, trained through the same pipeline as an admin's training run. v1 of the verdict classifier
+    /// learns from data ending about six months ago and is replayed weekly over the bars after it (out of sample, so
+    /// the track record has honest outcomes to show); v2 learns from everything and is active, beside a ridge
+    /// price regressor. Later starts only back-fill outcomes and score the new bars.
+    /// </summary>
+    private async Task SeedModelsAsync(CancellationToken ct)
+    {
+        if (await models.ActiveAsync(ModelTypes.VerdictClassifier, ct) is null)
+        {
+            var data = await modelData.LoadDailyAsync(ct: ct);
+            var dates = data.SelectMany(i => i.Ts).Distinct().Order().ToArray();
+            if (dates.Length < ReplayBars * 3) throw new InvalidOperationException($"Demo data: {dates.Length} daily bars are too few to train the demo models.");
+            var cutoff = dates[^ReplayBars];
+            var spec = new TrainingSpec { Algorithm = Algorithms.Gbdt, Hyperparameters = DemoGbdt, Horizon = 5 };
+            var v1 = await models.RegisterAsync(ModelTrainer.Train(data, spec with { DataTo = cutoff }, ct: ct), ct: ct);
+            var replayed = await scoring.ReplayAsync(v1.Id, dates[^(ReplayBars - 1)], everyBars: 5, ct);
+            var v2 = await models.RegisterAsync(ModelTrainer.Train(data, spec, ct: ct), ct: ct);
+            await models.ActivateAsync(v2.Id, AuditActor.System, ct);
+            var ridge = new TrainingSpec { ModelType = ModelTypes.PriceRegressor, Algorithm = Algorithms.Ridge, Horizon = 5 };
+            var regressor = await models.RegisterAsync(ModelTrainer.Train(data, ridge, ct: ct), ct: ct);
+            await models.ActivateAsync(regressor.Id, AuditActor.System, ct);
+            logger.LogInformation("Demo data: trained {V1} (replayed as {Replayed} past recommendations) and {V2} (active) and a price regressor",
+                v1.Version, replayed, v2.Version);
+        }
+        var filled = await outcomes.RunAsync(ct);
+        var run = await scoring.ScoreAsync(ct: ct);
+        logger.LogInformation("Demo data: {Evaluated} outcomes back-filled ({Pending} pending), {Scored} instruments scored", filled.Evaluated, filled.Pending, run.Scored);
     }
 
     /// <summary>Whether the stored newest daily bar differs from what the demo provider now draws for that day.</summary>

@@ -36,6 +36,11 @@ public sealed class FeaturesJob(IServiceScopeFactory scopes, ILogger<FeaturesJob
                 }
             }
         }
+        if (written > 0)
+        {
+            // Chained: new features, new recommendations (and outcomes whose horizon has now passed).
+            await context.Scheduler.TriggerJob(new JobKey(JobCatalog.Recommendations, JobsSetup.Group), new JobDataMap { [TriggerKindKey] = "chained" }, ct);
+        }
         var details = new Dictionary<string, object?> { ["instruments"] = instruments.Count, ["feature_rows_written"] = written,
             ["regime_rows_written"] = regimeRows, ["regime_models_refitted"] = refits, ["errors"] = errors };
         return errors.Count == 0 ? JobOutcome.Success(details)

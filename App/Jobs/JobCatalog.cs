@@ -13,6 +13,7 @@ public static class JobCatalog
     public const string IntradaySync = "market-data-intraday-sync";
     public const string Features = "features";
     public const string Retention = "market-data-retention";
+    public const string Recommendations = "recommendations";
 
     public static readonly IReadOnlyList<JobDefinition> All =
     [
@@ -22,6 +23,8 @@ public static class JobCatalog
             typeof(IntradaySyncJob), "0 2/15 9-16 ? * MON-FRI"),
         new(Features, "Computes features for new daily and 15-minute bars of every active instrument, then updates its daily regime model and states.",
             typeof(FeaturesJob), null),
+        new(Recommendations, "Back-fills the outcomes of predictions whose horizon has passed, then scores every active instrument's newest daily bar per risk profile with the active models. Chained after the features job.",
+            typeof(RecommendationsJob), null),
         new(Retention, "Deletes intraday bars past MarketData:Retention:IntradayDays and daily bars past DailyYears, with their features.",
             typeof(RetentionJob), "0 15 2 * * ?"),
     ];

@@ -17,7 +17,7 @@ public sealed record ModelProvenance(string ModelType, string Algorithm, IReadOn
         var canonical = JsonSerializer.Serialize(new
         {
             algorithm = Algorithm,
-            hyperparameters = Hyperparameters.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value?.ToString()),
+            hyperparameters = Hyperparameters.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => Convert.ToString(p.Value, System.Globalization.CultureInfo.InvariantCulture)),
             feature_version = FeatureVersion,
             features = FeatureNames,
             from = DataFrom.ToUniversalTime().ToString("O"),
@@ -37,8 +37,14 @@ public sealed record ModelVersionRow(long Id, string ModelType, string Version, 
 /// </summary>
 public sealed class ModelRegistry(IDbContextFactory<AppDbContext> factory, AuditService audit, TimeProvider clock)
 {
+    public Task<ModelVersionRow> RegisterAsync(TrainingResult result, long? trainingJobId = null, Guid? createdBy = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return RegisterAsync(result.Model, result.Provenance, result.Metrics, trainingJobId, createdBy, ct, result.Accuracy);
+    }
+
     public async Task<ModelVersionRow> RegisterAsync(ITrainedModel model, ModelProvenance provenance, IReadOnlyDictionary<string, object?> metrics,
-        long? trainingJobId = null, Guid? createdBy = null, CancellationToken ct = default)
+        long? trainingJobId = null, Guid? createdBy = null, CancellationToken ct = default, double? accuracy = null)
     {
         if (model.FeatureCount != provenance.FeatureNames.Count)
             throw new ArgumentException($"The model takes {model.FeatureCount} features but {provenance.FeatureNames.Count} names were given.", nameof(provenance));
@@ -54,7 +60,7 @@ public sealed class ModelRegistry(IDbContextFactory<AppDbContext> factory, Audit
         var entity = new MlModel
         {
             ModelType = provenance.ModelType, Version = $"v{count + 1}", Algorithm = provenance.Algorithm, ParamsHash = provenance.ParamsHash(),
-            FeatureVersion = provenance.FeatureVersion, Metrics = JsonSerializer.Serialize(stored), Artifact = ModelArtifact.Save(model),
+            FeatureVersion = provenance.FeatureVersion, Metrics = JsonSerializer.Serialize(stored), Artifact = ModelArtifact.Save(model), Accuracy = accuracy,
             TrainingJobId = trainingJobId, CreatedBy = createdBy, CreatedAt = clock.GetUtcNow(),
         };
         db.MlModels.Add(entity);
@@ -74,7 +80,18 @@ public sealed class ModelRegistry(IDbContextFactory<AppDbContext> factory, Audit
     public async Task<(ModelVersionRow Version, ITrainedModel Model, IReadOnlyList<string> FeatureNames)?> ActiveAsync(string modelType, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var m = await db.MlModels.AsNoTracking().SingleOrDefaultAsync(x => x.ModelType == modelType && x.IsActive, ct);
+        return Loaded(await db.MlModels.AsNoTracking().SingleOrDefaultAsync(x => x.ModelType == modelType && x.IsActive, ct));
+    }
+
+    /// <summary>Any stored model by id with its feature names (e.g. an older version replayed over past bars), or null.</summary>
+    public async Task<(ModelVersionRow Version, ITrainedModel Model, IReadOnlyList<string> FeatureNames)?> LoadAsync(long modelId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return Loaded(await db.MlModels.AsNoTracking().SingleOrDefaultAsync(x => x.Id == modelId, ct));
+    }
+
+    private static (ModelVersionRow Version, ITrainedModel Model, IReadOnlyList<string> FeatureNames)? Loaded(MlModel? m)
+    {
         if (m?.Artifact is null) return null;
         using var metrics = JsonDocument.Parse(m.Metrics);
         var names = metrics.RootElement.GetProperty("feature_names").EnumerateArray().Select(e => e.GetString()!).ToList();
@@ -114,5 +131,6 @@ public sealed class ModelRegistry(IDbContextFactory<AppDbContext> factory, Audit
 
 public static class ModelsSetup
 {
-    public static IServiceCollection AddSignalbookModels(this IServiceCollection services) => services.AddScoped<ModelRegistry>().AddScoped<ModelDataStore>();
+    public static IServiceCollection AddSignalbookModels(this IServiceCollection services) => services.AddScoped<ModelRegistry>().AddScoped<ModelDataStore>()
+        .AddScoped<Recommendations.ScoringService>().AddScoped<Recommendations.OutcomeBackfill>();
 }

@@ -36,6 +36,15 @@ public sealed record RecommendationSnapshot
     /// <summary>ATR(14) at t, in price units.</summary>
     public double? Atr14 { get; init; }
 
+    /// <summary>Horizon H in trading days: the outcome is the close H daily bars after <see cref="AsOf"/>.</summary>
+    public int HorizonDays { get; init; }
+
+    /// <summary>
+    /// The H-day return threshold at t that separated BUY / HOLD / SELL when the model was trained (k × vol_20d × √(H/252)):
+    /// a HOLD is judged right when the realised return stays within ± this.
+    /// </summary>
+    public double? LabelThreshold { get; init; }
+
     public required string FeatureVersion { get; init; }
     public required SnapshotModel Model { get; init; }
 
