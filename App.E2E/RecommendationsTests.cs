@@ -111,6 +111,11 @@ public sealed class RecommendationsTests(BrowserFixture fx)
         await dashboard.OpenAsync();
         await dashboard.AcceptIfAskedAsync(dashboard.Grid);
         await dashboard.WaitForRowsAsync();
+        // A BUY or SELL has a stop-loss and a take-profit (a HOLD has neither).
+        var counts = page.GetByTestId("label-counts");
+        var buys = int.Parse(Regex.Match(await counts.Locator("[data-label=BUY]").InnerTextAsync(), @"\d+").Value);
+        await dashboard.FilterByLabelAsync(buys > 0 ? "BUY" : "SELL");
+        await Assertions.Expect(dashboard.LabelBadges.First).ToHaveAttributeAsync("data-label", buys > 0 ? "BUY" : "SELL");
         var symbol = (await dashboard.Rows.First.Locator("a.sb-symbol").InnerTextAsync()).Trim();
         await dashboard.Rows.First.Locator("a.sb-symbol").ClickAsync();
         await page.WaitForURLAsync(new Regex(@"/recommendations/\d+$"));
