@@ -79,10 +79,11 @@ public sealed class RecommendationsTests(BrowserFixture fx)
 
         // Choose the label the demo has most of, so the filter has rows to show.
         var counts = page.GetByTestId("label-counts");
-        var label = (await Task.WhenAll(new[] { "BUY", "HOLD", "SELL" }.Select(async l =>
-            (l, n: int.Parse(Regex.Match(await counts.Locator($"[data-label={l}]").InnerTextAsync(), @"\d+").Value))))).MaxBy(x => x.n).l;
+        var (label, count) = (await Task.WhenAll(new[] { "BUY", "HOLD", "SELL" }.Select(async l =>
+            (l, n: int.Parse(Regex.Match(await counts.Locator($"[data-label={l}]").InnerTextAsync(), @"\d+").Value))))).MaxBy(x => x.n);
         await dashboard.FilterByLabelAsync(label);
-        await Assertions.Expect(dashboard.LabelBadges.First).ToBeVisibleAsync();
+        // Wait for the filtered page: the pager then counts exactly that label's rows.
+        await Assertions.Expect(dashboard.Grid.Locator(".rz-pager-summary")).ToContainTextAsync($"({count} recommendations)");
         var labels = await dashboard.LabelBadges.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.label)");
         Assert.NotEmpty(labels);
         Assert.All(labels, l => Assert.Equal(label, l));
