@@ -6,6 +6,7 @@ using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Models;
+using Signalbook.Features.Recommendations;
 using Signalbook.Features.Regimes;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
@@ -53,7 +54,8 @@ builder.Services
     .AddSignalbookWaitlist()
     .AddSignalbookMarketData()
     .AddSignalbookRegimes()
-    .AddSignalbookModels();
+    .AddSignalbookModels()
+    .AddSignalbookRecommendations();
 builder.AddSignalbookHosting(command);
 
 var app = builder.Build();

@@ -83,7 +83,10 @@ public sealed class AppServer : IAsyncDisposable
 
         var server = new AppServer(process, cluster, clusterDir, baseUrl, output);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        // The demo seed now trains models before the app serves (minutes on a busy 2-core machine): wait up to
+        // SIGNALBOOK_E2E_START_SECONDS (default 600).
+        var startSeconds = int.TryParse(Environment.GetEnvironmentVariable("SIGNALBOOK_E2E_START_SECONDS"), out var s) && s > 0 ? s : 600;
+        var deadline = DateTime.UtcNow.AddSeconds(startSeconds);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited) break;

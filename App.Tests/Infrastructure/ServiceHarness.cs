@@ -10,6 +10,7 @@ using Signalbook.Features.Email;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Models;
 using Signalbook.Features.Regimes;
+using Signalbook.Features.Recommendations;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
 
@@ -45,7 +46,8 @@ public class ServiceHarness : IAsyncLifetime
         services.AddHttpContextAccessor();
         services.AddDbContextFactory<AppDbContext>(o => o.UseNpgsql(ConnectionString));
         services.AddSingleton(new DatabaseConnection(ConnectionString));
-        services.AddSignalbookAudit().AddSignalbookEmail().AddSignalbookUsers().AddSignalbookWaitlist().AddSignalbookMarketData().AddSignalbookRegimes().AddSignalbookModels();
+        services.AddSignalbookAudit().AddSignalbookEmail().AddSignalbookUsers().AddSignalbookWaitlist().AddSignalbookMarketData().AddSignalbookRegimes().AddSignalbookModels()
+            .AddSignalbookRecommendations();
         ConfigureServices(services);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         await using var scope = Services.CreateAsyncScope();

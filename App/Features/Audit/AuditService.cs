@@ -45,6 +45,7 @@ public static class AuditActions
     public const string ModelActivated = "model.activated";
     public const string TrainingRequested = "model.training_requested";
     public const string TrainingCancelled = "model.training_cancelled";
+    public const string RiskConsentAccepted = "user.risk_consent_accepted";
 }
 
 public sealed record AuditRow(long Id, DateTimeOffset OccurredAt, string? ActorEmail, string Action, string? ResourceType, string? ResourceId,

@@ -132,5 +132,5 @@ public sealed class ModelRegistry(IDbContextFactory<AppDbContext> factory, Audit
 public static class ModelsSetup
 {
     public static IServiceCollection AddSignalbookModels(this IServiceCollection services) => services.AddScoped<ModelRegistry>().AddScoped<ModelDataStore>()
-        .AddScoped<TrainingService>().AddScoped<Recommendations.ScoringService>().AddScoped<Recommendations.OutcomeBackfill>();
+        .AddScoped<TrainingService>();
 }

@@ -1,0 +1,79 @@
+using Microsoft.Playwright;
+
+namespace Signalbook.E2E.Pages;
+
+/// <summary>The risk-disclosure gate that stands before every recommendation page.</summary>
+public class RecommendationsShell(IPage page) : Shell(page)
+{
+    public ILocator Disclosure => Page.GetByTestId("risk-disclosure");
+
+    public ILocator AcceptButton => Page.GetByRole(AriaRole.Button, new() { Name = "I understand and accept" });
+
+    /// <summary>Accepts the disclosure when the page asks for it (a user who accepted before is not asked).</summary>
+    public async Task AcceptIfAskedAsync(ILocator content)
+    {
+        await Assertions.Expect(Disclosure.Or(content).First).ToBeVisibleAsync();
+        if (await Disclosure.IsVisibleAsync())
+        {
+            await AcceptButton.ClickAsync();
+            await Assertions.Expect(Disclosure).ToHaveCountAsync(0);
+        }
+    }
+}
+
+public sealed class RecommendationsDashboardPage(IPage page) : RecommendationsShell(page)
+{
+    public ILocator Grid => Page.GetByTestId("recommendations-grid");
+
+    /// <summary>Data rows of the grid (Radzen marks the empty row with rz-datatable-emptymessage-row).</summary>
+    public ILocator Rows => Grid.Locator("tbody tr:not(.rz-datatable-emptymessage-row)");
+
+    public ILocator LabelBadges => Rows.Locator("[data-testid=label-badge]");
+
+    public ILocator Confidences => Rows.Locator("[data-testid=confidence]");
+
+    public async Task OpenAsync()
+    {
+        await Page.GotoAsync("/recommendations");
+        await WaitForCircuitAsync();
+    }
+
+    public async Task WaitForRowsAsync() => await Assertions.Expect(Rows.First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+
+    public async Task FilterByLabelAsync(string label)
+    {
+        await Page.GetByTestId("filter-label").ClickAsync();
+        await Page.Locator(".rz-dropdown-item", new() { HasText = label }).First.ClickAsync();
+    }
+
+    public async Task SetMinConfidenceAsync(int percent)
+    {
+        var input = Page.GetByTestId("filter-confidence").Locator("input");
+        await input.FillAsync(percent.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await input.PressAsync("Tab");
+    }
+
+    /// <summary>The number of rows under the current filters, from the pager's "(N recommendations)"; 0 when the grid is empty.</summary>
+    public async Task<int> TotalAsync()
+    {
+        var summary = Grid.Locator(".rz-pager-summary");
+        if (await summary.CountAsync() == 0) return 0;
+        var m = System.Text.RegularExpressions.Regex.Match(await summary.InnerTextAsync(), @"\((\d+) recommendations\)");
+        return m.Success ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    }
+
+    public async Task<IReadOnlyList<double>> ConfidenceValuesAsync()
+        => (await Confidences.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.value)"))
+            .Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+}
+
+public sealed class RecommendationDetailPage(IPage page) : RecommendationsShell(page)
+{
+    public ILocator Summary => Page.GetByTestId("recommendation-summary");
+    public ILocator Chart => Page.GetByTestId("recommendation-chart");
+    public ILocator Entry => Page.GetByTestId("entry-value");
+    public ILocator StopLoss => Page.GetByTestId("stop-value");
+    public ILocator TakeProfit => Page.GetByTestId("target-value");
+    public ILocator Justification => Page.GetByTestId("justification");
+    public ILocator SnapshotRows => Page.GetByTestId("snapshot-table").Locator("tbody tr");
+}
