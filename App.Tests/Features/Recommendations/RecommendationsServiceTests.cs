@@ -266,6 +266,11 @@ public sealed class RecommendationsServiceTests : RecommendationsHarness
         Assert.Equal((4 - 3 + 3 + 1) / 4.0, buy.AvgReturnPct!.Value, 9);
         Assert.Equal(["BUY", "HOLD", "SELL"], all.ByLabel.Select(g => g.Key));
         Assert.Equal(-5, all.ByLabel.Single(g => g.Key == "SELL").AvgReturnPct!.Value, 9);
+        // Following the calls: BUYs earn +4, −3, +3, +1; the SELL earns +5 (the price fell 5 %); the HOLD is no trade.
+        Assert.Equal((4 - 3 + 3 + 1 + 5) / 5.0, all.AvgCallReturnPct!.Value, 9);
+        Assert.Equal(5, all.ByLabel.Single(g => g.Key == "SELL").AvgCallReturnPct!.Value, 9);
+        Assert.Null(all.ByLabel.Single(g => g.Key == "HOLD").AvgCallReturnPct);
+        Assert.Equal((4 - 3 + 3 + 1) / 4.0, all.ByProfile.Single(g => g.Key == "moderate").AvgCallReturnPct!.Value, 9);
 
         Assert.Equal([("moderate", 5, 3), ("aggressive", 1, 1)], all.ByProfile.Select(g => (g.Key, g.Count, g.Hits)));
         Assert.Equal([("calm-up", 4, 3), ("choppy", 2, 1)], all.ByRegime.Select(g => (g.Key, g.Count, g.Hits)));

@@ -179,8 +179,8 @@ public static class RecommendationScorer
         {
             case Reason.Directional:
                 text.Append(label == "BUY"
-                    ? string.Create(c, $"The model puts the chance that {symbol} rises more than {move} within {horizon} trading days at {buy:P0} (calibrated on results it had not seen), ")
-                    : string.Create(c, $"The model puts the chance that {symbol} falls more than {move} within {horizon} trading days at {sell:P0} (calibrated on results it had not seen), "));
+                    ? string.Create(c, $"The model puts the chance that {symbol} rises more than {move} within {horizon} trading days at {buy:P0} (a probability checked against outcomes the model had not seen), ")
+                    : string.Create(c, $"The model puts the chance that {symbol} falls more than {move} within {horizon} trading days at {sell:P0} (a probability checked against outcomes the model had not seen), "));
                 text.Append(c, $"at or above this profile's {rule.MinConfidence:P0} bar; the expected return is {expectedReturn:+0.0%;-0.0%}. ");
                 break;
             case Reason.BelowThreshold:
@@ -232,8 +232,11 @@ public static class FeatureText
 
     public static string Name(string feature) => Names.TryGetValue(feature, out var n) ? n : feature;
 
+    /// <summary>Levels that cannot be negative (volatility, ATR) are shown without a sign.</summary>
+    private static readonly HashSet<string> Unsigned = ["vol_20d", "atr_14"];
+
     public static string Value(string feature, double value) => Percentages.Contains(feature)
-        ? value.ToString("+0.0#%;-0.0#%", CultureInfo.InvariantCulture)
+        ? value.ToString(Unsigned.Contains(feature) ? "0.0#%" : "+0.0#%;-0.0#%", CultureInfo.InvariantCulture)
         : value.ToString("0.##", CultureInfo.InvariantCulture);
 
     public static string Ordinal(int n)

@@ -82,7 +82,12 @@ public sealed record RecommendationDetail(long Id, InstrumentHeader Instrument, 
 }
 
 /// <summary>Hit rate and average realised price return of a group of evaluated predictions.</summary>
-public sealed record TrackGroup(string Key, int Count, int Hits, double? AvgReturnPct, double MeanConfidence)
+/// <remarks>
+/// <see cref="AvgReturnPct"/> is the instrument's price change after the signal, whatever the label;
+/// <see cref="AvgCallReturnPct"/> is what following the BUY and SELL calls earned (the change for a BUY, its negative for
+/// a SELL; HOLDs are not trades), null when the group has no such call.
+/// </remarks>
+public sealed record TrackGroup(string Key, int Count, int Hits, double? AvgReturnPct, double MeanConfidence, double? AvgCallReturnPct = null)
 {
     public double HitRate => Count == 0 ? 0 : (double)Hits / Count;
 }
@@ -91,7 +96,7 @@ public sealed record TrackGroup(string Key, int Count, int Hits, double? AvgRetu
 public sealed record CalibrationPoint(double Lower, double MeanConfidence, double HitRate, int Count);
 
 public sealed record TrackRecord(int Total, int Hits, double? AvgReturnPct, IReadOnlyList<TrackGroup> ByLabel, IReadOnlyList<TrackGroup> ByProfile,
-    IReadOnlyList<TrackGroup> ByConfidence, IReadOnlyList<TrackGroup> ByRegime, IReadOnlyList<CalibrationPoint> Calibration)
+    IReadOnlyList<TrackGroup> ByConfidence, IReadOnlyList<TrackGroup> ByRegime, IReadOnlyList<CalibrationPoint> Calibration, double? AvgCallReturnPct = null)
 {
     public double HitRate => Total == 0 ? 0 : (double)Hits / Total;
 }
@@ -373,7 +378,7 @@ public sealed class RecommendationsService(IDbContextFactory<AppDbContext> facto
     // ---- track record ----
 
     /// <summary>Row of the track-record aggregate: one group of one dimension.</summary>
-    private sealed record GroupRow(string Dimension, string Key, int N, int Hits, double? AvgReturn, double MeanConfidence);
+    private sealed record GroupRow(string Dimension, string Key, int N, int Hits, double? AvgReturn, double MeanConfidence, double? AvgCall);
 
     /// <summary>
     /// Hit rate and average realised return of evaluated predictions (WasCorrect not null) by label, profile, confidence
@@ -385,7 +390,7 @@ public sealed class RecommendationsService(IDbContextFactory<AppDbContext> facto
         await using var db = await factory.CreateDbContextAsync(ct);
         await EnsureConsentAsync(db, userId, ct);
         var groups = await db.Database.SqlQuery<GroupRow>($"""
-            WITH o AS (
+            WITH b AS (
                 SELECT r.profile, r.label, r.confidence,
                        COALESCE(r.features_snapshot -> 'regime' ->> 'name', 'unknown') AS regime,
                        LEAST(FLOOR(r.confidence * 10), 9)::int AS bucket,
@@ -401,32 +406,36 @@ public sealed class RecommendationsService(IDbContextFactory<AppDbContext> facto
                 WHERE p.was_correct IS NOT NULL
                   AND ({profile}::text IS NULL OR r.profile = {profile}::text)
                   AND ({modelVersionId}::bigint IS NULL OR r.model_version_id = {modelVersionId}::bigint)
+            ),
+            o AS (
+                SELECT b.*, CASE b.label WHEN 'BUY' THEN realised WHEN 'SELL' THEN -realised END AS call FROM b
             )
             SELECT 'all' AS "Dimension", '' AS "Key", COUNT(*)::int AS "N", (COUNT(*) FILTER (WHERE was_correct))::int AS "Hits",
-                   AVG(realised) AS "AvgReturn", COALESCE(AVG(confidence), 0) AS "MeanConfidence" FROM o
+                   AVG(realised) AS "AvgReturn", COALESCE(AVG(confidence), 0) AS "MeanConfidence", AVG(call) AS "AvgCall" FROM o
             UNION ALL
-            SELECT 'label', label, COUNT(*)::int, (COUNT(*) FILTER (WHERE was_correct))::int, AVG(realised), AVG(confidence) FROM o GROUP BY label
+            SELECT 'label', label, COUNT(*)::int, (COUNT(*) FILTER (WHERE was_correct))::int, AVG(realised), AVG(confidence), AVG(call) FROM o GROUP BY label
             UNION ALL
-            SELECT 'profile', profile, COUNT(*)::int, (COUNT(*) FILTER (WHERE was_correct))::int, AVG(realised), AVG(confidence) FROM o GROUP BY profile
+            SELECT 'profile', profile, COUNT(*)::int, (COUNT(*) FILTER (WHERE was_correct))::int, AVG(realised), AVG(confidence), AVG(call) FROM o GROUP BY profile
             UNION ALL
-            SELECT 'bucket', bucket::text, COUNT(*)::int, (COUNT(*) FILTER (WHERE was_correct))::int, AVG(realised), AVG(confidence) FROM o GROUP BY bucket
+            SELECT 'bucket', bucket::text, COUNT(*)::int, (COUNT(*) FILTER (WHERE was_correct))::int, AVG(realised), AVG(confidence), AVG(call) FROM o GROUP BY bucket
             UNION ALL
-            SELECT 'regime', regime, COUNT(*)::int, (COUNT(*) FILTER (WHERE was_correct))::int, AVG(realised), AVG(confidence) FROM o GROUP BY regime
+            SELECT 'regime', regime, COUNT(*)::int, (COUNT(*) FILTER (WHERE was_correct))::int, AVG(realised), AVG(confidence), AVG(call) FROM o GROUP BY regime
             """).ToListAsync(ct);
 
         var all = groups.Single(g => g.Dimension == "all");
         IReadOnlyList<TrackGroup> Of(string dimension, Func<string, object> order) => groups.Where(g => g.Dimension == dimension)
             .OrderBy(g => order(g.Key)).Select(g => new TrackGroup(dimension == "bucket" ? BucketName(int.Parse(g.Key, System.Globalization.CultureInfo.InvariantCulture)) : g.Key,
-                g.N, g.Hits, g.AvgReturn, g.MeanConfidence)).ToList();
+                g.N, g.Hits, g.AvgReturn, g.MeanConfidence, g.AvgCall)).ToList();
 
         var buckets = groups.Where(g => g.Dimension == "bucket").Select(g => (Bucket: int.Parse(g.Key, System.Globalization.CultureInfo.InvariantCulture), g))
             .OrderBy(x => x.Bucket).ToList();
         return new TrackRecord(all.N, all.Hits, all.AvgReturn,
             Of("label", k => RecommendationLabels.All.ToList().IndexOf(k)),
             Of("profile", k => Profiles.ToList().IndexOf(k)),
-            buckets.Select(b => new TrackGroup(BucketName(b.Bucket), b.g.N, b.g.Hits, b.g.AvgReturn, b.g.MeanConfidence)).ToList(),
+            buckets.Select(b => new TrackGroup(BucketName(b.Bucket), b.g.N, b.g.Hits, b.g.AvgReturn, b.g.MeanConfidence, b.g.AvgCall)).ToList(),
             Of("regime", k => k),
-            buckets.Select(b => new CalibrationPoint(b.Bucket / 10.0, b.g.MeanConfidence, b.g.N == 0 ? 0 : (double)b.g.Hits / b.g.N, b.g.N)).ToList());
+            buckets.Select(b => new CalibrationPoint(b.Bucket / 10.0, b.g.MeanConfidence, b.g.N == 0 ? 0 : (double)b.g.Hits / b.g.N, b.g.N)).ToList(),
+            all.AvgCall);
     }
 
     private static string BucketName(int bucket) => $"{bucket * 10}–{bucket * 10 + 10} %";
