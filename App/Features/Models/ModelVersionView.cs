@@ -23,7 +23,7 @@ public sealed record ModelVersionView(
         ("accuracy", "Accuracy", true), ("macro_auc", "Macro AUC", true), ("up_auc", "Up AUC", true), ("log_loss", "Log loss", false),
         ("brier", "Brier score", false), ("ic", "IC", true), ("rank_ic", "Rank IC", true), ("hit_rate", "Hit rate", true),
         ("top_decile_return", "Top-decile return", true), ("sharpe", "Sharpe", true), ("max_drawdown", "Max drawdown", false), ("ece", "ECE", false),
-        ("f1_SELL", "F1 SELL", true), ("f1_HOLD", "F1 HOLD", true), ("f1_BUY", "F1 BUY", true), ("rows", "Rows", true),
+        ("f1_SELL", "F1 SELL", true), ("f1_HOLD", "F1 HOLD", true), ("f1_BUY", "F1 BUY", true),
     ];
 
     public static ModelVersionView Parse(long id, string modelType, string version, string algorithm, string paramsHash, string featureVersion, bool isActive,
@@ -41,7 +41,9 @@ public sealed record ModelVersionView(
             : new Dictionary<string, string>();
         return new ModelVersionView(id, modelType, version, algorithm, paramsHash, featureVersion, isActive, createdAt, trainingJobId,
             (int?)Number(Child(root, "horizon")), (int?)Number(Child(root, "rows")), (int?)Number(Child(root, "oos_rows")),
-            Date(Child(root, "data_from")), Date(Child(root, "data_to")), Number(Child(root, "rmse")), Number(Child(calibration, "ece_calibrated")),
+            Date(Child(root, "data_from")), Date(Child(root, "data_to")), Number(Child(root, "rmse")), // The ECE of what scoring serves: calibrated when the calibrator was kept, the model's own probabilities otherwise.
+            Child(root, "calibrator") is { ValueKind: JsonValueKind.Object } cal && cal.TryGetProperty("kept", out var kept) && kept.ValueKind == JsonValueKind.False
+                ? Number(Child(calibration, "ece_raw")) : Number(Child(calibration, "ece_calibrated")),
             Evaluation(Child(walk, "model")), Evaluation(Child(walk, "always_hold")), Evaluation(Child(walk, "momentum")),
             importance, hyper, Buckets(Child(calibration, "raw")), Buckets(Child(calibration, "calibrated")));
     }
