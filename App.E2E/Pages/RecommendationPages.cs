@@ -40,6 +40,22 @@ public sealed class RecommendationsDashboardPage(IPage page) : RecommendationsSh
 
     public async Task WaitForRowsAsync() => await Assertions.Expect(Rows.First).ToBeVisibleAsync(new() { Timeout = 60_000 });
 
+    /// <summary>Switches the dashboard to a risk profile and waits until the switch shows it pressed.</summary>
+    public async Task SelectProfileAsync(string profile)
+    {
+        var button = Page.GetByTestId("profile").Locator($"button[data-profile={profile}]");
+        await button.ClickAsync();
+        await Assertions.Expect(button).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(Page.GetByTestId("label-counts")).ToHaveAttributeAsync("data-profile", profile);
+    }
+
+    /// <summary>The count the summary shows for a label (all labels, under the other filters).</summary>
+    public async Task<int> LabelCountAsync(string label)
+    {
+        var text = await Page.GetByTestId("label-counts").Locator($"[data-label={label}]").InnerTextAsync();
+        return int.Parse(System.Text.RegularExpressions.Regex.Match(text, @"\d+").Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async Task FilterByLabelAsync(string label)
     {
         await Page.GetByTestId("filter-label").ClickAsync();
