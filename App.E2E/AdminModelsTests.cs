@@ -18,6 +18,9 @@ public sealed class AdminModelsTests(BrowserFixture fx)
         await new Shell(page).WaitForCircuitAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Models", Level = 1 })).ToBeVisibleAsync();
 
+        // The form typed into must be the interactive one (the prerendered copy is replaced when the circuit renders it).
+        await page.GetByTestId("training-form").Locator("form[data-interactive=true]").WaitForAsync();
+
         // A rejected value is named next to its field, and nothing starts.
         await SetAsync(page.GetByTestId("hp-max_depth"), "99");
         await page.GetByTestId("start-training").ClickAsync();

@@ -43,6 +43,7 @@ public sealed class RecommendationsDashboardPage(IPage page) : RecommendationsSh
     /// <summary>Switches the dashboard to a risk profile and waits until the switch shows it pressed.</summary>
     public async Task SelectProfileAsync(string profile)
     {
+        await WaitForInteractiveAsync();
         var button = Page.GetByTestId("profile").Locator($"button[data-profile={profile}]");
         await button.ClickAsync();
         await Assertions.Expect(button).ToHaveAttributeAsync("aria-pressed", "true");
@@ -56,8 +57,13 @@ public sealed class RecommendationsDashboardPage(IPage page) : RecommendationsSh
         return int.Parse(System.Text.RegularExpressions.Regex.Match(text, @"\d+").Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Waits until the dashboard is the interactive render (a click on the prerendered copy would be lost).</summary>
+    public async Task WaitForInteractiveAsync()
+        => await Page.Locator("[data-testid=profile-bar][data-interactive=true]").WaitForAsync();
+
     public async Task FilterByLabelAsync(string label)
     {
+        await WaitForInteractiveAsync();
         await Page.GetByTestId("filter-label").ClickAsync();
         await Page.Locator(".rz-dropdown-item", new() { HasText = label }).First.ClickAsync();
     }
