@@ -9,6 +9,21 @@ namespace Signalbook.Jobs;
 /// <summary>What a job reports while it runs: a fraction done and a short message.</summary>
 public sealed record JobProgress(double Fraction, string Message);
 
+public static class JobProgressExtensions
+{
+    /// <summary>
+    /// Feeds a feature service's own progress type into a job's progress, on the reporting thread. (A
+    /// <see cref="Progress{T}"/> would post each report to the thread pool, since a job has no synchronisation context:
+    /// reports could then arrive out of order, or after the run's outcome was written.)
+    /// </summary>
+    public static IProgress<T> Relay<T>(this IProgress<JobProgress> progress, Func<T, JobProgress> map) => new RelayProgress<T>(progress, map);
+
+    private sealed class RelayProgress<T>(IProgress<JobProgress> target, Func<T, JobProgress> map) : IProgress<T>
+    {
+        public void Report(T value) => target.Report(map(value));
+    }
+}
+
 /// <summary>What a finished job hands back: counts and per-item problems stored as the run's details.</summary>
 public sealed record JobOutcome(string Status, IReadOnlyDictionary<string, object?> Details, string? Error = null)
 {

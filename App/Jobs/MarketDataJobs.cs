@@ -22,8 +22,8 @@ public abstract class SyncJob(IServiceScopeFactory scopes, ILogger logger) : Sig
         if (!manual && SkipReason(services.GetRequiredService<TimeProvider>().GetUtcNow()) is { } reason) return JobOutcome.Skipped(reason);
 
         var sync = services.GetRequiredService<MarketDataSyncService>();
-        var summary = await sync.SyncAllAsync(Interval, new Progress<SyncProgress>(p =>
-            progress.Report(new JobProgress((double)p.Done / Math.Max(1, p.Total), $"{p.Symbol} {p.Interval}: {p.Status} ({p.Done} of {p.Total})"))), ct);
+        var summary = await sync.SyncAllAsync(Interval, progress.Relay<SyncProgress>(p =>
+            new JobProgress((double)p.Done / Math.Max(1, p.Total), $"{p.Symbol} {p.Interval}: {p.Status} ({p.Done} of {p.Total})")), ct);
         var failures = summary.Results.Where(r => r.Status == "failed").Select(r => $"{r.Symbol}: {r.Error}").ToList();
         var details = new Dictionary<string, object?>
         {

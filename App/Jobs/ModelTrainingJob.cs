@@ -17,7 +17,7 @@ public sealed class ModelTrainingJob(IServiceScopeFactory scopes, ILogger<ModelT
             || !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var jobId))
             return JobOutcome.Skipped("No training was requested: start training from Admin → Models.");
 
-        var steps = new Progress<JobStep>(s => progress.Report(new JobProgress(s.Fraction, s.Message)));
+        var steps = progress.Relay<JobStep>(s => new JobProgress(s.Fraction, s.Message));
         var outcome = await services.GetRequiredService<TrainingService>().RunAsync(jobId, steps, recovering: context.Recovering, ct);
         var details = new Dictionary<string, object?> { ["training_job_id"] = jobId, ["model_version"] = outcome.ModelVersion };
         return outcome.Status == TaskStatuses.Skipped

@@ -12,7 +12,7 @@ public sealed class RecommendationsJob(IServiceScopeFactory scopes, ILogger<Reco
     {
         progress.Report(new JobProgress(0, "Back-filling outcomes"));
         var backfill = await services.GetRequiredService<OutcomeBackfill>().RunAsync(ct);
-        var steps = new Progress<JobStep>(s => progress.Report(new JobProgress(s.Fraction, s.Message)));
+        var steps = progress.Relay<JobStep>(s => new JobProgress(s.Fraction, s.Message));
         var run = await services.GetRequiredService<ScoringService>().ScoreAsync(steps, ct);
         var details = new Dictionary<string, object?>
         {

@@ -68,12 +68,15 @@ public sealed class ModelRegistry(IDbContextFactory<AppDbContext> factory, Audit
         return Row(entity);
     }
 
-    public async Task<IReadOnlyList<ModelVersionRow>> ListAsync(string modelType, CancellationToken ct = default)
+    /// <summary>The newest versions of a type (at most <paramref name="take"/>, up to 200) with their metrics read for display.</summary>
+    public async Task<IReadOnlyList<ModelVersionView>> ListAsync(string modelType, int take = 50, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.MlModels.AsNoTracking().Where(m => m.ModelType == modelType).OrderByDescending(m => m.Id)
-            .Select(m => new ModelVersionRow(m.Id, m.ModelType, m.Version, m.Algorithm, m.ParamsHash, m.FeatureVersion, m.IsActive, m.CreatedAt, m.Metrics))
+        var rows = await db.MlModels.AsNoTracking().Where(m => m.ModelType == modelType).OrderByDescending(m => m.Id).Take(Math.Clamp(take, 1, 200))
+            .Select(m => new { m.Id, m.ModelType, m.Version, m.Algorithm, m.ParamsHash, m.FeatureVersion, m.IsActive, m.CreatedAt, m.TrainingJobId, m.Metrics })
             .ToListAsync(ct);
+        return rows.Select(m => ModelVersionView.Parse(m.Id, m.ModelType, m.Version, m.Algorithm, m.ParamsHash, m.FeatureVersion, m.IsActive, m.CreatedAt,
+            m.TrainingJobId, m.Metrics)).ToList();
     }
 
     /// <summary>The active model of a type with its feature names, or null when none is active.</summary>

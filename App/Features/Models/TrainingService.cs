@@ -361,20 +361,6 @@ public sealed class TrainingService(
         return new TrainingJobDetail(row.ToRow(), more.Hyperparameters, more.DataFrom, more.DataTo, more.FeatureVersion, more.Logs ?? "", model?.Id, model?.Version);
     }
 
-    /// <summary>
-    /// The newest versions of a model type (at most <paramref name="take"/>), with the training job each came from and
-    /// its metrics read for display. (The registry's ListAsync carries neither the job nor a bound.)
-    /// </summary>
-    public async Task<IReadOnlyList<ModelVersionView>> VersionsAsync(string modelType, int take = 50, CancellationToken ct = default)
-    {
-        await using var db = await factory.CreateDbContextAsync(ct);
-        var rows = await db.MlModels.AsNoTracking().Where(m => m.ModelType == modelType).OrderByDescending(m => m.Id).Take(Math.Clamp(take, 1, 200))
-            .Select(m => new { m.Id, m.ModelType, m.Version, m.Algorithm, m.ParamsHash, m.FeatureVersion, m.IsActive, m.CreatedAt, m.TrainingJobId, m.Metrics })
-            .ToListAsync(ct);
-        return rows.Select(m => ModelVersionView.Parse(m.Id, m.ModelType, m.Version, m.Algorithm, m.ParamsHash, m.FeatureVersion, m.IsActive, m.CreatedAt,
-            m.TrainingJobId, m.Metrics)).ToList();
-    }
-
     private sealed record JobProjection(long Id, string ModelType, string Algorithm, string Status, double Progress, DateTimeOffset CreatedAt,
         DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, double? Accuracy, string? ErrorMessage, string? Email, string? LogTail)
     {

@@ -58,8 +58,10 @@ public sealed class ScoringService(IDbContextFactory<AppDbContext> factory, Mode
     public async Task<int> ReplayAsync(long modelId, DateTimeOffset from, int everyBars, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(everyBars, 1);
-        var model = await ScoringModelAsync(await registry.LoadAsync(modelId, ct) ?? throw new ArgumentException($"Model {modelId} has no artifact.", nameof(modelId)));
-        var dataTo = await DataToAsync(modelId, ct);
+        var loaded = await registry.LoadAsync(modelId, ct) ?? throw new ArgumentException($"Model {modelId} has no artifact.", nameof(modelId));
+        var model = ScoringModelOf(loaded);
+        DateTimeOffset dataTo;
+        using (var metrics = JsonDocument.Parse(loaded.Version.Metrics)) dataTo = metrics.RootElement.GetProperty("data_to").GetDateTimeOffset();
         if (dataTo >= from) throw new InvalidOperationException($"Model {model.Descriptor.Version} saw data up to {dataTo:yyyy-MM-dd}; replaying it from {from:yyyy-MM-dd} would score bars it learned from.");
         var symbols = await SymbolsAsync(ct);
         var written = 0;
@@ -115,17 +117,16 @@ public sealed class ScoringService(IDbContextFactory<AppDbContext> factory, Mode
     }
 
     public async Task<ScoringModel?> ActiveClassifierAsync(CancellationToken ct = default)
-        => await registry.ActiveAsync(ModelTypes.VerdictClassifier, ct) is { } active ? await ScoringModelAsync(active) : null;
+        => await registry.ActiveAsync(ModelTypes.VerdictClassifier, ct) is { } active ? ScoringModelOf(active) : null;
 
     private async Task<ScoringRegressor?> ActiveRegressorAsync(CancellationToken ct)
     {
         if (await registry.ActiveAsync(ModelTypes.PriceRegressor, ct) is not { } active) return null;
         using var metrics = JsonDocument.Parse(active.Version.Metrics);
-        var horizon = metrics.RootElement.TryGetProperty("horizon", out var h) && h.ValueKind == JsonValueKind.Number ? h.GetInt32() : 0;
-        return new ScoringRegressor(Descriptor(active.Version), active.Model, active.FeatureNames, horizon);
+        return new ScoringRegressor(Descriptor(active.Version), active.Model, active.FeatureNames, HorizonOf(metrics.RootElement) ?? 0);
     }
 
-    private static Task<ScoringModel> ScoringModelAsync((ModelVersionRow Version, ITrainedModel Model, IReadOnlyList<string> FeatureNames) loaded)
+    private static ScoringModel ScoringModelOf((ModelVersionRow Version, ITrainedModel Model, IReadOnlyList<string> FeatureNames) loaded)
     {
         var (version, model, names) = loaded;
         if (model.Task == ModelTask.Regression || model.Classes != 3)
@@ -140,22 +141,17 @@ public sealed class ScoringService(IDbContextFactory<AppDbContext> factory, Mode
             : new Dictionary<string, double>();
         var means = ModelTrainer.LabelNames.Select(l => root.TryGetProperty("class_mean_return", out var c) && c.TryGetProperty(l, out var v)
             && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : 0).ToArray();
-        var horizon = root.TryGetProperty("horizon", out var h) && h.ValueKind == JsonValueKind.Number ? h.GetInt32() : 5;
+        var horizon = HorizonOf(root) ?? 5;
         var k = root.TryGetProperty("label_rule", out var rule) && rule.TryGetProperty("k", out var kv) && kv.ValueKind == JsonValueKind.Number ? kv.GetDouble() : 0.5;
-        return Task.FromResult(new ScoringModel(Descriptor(version), model, names, calibrator, medians, means, horizon, k));
+        return new ScoringModel(Descriptor(version), model, names, calibrator, medians, means, horizon, k);
     }
+
+    private static int? HorizonOf(JsonElement metrics)
+        => metrics.TryGetProperty("horizon", out var h) && h.ValueKind == JsonValueKind.Number ? h.GetInt32() : null;
 
     private static SnapshotModel Descriptor(ModelVersionRow v) => new(v.Id, v.ModelType, v.Version, v.Algorithm, v.ParamsHash);
 
     private static double[] Doubles(JsonElement array) => array.EnumerateArray().Select(e => e.GetDouble()).ToArray();
-
-    private async Task<DateTimeOffset> DataToAsync(long modelId, CancellationToken ct)
-    {
-        await using var db = await factory.CreateDbContextAsync(ct);
-        var metrics = await db.MlModels.AsNoTracking().Where(m => m.Id == modelId).Select(m => m.Metrics).SingleAsync(ct);
-        using var doc = JsonDocument.Parse(metrics);
-        return doc.RootElement.GetProperty("data_to").GetDateTimeOffset();
-    }
 
     private async Task<Dictionary<long, string>> SymbolsAsync(CancellationToken ct)
     {
