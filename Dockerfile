@@ -4,7 +4,7 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN rm -f build/local.props && SIGNALBOOK_SETUP_POSTGRES=0 bash scripts/setup.sh \
+RUN SIGNALBOOK_SETUP_POSTGRES=0 bash scripts/setup.sh \
  && dotnet publish App/App.csproj -c Release -o /out --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0

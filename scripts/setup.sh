@@ -26,29 +26,5 @@ fi
 
 command -v dotnet >/dev/null 2>&1 || { echo "The .NET 10 SDK is required (dotnet not found)." >&2; exit 1; }
 
-# Where does _framework/blazor.web.js come from? The official package where the feed has it;
-# otherwise extracted at build time from the .NET 9 runtime pack (build/BlazorScript.targets).
-if [ ! -f build/local.props ]; then
-  log "Probing the NuGet feed for Microsoft.AspNetCore.App.Internal.Assets"
-  if dotnet restore App/App.csproj -p:SignalbookBlazorScriptSource=package >/tmp/signalbook-probe.log 2>&1; then
-    source=package
-  elif grep -q "NU1101.*Microsoft.AspNetCore.App.Internal.Assets" /tmp/signalbook-probe.log; then
-    source=runtimepack
-  else
-    cat /tmp/signalbook-probe.log >&2
-    echo "dotnet restore failed for another reason (above)." >&2
-    exit 1
-  fi
-  log "blazor.web.js source: $source"
-  cat > build/local.props <<PROPS
-<Project>
-  <!-- Written by scripts/setup.sh after probing the NuGet feed. Delete to probe again. -->
-  <PropertyGroup>
-    <SignalbookBlazorScriptSource>$source</SignalbookBlazorScriptSource>
-  </PropertyGroup>
-</Project>
-PROPS
-fi
-
 log "Restoring NuGet packages"
 dotnet restore Blazor.sln --nologo -v quiet
