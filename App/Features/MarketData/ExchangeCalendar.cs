@@ -9,6 +9,14 @@ namespace Signalbook.Features.MarketData;
 /// falling on a Saturday is not moved back into December). Other exchanges get weekdays only until their
 /// calendars are added. Early closes (e.g. the day after Thanksgiving) are not modelled: a short day is
 /// still a trading day, and its missing afternoon bars count as expected.
+/// <para>
+/// <b>The daily-bar rule.</b> A daily bar is stored at 00:00 UTC of its trading date (<see cref="DailyBarTs"/>), whatever
+/// the exchange's time zone, and its trading date is read back as the UTC date of its timestamp (<see cref="TradingDate"/>).
+/// So a Paris, Tokyo and New York bar of the same session share one timestamp, and a date shown, counted or grouped in UTC
+/// is the trading date. (Local midnight, the earlier rule, is the previous UTC day east of Greenwich.) Intraday bars keep
+/// their real instant; their trading date is the exchange-local date. The database enforces the rule with a check constraint
+/// on <c>price_bars</c> (migration 0008), and <see cref="PriceBarWriter"/> normalises every daily bar it writes.
+/// </para>
 /// </summary>
 public sealed class ExchangeCalendar
 {
@@ -32,9 +40,14 @@ public sealed class ExchangeCalendar
     public TimeOnly Open { get; }
     public TimeOnly Close { get; }
 
-    /// <summary>The calendar of an instrument's exchange; unknown exchanges trade every weekday 09:00–17:30 in the given zone.</summary>
+    /// <summary>
+    /// The calendar of an instrument's exchange: the NYSE's for US exchanges; for an exchange of <see cref="Exchanges"/> its
+    /// session on weekdays; any other trades every weekday 09:00–17:30. Always in the instrument's own time zone.
+    /// </summary>
     public static ExchangeCalendar For(string exchange, string timeZone) =>
-        UsExchanges.Contains(exchange) ? Nyse : new ExchangeCalendar(timeZone, new TimeOnly(9, 0), new TimeOnly(17, 30));
+        UsExchanges.Contains(exchange) ? Nyse
+        : Exchanges.ByCode(exchange) is { } known ? new ExchangeCalendar(timeZone, known.Open, known.Close)
+        : new ExchangeCalendar(timeZone, new TimeOnly(9, 0), new TimeOnly(17, 30));
 
     public bool IsTradingDay(DateOnly day) => day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && !_isHoliday(day);
 
@@ -44,6 +57,24 @@ public sealed class ExchangeCalendar
             if (IsTradingDay(d)) yield return d;
     }
 
+    /// <summary>A daily bar's timestamp: 00:00 UTC of its trading date (see the daily-bar rule above).</summary>
+    public static DateTimeOffset DailyBarTs(DateOnly tradingDate) => new(tradingDate.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
+
+    /// <summary>The trading date of a bar: the UTC date of a daily bar's timestamp, the exchange-local date of an intraday bar.</summary>
+    public DateOnly TradingDate(string interval, DateTimeOffset ts) => interval == Intervals.OneDay ? DateOnly.FromDateTime(ts.UtcDateTime) : LocalDate(ts);
+
+    /// <summary>
+    /// The stored timestamp of a daily bar given at any instant: an instant at 00:00 UTC already is one (it stays); any other
+    /// instant belongs to the trading date it falls on at the exchange (local midnight in Paris, 05:00 UTC from Alpaca for
+    /// New York, a close at 16:00 local …). Idempotent.
+    /// </summary>
+    public DateTimeOffset NormalizeDaily(DateTimeOffset ts)
+        => ts.UtcTicks % TimeSpan.TicksPerDay == 0 ? ts.ToUniversalTime() : DailyBarTs(LocalDate(ts));
+
+    /// <inheritdoc cref="NormalizeDaily(DateTimeOffset)"/>
+    public long NormalizeDaily(long utcTicks)
+        => utcTicks % TimeSpan.TicksPerDay == 0 ? utcTicks : DailyBarTs(LocalDate(new DateTimeOffset(utcTicks, TimeSpan.Zero))).UtcTicks;
+
     /// <summary>The exchange-local date of an instant.</summary>
     public DateOnly LocalDate(DateTimeOffset ts) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(ts, Zone).DateTime);
 
@@ -52,20 +83,23 @@ public sealed class ExchangeCalendar
         new(TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(time), Zone), TimeSpan.Zero);
 
     /// <summary>
-    /// The bar timestamps the exchange should produce in [from, to]: for daily bars local midnight of each
-    /// trading day (how imports and the demo stamp them); for intraday bars each bar's start within the session.
+    /// The bar timestamps the exchange should produce in [from, to]: for daily bars 00:00 UTC of each trading
+    /// day (<see cref="DailyBarTs"/>); for intraday bars each bar's start within the session.
     /// </summary>
     public IEnumerable<DateTimeOffset> ExpectedBars(string interval, DateTimeOffset from, DateTimeOffset to)
     {
         var step = Step(interval);
+        if (step is null)
+        {
+            foreach (var day in TradingDays(DateOnly.FromDateTime(from.UtcDateTime), DateOnly.FromDateTime(to.UtcDateTime)))
+            {
+                var ts = DailyBarTs(day);
+                if (ts >= from && ts <= to) yield return ts;
+            }
+            yield break;
+        }
         foreach (var day in TradingDays(LocalDate(from), LocalDate(to)))
         {
-            if (step is null)
-            {
-                var ts = At(day, TimeOnly.MinValue);
-                if (ts >= from && ts <= to) yield return ts;
-                continue;
-            }
             for (var t = At(day, Open); t < At(day, Close); t += step.Value)
                 if (t >= from && t <= to) yield return t;
         }

@@ -54,6 +54,7 @@ public static class MarketDataSetup
         services.AddScoped<InstrumentService>();
         services.AddScoped<PriceBarWriter>();
         services.AddScoped<Import.CsvImportService>();
+        services.AddScoped<Import.BulkImportService>();
         services.AddScoped<Indicators.FeatureService>();
         services.AddSingleton<Providers.Demo.DemoProvider>();
         services.AddScoped<MarketsService>();

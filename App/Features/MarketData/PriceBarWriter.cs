@@ -9,6 +9,8 @@ namespace Signalbook.Features.MarketData;
 /// Writes bars in bulk: Npgsql's binary COPY into a temporary staging table, then one
 /// INSERT … ON CONFLICT into <c>price_bars</c>, all in one transaction. Idempotent: a bar already
 /// stored for the same (instrument, interval, ts) is updated, so running an import twice changes nothing.
+/// Daily bars are stored at 00:00 UTC of their trading date whatever instant they come with (the daily-bar rule of
+/// <see cref="ExchangeCalendar"/>; the table's check constraint refuses anything else).
 /// </summary>
 public sealed class PriceBarWriter(DatabaseConnection connection)
 {
@@ -17,11 +19,11 @@ public sealed class PriceBarWriter(DatabaseConnection connection)
         if (!Intervals.All.Contains(interval)) throw new ArgumentException($"Unknown interval '{interval}'.", nameof(interval));
         if (bars.Count == 0) return 0;
         await using var session = await BeginAsync(instrumentId, interval, source, ct);
-        var seen = new HashSet<DateTimeOffset>();
+        var seen = new HashSet<long>();
         var unique = true;
         foreach (var b in bars)
         {
-            unique &= seen.Add(b.Ts);
+            unique &= seen.Add(session.StoredTicks(b.Ts.UtcTicks));
             session.Add(new BarRow
             {
                 Line = b.Line, UtcTicks = b.Ts.UtcTicks, Open = b.Open, High = b.High, Low = b.Low, Close = b.Close, Volume = b.Volume,
@@ -44,6 +46,15 @@ public sealed class PriceBarWriter(DatabaseConnection connection)
         {
             await conn.OpenAsync(ct);
             var tx = await conn.BeginTransactionAsync(ct);
+            ExchangeCalendar? daily = null;
+            if (interval == Intervals.OneDay)
+            {
+                await using var find = new NpgsqlCommand("SELECT exchange, time_zone FROM instruments WHERE id = @id", conn, tx);
+                find.Parameters.AddWithValue("id", instrumentId);
+                await using var found = await find.ExecuteReaderAsync(ct);
+                if (!await found.ReadAsync(ct)) throw new ArgumentException($"Instrument {instrumentId} does not exist.", nameof(instrumentId));
+                daily = ExchangeCalendar.For(found.GetString(0), found.GetString(1));
+            }
             await using (var create = new NpgsqlCommand("""
                 CREATE TEMP TABLE price_bars_staging (
                     line integer NOT NULL, ts timestamptz NOT NULL, open double precision NOT NULL, high double precision NOT NULL,
@@ -56,7 +67,7 @@ public sealed class PriceBarWriter(DatabaseConnection connection)
             }
             var importer = await conn.BeginBinaryImportAsync(
                 "COPY price_bars_staging (line, ts, open, high, low, close, volume, vwap, trade_count) FROM STDIN (FORMAT BINARY)", ct);
-            return new PriceBarSession(conn, tx, importer, instrumentId, interval, source);
+            return new PriceBarSession(conn, tx, importer, instrumentId, interval, source, daily);
         }
         catch
         {
@@ -75,9 +86,14 @@ public sealed class PriceBarSession : IAsyncDisposable
     private readonly long _instrumentId;
     private readonly string _interval;
     private readonly string _source;
+    private readonly ExchangeCalendar? _daily;
 
-    internal PriceBarSession(NpgsqlConnection conn, NpgsqlTransaction tx, NpgsqlBinaryImporter importer, long instrumentId, string interval, string source)
-        => (_conn, _tx, _importer, _instrumentId, _interval, _source) = (conn, tx, importer, instrumentId, interval, source);
+    internal PriceBarSession(NpgsqlConnection conn, NpgsqlTransaction tx, NpgsqlBinaryImporter importer, long instrumentId, string interval, string source,
+        ExchangeCalendar? daily)
+        => (_conn, _tx, _importer, _instrumentId, _interval, _source, _daily) = (conn, tx, importer, instrumentId, interval, source, daily);
+
+    /// <summary>The timestamp a bar is stored at: unchanged for intraday bars, 00:00 UTC of the trading date for daily ones.</summary>
+    public long StoredTicks(long utcTicks) => _daily is null ? utcTicks : _daily.NormalizeDaily(utcTicks);
 
     /// <summary>Rows sent so far.</summary>
     public long Count { get; private set; }
@@ -91,7 +107,7 @@ public sealed class PriceBarSession : IAsyncDisposable
         var importer = _importer ?? throw new InvalidOperationException("The session is already committed.");
         importer.StartRow();
         importer.Write(bar.Line, NpgsqlDbType.Integer);
-        importer.Write(new DateTime(bar.UtcTicks, DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
+        importer.Write(new DateTime(StoredTicks(bar.UtcTicks), DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
         importer.Write(bar.Open, NpgsqlDbType.Double);
         importer.Write(bar.High, NpgsqlDbType.Double);
         importer.Write(bar.Low, NpgsqlDbType.Double);

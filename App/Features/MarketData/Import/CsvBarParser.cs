@@ -12,6 +12,9 @@ public enum CsvLayout
 
     /// <summary>Any header, read through a <see cref="ColumnMap"/>.</summary>
     Generic,
+
+    /// <summary>yfinance without Adj Close: Datetime|Date|(unnamed index),Open,High,Low,Close[,Volume]; intraday timestamps carry UTC offsets.</summary>
+    Yfinance,
 }
 
 /// <summary>Which header names hold which field, for files of no known layout (case-insensitive).</summary>
@@ -23,9 +26,10 @@ public sealed record OhlcvBar(int Line, DateTimeOffset Ts, double Open, double H
     double? Vwap, int? TradeCount);
 
 /// <summary>A rejected row: the file, its 1-based line number (the header is line 1) and why.</summary>
-public sealed record RowError(string File, int Line, string Reason)
+/// <param name="Unit">"line" for text files; "row" for Parquet, whose rows are counted from 1.</param>
+public sealed record RowError(string File, int Line, string Reason, string Unit = "line")
 {
-    public override string ToString() => $"{File}, line {Line}: {Reason}";
+    public override string ToString() => $"{File}, {Unit} {Line}: {Reason}";
 }
 
 public sealed record ParseResult(CsvLayout Layout, IReadOnlyList<OhlcvBar> Bars, IReadOnlyList<RowError> Errors, bool WasNewestFirst);

@@ -25,7 +25,7 @@ public struct BarRow
 /// <see cref="CsvBarParser.ParseTimestamp"/>. Every row is validated exactly as <see cref="CsvBarParser.Parse"/> documents.
 /// Duplicate timestamps are not detected here (that needs the whole series); the caller does it.
 /// </summary>
-public sealed class CsvBarReader
+public sealed class CsvBarReader : IBarRowSource
 {
     private readonly TextReader _reader;
     private readonly TimeZoneInfo _zone;
@@ -54,42 +54,11 @@ public sealed class CsvBarReader
         header = header.TrimStart('\uFEFF');
         _delimiter = header.Count(c => c == ';') > header.Count(c => c == ',') ? ';' : ',';
         _names = header.Split(_delimiter).Select(n => n.Trim().Trim('"').Trim()).ToArray();
-        int Find(string? name) => name is null ? -1 : Array.FindIndex(_names, n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
-
-        string? error;
-        if (map is null && _names.Contains("Adj Close", StringComparer.OrdinalIgnoreCase) && (Find("Date") >= 0 || Find("Datetime") >= 0))
-        {
-            Layout = CsvLayout.Yahoo;
-            map = new ColumnMap(Find("Date") >= 0 ? "Date" : "Datetime", "Open", "High", "Low", "Close", "Volume");
-        }
-        else if (map is null && Find("timestamp") >= 0 && Find("open") >= 0 && Find("close") >= 0)
-        {
-            Layout = CsvLayout.Alpaca;
-            map = new ColumnMap("timestamp", "open", "high", "low", "close", "volume", "vwap", "trade_count");
-        }
-        else
-        {
-            Layout = CsvLayout.Generic;
-        }
-        if (map is null)
-        {
-            error = $"unknown header ({string.Join(", ", _names)}): expected Yahoo (Date,Open,High,Low,Close,Adj Close,Volume) or Alpaca (timestamp,open,high,low,close,volume,…) columns, or give a column mapping";
-            _ts = _open = _high = _low = _close = _volume = _vwap = _trades = _adj = _dividend = _split = -1;
-        }
-        else
-        {
-            (_ts, _open, _high, _low, _close, _volume, _vwap, _trades) =
-                (Find(map.Timestamp), Find(map.Open), Find(map.High), Find(map.Low), Find(map.Close), Find(map.Volume), Find(map.Vwap), Find(map.TradeCount));
-            (_adj, _dividend, _split) = (Find("Adj Close"), Find("Dividends"), Find("Stock Splits"));
-            var missing = new List<string>();
-            if (_ts < 0) missing.Add(map.Timestamp);
-            if (_open < 0) missing.Add(map.Open);
-            if (_high < 0) missing.Add(map.High);
-            if (_low < 0) missing.Add(map.Low);
-            if (_close < 0) missing.Add(map.Close);
-            if (map.Volume is not null && _volume < 0) missing.Add(map.Volume);
-            error = missing.Count == 0 ? null : $"the header lacks the column(s) {string.Join(", ", missing)}";
-        }
+        var columns = BarColumns.Resolve(_names, map);
+        Layout = columns.Layout;
+        (_ts, _open, _high, _low, _close, _volume, _vwap, _trades, _adj, _dividend, _split) = (columns.Timestamp, columns.Open, columns.High,
+            columns.Low, columns.Close, columns.Volume, columns.Vwap, columns.TradeCount, columns.AdjClose, columns.Dividends, columns.Splits);
+        var error = columns.Error;
         if (error is not null) HeaderError = new RowError(fileName, 1, error);
     }
 
@@ -103,6 +72,21 @@ public sealed class CsvBarReader
 
     /// <summary>The line number of the last line read (the header is line 1).</summary>
     public int Line => _line;
+
+    public BarRow Current => _current;
+
+    public RowError? CurrentError { get; private set; }
+
+    private BarRow _current;
+
+    public ValueTask<bool> ReadAsync(CancellationToken ct = default)
+    {
+        var more = Read(out _current, out var error);
+        CurrentError = error;
+        return ValueTask.FromResult(more);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>
     /// The next non-blank row: true with <paramref name="error"/> null for a valid bar, true with an error for a rejected
@@ -139,8 +123,8 @@ public sealed class CsvBarReader
 
         row.Line = _line;
         var tsText = Field(span, count, _ts);
-        if (tsText.IsEmpty || IsNull(tsText)) return $"missing timestamp in column {_names[_ts]}";
-        if (ParseTs(tsText) is not { } ticks) return $"'{tsText}' in column {_names[_ts]} is not a date or time";
+        if (tsText.IsEmpty || IsNull(tsText)) return $"missing timestamp in column {BarColumns.Name(_names, _ts)}";
+        if (ParseTs(tsText) is not { } ticks) return $"'{tsText}' in column {BarColumns.Name(_names, _ts)} is not a date or time";
         row.UtcTicks = ticks;
 
         if (ReadNumber(Field(span, count, _open), _open, out row.Open) is { } e1) return e1;
@@ -150,12 +134,7 @@ public sealed class CsvBarReader
         if (_volume < 0) row.Volume = 0; // no volume column: volume unknown, stored as 0
         else if (ReadNumber(Field(span, count, _volume), _volume, out row.Volume) is { } e5) return e5;
 
-        var (open, high, low, close, volume) = (row.Open, row.High, row.Low, row.Close, row.Volume);
-        if (open <= 0 || high <= 0 || low <= 0 || close <= 0) return "prices must be greater than 0";
-        if (volume < 0) return $"volume {volume.ToString(CultureInfo.InvariantCulture)} is negative";
-        if (high < low) return $"high {F(high)} is below low {F(low)}";
-        if (high < Math.Max(open, close)) return $"high {F(high)} is below the open or close ({F(open)}, {F(close)})";
-        if (low > Math.Min(open, close)) return $"low {F(low)} is above the open or close ({F(open)}, {F(close)})";
+        if (BarColumns.Check(row) is { } invalid) return invalid;
 
         row.Vwap = double.NaN;
         if (Field(span, count, _vwap) is { Length: > 0 } v && !IsNull(v))
@@ -165,8 +144,7 @@ public sealed class CsvBarReader
         row.TradeCount = -1;
         if (Field(span, count, _trades) is { Length: > 0 } t && !IsNull(t))
         {
-            if (!int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out row.TradeCount) || row.TradeCount < 0)
-                return $"'{t}' in column {_names[_trades]} is not a count";
+            if (BarColumns.Count(t, out row.TradeCount) is { } reason) return $"'{t}' in column {_names[_trades]} {reason}";
         }
         row.AdjClose = Optional(Field(span, count, _adj));
         row.Dividend = Optional(Field(span, count, _dividend));
@@ -186,7 +164,6 @@ public sealed class CsvBarReader
     private static double Optional(ReadOnlySpan<char> text)
         => !text.IsEmpty && !IsNull(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : double.NaN;
 
-    private static string F(double v) => v.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>UTC ticks of a timestamp: fast paths for yyyy-MM-dd and yyyy-MM-dd HH:mm:ss±hh:mm, else the general parser.</summary>
     private long? ParseTs(ReadOnlySpan<char> s)

@@ -52,10 +52,17 @@ public sealed class CsvImportService(IDbContextFactory<AppDbContext> factory, Pr
         }
         var calendar = ExchangeCalendar.For(instrument.Exchange, instrument.TimeZone);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(instrument.TimeZone);
-        var totalBytes = csv.CanSeek ? Math.Max(0, csv.Length - csv.Position) : 0;
-        var counted = new CountingStream(csv);
-        using var reader = new StreamReader(counted, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-        var rows = CsvBarParser.Open(reader, fileName, zone, map);
+        var daily = interval == Intervals.OneDay;
+
+        // Parquet keeps its index at the end of the file: a stream that cannot seek (an upload) is spooled to a temporary file first.
+        await using var spool = BarFileFormats.IsParquet(fileName) && !csv.CanSeek ? await SpoolAsync(csv, ct) : null;
+        var input = spool ?? csv;
+        var totalBytes = input.CanSeek ? Math.Max(0, input.Length - input.Position) : 0;
+        var counted = new CountingStream(input);
+        await using var rows = BarFileFormats.IsParquet(fileName)
+            ? await BarFileFormats.OpenAsync(input, fileName, zone, map, ct)
+            : await BarFileFormats.OpenAsync(counted, fileName, zone, map, ct);
+        var parquet = BarFileFormats.IsParquet(fileName);
 
         var errors = new List<RowError>();
         var rejected = 0;
@@ -76,20 +83,24 @@ public sealed class CsvImportService(IDbContextFactory<AppDbContext> factory, Pr
         try
         {
             await using var session = await writer.BeginAsync(instrumentId, interval, "csv_import", ct);
-            while (rows.Read(out var row, out var error))
+            while (await rows.ReadAsync(ct))
             {
                 read++;
-                if (error is not null) Reject(error);
+                if (rows.CurrentError is { } error) Reject(error);
                 else
                 {
+                    var row = rows.Current;
+                    // The daily-bar rule (ExchangeCalendar): a daily bar is stored at 00:00 UTC of its trading date.
+                    if (daily) row.UtcTicks = calendar.NormalizeDaily(row.UtcTicks);
                     session.Add(row);
                     buffer.Add(row);
                 }
-                if (progress is not null && (read >= nextRows || (totalBytes > 0 && counted.BytesRead >= nextBytes)))
+                var bytes = parquet ? input.Position : counted.BytesRead;
+                if (progress is not null && (read >= nextRows || (totalBytes > 0 && bytes >= nextBytes)))
                 {
-                    progress.Report(new ImportProgress(counted.BytesRead, totalBytes, read, 0));
+                    progress.Report(new ImportProgress(bytes, totalBytes, read, 0));
                     nextRows = read + 50_000;
-                    nextBytes = counted.BytesRead + step;
+                    nextBytes = bytes + step;
                 }
                 if ((read & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
             }
@@ -111,7 +122,7 @@ public sealed class CsvImportService(IDbContextFactory<AppDbContext> factory, Pr
         errors.Sort((a, b) => a.Line.CompareTo(b.Line));
         var quality = DataQuality.Analyze(series, interval, calendar, buffer.WasNewestFirst, buffer.WasNewestFirst ? 0 : buffer.StepsBack,
             buffer.FirstStepBackLine, duplicates);
-        progress?.Report(new ImportProgress(counted.BytesRead, totalBytes, read, stored));
+        progress?.Report(new ImportProgress(totalBytes > 0 ? totalBytes : counted.BytesRead, totalBytes, read, stored));
 
         var report = new ImportReport(fileName, instrument.Symbol, rows.Layout, (int)read + (rows.HeaderError is null ? 0 : 1), stored,
             errors, series.Count > 0 ? new DateTimeOffset(series.UtcTicks[0], TimeSpan.Zero) : null,
@@ -129,6 +140,15 @@ public sealed class CsvImportService(IDbContextFactory<AppDbContext> factory, Pr
         db2.DataSyncLog.Add(log);
         await db2.SaveChangesAsync(ct);
         return report;
+    }
+
+    private static async Task<FileStream> SpoolAsync(Stream source, CancellationToken ct)
+    {
+        var spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16,
+            FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        await source.CopyToAsync(spool, ct);
+        spool.Position = 0;
+        return spool;
     }
 
     /// <summary>Counts the bytes read through it, for progress reports.</summary>

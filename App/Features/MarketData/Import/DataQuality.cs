@@ -107,10 +107,10 @@ public static class DataQuality
             perKind[kind] = perKind.GetValueOrDefault(kind) + 1;
             if (perKind[kind] > MaxPerKind) return;
             var (a, b) = (new DateTimeOffset(s.UtcTicks[first], TimeSpan.Zero), new DateTimeOffset(s.UtcTicks[last], TimeSpan.Zero));
-            findings.Add(new DataQualityFinding(kind, a, b, calendar.LocalDate(a), calendar.LocalDate(b), s.Lines[first], s.Lines[last],
+            findings.Add(new DataQualityFinding(kind, a, b, calendar.TradingDate(interval, a), calendar.TradingDate(interval, b), s.Lines[first], s.Lines[last],
                 numbers.ToDictionary(n => n.Name, n => n.Value), message));
         }
-        string Day(int i) => daily ? calendar.LocalDate(new DateTimeOffset(s.UtcTicks[i], TimeSpan.Zero)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+        string Day(int i) => daily ? calendar.TradingDate(interval, new DateTimeOffset(s.UtcTicks[i], TimeSpan.Zero)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
             : TimeZoneInfo.ConvertTime(new DateTimeOffset(s.UtcTicks[i], TimeSpan.Zero), calendar.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
         var n = s.Count;
@@ -131,7 +131,7 @@ public static class DataQuality
                 perKind[DataQualityKind.DuplicateTimestamp] = perKind.GetValueOrDefault(DataQualityKind.DuplicateTimestamp) + 1;
                 if (perKind[DataQualityKind.DuplicateTimestamp] > MaxPerKind) continue;
                 var ts = new DateTimeOffset(ticks, TimeSpan.Zero);
-                findings.Add(new DataQualityFinding(DataQualityKind.DuplicateTimestamp, ts, ts, calendar.LocalDate(ts), calendar.LocalDate(ts), firstLine, line,
+                findings.Add(new DataQualityFinding(DataQualityKind.DuplicateTimestamp, ts, ts, calendar.TradingDate(interval, ts), calendar.TradingDate(interval, ts), firstLine, line,
                     new Dictionary<string, double> { ["line"] = line, ["first_line"] = firstLine },
                     $"Line {line} repeats the timestamp of line {firstLine} ({Day(at)}); line {firstLine} was kept."));
             }
@@ -148,7 +148,7 @@ public static class DataQuality
         foreach (var (kind, count) in perKind.Where(k => k.Value > MaxPerKind))
         {
             var ts = new DateTimeOffset(s.UtcTicks[n - 1], TimeSpan.Zero);
-            findings.Add(new DataQualityFinding(kind, ts, ts, calendar.LocalDate(ts), calendar.LocalDate(ts), 0, 0,
+            findings.Add(new DataQualityFinding(kind, ts, ts, calendar.TradingDate(interval, ts), calendar.TradingDate(interval, ts), 0, 0,
                 new Dictionary<string, double> { ["not_listed"] = count - MaxPerKind }, $"… and {count - MaxPerKind} more findings of this kind, not listed."));
         }
         return new DataQualityReport(findings);
@@ -190,10 +190,10 @@ public static class DataQuality
     {
         if (interval == Intervals.OneDay)
         {
-            var previous = calendar.LocalDate(new DateTimeOffset(s.UtcTicks[0], TimeSpan.Zero));
+            var previous = calendar.TradingDate(interval, new DateTimeOffset(s.UtcTicks[0], TimeSpan.Zero));
             for (var i = 1; i < s.Count; i++)
             {
-                var day = calendar.LocalDate(new DateTimeOffset(s.UtcTicks[i], TimeSpan.Zero));
+                var day = calendar.TradingDate(interval, new DateTimeOffset(s.UtcTicks[i], TimeSpan.Zero));
                 if (day.DayNumber - previous.DayNumber > 1)
                 {
                     var missing = calendar.TradingDays(previous.AddDays(1), day.AddDays(-1)).ToList();

@@ -91,7 +91,7 @@ public static class GapPlanner
     /// <summary>When a bar is complete: the session's close for a daily bar, the bar's end for an intraday one.</summary>
     public static DateTimeOffset BarEnd(ExchangeCalendar calendar, string interval, DateTimeOffset ts) => interval switch
     {
-        Intervals.OneDay => calendar.At(calendar.LocalDate(ts), calendar.Close),
+        Intervals.OneDay => calendar.At(calendar.TradingDate(interval, ts), calendar.Close),
         Intervals.OneHour => ts.AddHours(1),
         Intervals.FifteenMinutes => ts.AddMinutes(15),
         Intervals.OneMinute => ts.AddMinutes(1),

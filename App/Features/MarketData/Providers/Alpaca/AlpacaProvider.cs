@@ -53,7 +53,7 @@ public sealed class AlpacaProvider(HttpClient http, IOptions<AlpacaOptions> opti
             foreach (var b in page.Bars ?? [])
             {
                 var ts = b.T.ToUniversalTime();
-                if (interval == Intervals.OneDay) ts = calendar.At(calendar.LocalDate(ts), TimeOnly.MinValue);
+                if (interval == Intervals.OneDay) ts = calendar.NormalizeDaily(ts); // Alpaca stamps New York midnight
                 if (ts < from || ts > to) continue;
                 result.Add(new OhlcvBar(0, ts, b.O, b.H, b.L, b.C, b.V, b.Vw, b.N is { } n ? (int)Math.Min(n, int.MaxValue) : null));
             }

@@ -96,7 +96,7 @@ public sealed class DemoProvider(TimeProvider clock) : IMarketDataProvider
             var high = Math.Max(open, close) * (1 + 0.5 * p.Vol * Math.Abs(Normal(random)));
             var low = Math.Min(open, close) * (1 - 0.5 * p.Vol * Math.Abs(Normal(random)));
             var volume = Math.Round(baseVolume * p.VolumeScale * Math.Exp(0.35 * Normal(random)));
-            var ts = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue), NewYork), TimeSpan.Zero);
+            var ts = ExchangeCalendar.DailyBarTs(day);
             result.Add(new DayBar(day, regime, new OhlcvBar(0, ts, R(open), R(high), R(low), R(close), volume, null, null)));
             price = close;
         }

@@ -1,0 +1,1 @@
+namespace Signalbook.Features.MarketData; public interface IInstrumentAnalysisQueue { Task<string?> EnqueueAsync(IReadOnlyCollection<long> instrumentIds, string reason, CancellationToken ct = default); }
