@@ -1,15 +1,7 @@
-using Radzen;
+using Signalbook;
 using Signalbook.Account;
 using Signalbook.Components;
 using Signalbook.Data;
-using Signalbook.Features.Audit;
-using Signalbook.Features.Email;
-using Signalbook.Features.MarketData;
-using Signalbook.Features.Models;
-using Signalbook.Features.Recommendations;
-using Signalbook.Features.Regimes;
-using Signalbook.Features.Users;
-using Signalbook.Features.Waitlist;
 using Signalbook.Jobs;
 using Signalbook.Hosting;
 
@@ -27,7 +19,7 @@ if (command.Kind == SignalbookCommand.SchemaScript)
     return;
 }
 var builder = WebApplication.CreateBuilder(command.HostArgs);
-// Serve package assets (Radzen's CSS and JS) from a build output in any environment, not only
+// Serve package assets (MudBlazor's CSS and JS) from a build output in any environment, not only
 // Development; a published app has them in wwwroot and the call finds no manifest and does nothing.
 builder.WebHost.UseStaticWebAssets();
 
@@ -45,17 +37,10 @@ if (command.Kind == SignalbookCommand.Migrate)
 
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents(o => o.DetailedErrors = builder.Environment.IsDevelopment());
-builder.Services.AddRadzenComponents();
+Radzen.ServiceCollectionExtensions.AddRadzenComponents(builder.Services); // until the last Radzen page has moved (issue 9)
 builder.Services.AddHttpContextAccessor();
-builder.Services
-    .AddSignalbookAudit()
-    .AddSignalbookEmail()
-    .AddSignalbookUsers()
-    .AddSignalbookWaitlist()
-    .AddSignalbookMarketData()
-    .AddSignalbookRegimes()
-    .AddSignalbookModels()
-    .AddSignalbookRecommendations();
+builder.Services.AddSignalbookUi();
+builder.Services.AddSignalbookFeatures();
 builder.AddSignalbookHosting(command);
 
 var app = builder.Build();

@@ -13,12 +13,24 @@ public class Shell(IPage page)
 
     public async Task<string> ThemeAsync() => await Page.Locator("html").GetAttributeAsync("data-theme") ?? "";
 
+    /// <summary>Switches between light and dark through the theme menu and waits until the page has repainted.</summary>
     public async Task ToggleThemeAsync()
     {
         var before = await ThemeAsync();
-        await Page.GetByTestId("theme-toggle").ClickAsync();
+        await ChooseThemeAsync(before == "dark" ? "light" : "dark");
         await Page.WaitForFunctionAsync($"() => document.documentElement.dataset.theme !== '{before}'");
     }
+
+    /// <summary>Picks light, dark or system in the theme menu of the app bar.</summary>
+    public async Task ChooseThemeAsync(string mode)
+    {
+        await Page.GetByTestId("theme-toggle").ClickAsync();
+        await Page.GetByTestId($"theme-{mode}").ClickAsync();
+    }
+
+    /// <summary>MudBlazor's dark palette is in force (its surface colour is the dark one).</summary>
+    public async Task<bool> MudIsDarkAsync()
+        => await Page.EvaluateAsync<bool>("() => getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-surface').trim().toLowerCase() === '#182031ff' || getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-surface').trim().toLowerCase() === '#182031'");
 
     public async Task SignOutAsync()
     {
@@ -26,7 +38,7 @@ public class Shell(IPage page)
         await Page.WaitForURLAsync(url => !url.Contains("/app", StringComparison.Ordinal));
     }
 
-    public ILocator NavLink(string text) => Page.Locator(".rz-panel-menu").GetByText(text, new() { Exact = true });
+    public ILocator NavLink(string text) => Page.Locator("#sb-nav").GetByText(text, new() { Exact = true });
 }
 
 public sealed class LoginPage(IPage page)

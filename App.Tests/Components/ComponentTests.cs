@@ -87,19 +87,4 @@ public sealed class ComponentTests
         Assert.DoesNotContain("xaxis", json);
         Assert.DoesNotContain("colors", json);
     }
-
-    [Fact]
-    public async Task PageHeading_RendersTitleSubtitleAndActions()
-    {
-        RenderFragment actions = b => b.AddMarkupContent(0, "<button id=\"act\">Do</button>");
-        var doc = await ComponentRenderer.RenderAsync<PageHeading>(new Dictionary<string, object?>
-        {
-            [nameof(PageHeading.Title)] = "Waitlist",
-            [nameof(PageHeading.Subtitle)] = "Approve visitors",
-            [nameof(PageHeading.Actions)] = actions,
-        });
-        Assert.Equal("Waitlist", doc.QuerySelector("h1")?.TextContent);
-        Assert.Equal("Approve visitors", doc.QuerySelector("header p")?.TextContent);
-        Assert.NotNull(doc.QuerySelector(".sb-page-actions #act"));
-    }
 }

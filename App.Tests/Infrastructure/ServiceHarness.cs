@@ -46,8 +46,7 @@ public class ServiceHarness : IAsyncLifetime
         services.AddHttpContextAccessor();
         services.AddDbContextFactory<AppDbContext>(o => o.UseNpgsql(ConnectionString));
         services.AddSingleton(new DatabaseConnection(ConnectionString));
-        services.AddSignalbookAudit().AddSignalbookEmail().AddSignalbookUsers().AddSignalbookWaitlist().AddSignalbookMarketData().AddSignalbookRegimes().AddSignalbookModels()
-            .AddSignalbookRecommendations();
+        services.AddSignalbookFeatures();
         ConfigureServices(services);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         await using var scope = Services.CreateAsyncScope();

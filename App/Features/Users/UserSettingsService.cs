@@ -9,10 +9,15 @@ public static class UiThemes
     public const string Light = "light";
     public const string Dark = "dark";
 
-    /// <summary>The Radzen stylesheet of each of our themes.</summary>
+    /// <summary>Follow the browser's <c>prefers-color-scheme</c>, live.</summary>
+    public const string System = "system";
+
+    public static readonly IReadOnlyList<string> All = [Light, Dark, System];
+
+    /// <summary>The Radzen stylesheet of each of our themes (until the last Radzen page has moved to MudBlazor).</summary>
     public static string RadzenTheme(string theme) => theme == Dark ? "material-dark" : "material";
 
-    public static string Normalize(string? theme) => theme == Dark ? Dark : Light;
+    public static string Normalize(string? theme) => theme is Dark or System ? theme : Light;
 }
 
 /// <summary><c>user_settings.site_prefs</c>: UI preferences (trading-buddy seed).</summary>

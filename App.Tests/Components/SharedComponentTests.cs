@@ -1,0 +1,141 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Signalbook.Components.Shared;
+using Signalbook.Tests.Infrastructure;
+
+namespace Signalbook.Tests.Components;
+
+/// <summary>The shared UI pieces every page uses: confirmation, status chip and message, UTC time, live refresh.</summary>
+public sealed class SharedComponentTests : SignalbookTestContext
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A page that asks before deleting, as every page with a destructive action does.</summary>
+    private sealed class DeletePage : ComponentBase
+    {
+        [Inject] private IDialogService Dialogs { get; set; } = default!;
+
+        public string Outcome { get; private set; } = "nothing yet";
+
+        protected override void BuildRenderTree(Microsoft.AspNetCore.Components.Rendering.RenderTreeBuilder builder)
+        {
+            builder.OpenElement(0, "button");
+            builder.AddAttribute(1, "id", "delete");
+            builder.AddAttribute(2, "onclick", EventCallback.Factory.Create(this, DeleteAsync));
+            builder.AddContent(3, "Delete");
+            builder.CloseElement();
+            builder.OpenElement(4, "p");
+            builder.AddAttribute(5, "id", "outcome");
+            builder.AddContent(6, Outcome);
+            builder.CloseElement();
+        }
+
+        private async Task DeleteAsync()
+        {
+            Outcome = await Dialogs.ConfirmAsync("Delete the instrument?", "Its 2,500 bars go with it.", "Delete", destructive: true) ? "deleted" : "kept";
+        }
+    }
+
+    [Fact]
+    public void ConfirmAsync_ConfirmingTheDialog_RunsTheAction()
+    {
+        var page = RenderWithProviders<DeletePage>();
+        page.Find("#delete").Click();
+
+        Dialogs.WaitForElement("[data-testid=confirm-ok]");
+        Assert.Contains("Delete the instrument?", Dialogs.Markup);
+        Assert.Contains("Its 2,500 bars go with it.", Dialogs.Markup);
+        Assert.Contains("mud-button-filled-error", Dialogs.Find("[data-testid=confirm-ok]").ClassName);
+        Dialogs.Find("[data-testid=confirm-ok]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("deleted", page.Find("#outcome").TextContent));
+        Assert.Empty(Dialogs.FindAll("[data-testid=confirm-ok]"));
+    }
+
+    [Fact]
+    public void ConfirmAsync_CancellingTheDialog_KeepsEverything()
+    {
+        var page = RenderWithProviders<DeletePage>();
+        page.Find("#delete").Click();
+        Dialogs.WaitForElement("[data-testid=confirm-cancel]").Click();
+        page.WaitForAssertion(() => Assert.Equal("kept", page.Find("#outcome").TextContent));
+    }
+
+    [Theory]
+    [InlineData("success", "mud-chip-color-success")]
+    [InlineData("failed", "mud-chip-color-error")]
+    [InlineData("running", "mud-chip-color-info")]
+    [InlineData("cancelled", "mud-chip-color-warning")]
+    [InlineData("something-new", "mud-chip-color-default")]
+    public void StatusChip_ColoursFromTheOneMap_AndShowsTheWord(string status, string colourClass)
+    {
+        var chip = Render<StatusChip>(p => p.Add(c => c.Status, status));
+        var element = chip.Find("[data-testid=status-chip]");
+        Assert.Equal(status, element.GetAttribute("data-status"));
+        Assert.Contains(status, element.TextContent);
+        Assert.Contains(colourClass, element.ClassName);
+    }
+
+    [Fact]
+    public void UtcTime_WritesUtcInvariantly_WithAMachineReadableDatetime()
+    {
+        var paris = new DateTimeOffset(2026, 3, 29, 3, 30, 0, TimeSpan.FromHours(2)); // 01:30 UTC
+        var time = Render<UtcTime>(p => p.Add(c => c.Value, paris).Add(c => c.ShowZone, true));
+        var element = time.Find("time");
+        Assert.Equal("2026-03-29 01:30 UTC", element.TextContent);
+        Assert.Equal("2026-03-29T01:30:00.0000000Z", element.GetAttribute("datetime"));
+
+        var none = Render<UtcTime>(p => p.Add(c => c.Value, null).Add(c => c.None, "never"));
+        Assert.Equal("never", none.Find("span").TextContent);
+        var relative = Render<UtcTime>(p => p.Add(c => c.Value, Now.AddMinutes(-3)).Add(c => c.Now, Now).Add(c => c.Format, "relative"));
+        Assert.Equal("3 min ago", relative.Find("time").TextContent);
+    }
+
+    [Theory]
+    [InlineData(0.25, "250 ms")]
+    [InlineData(12.44, "12.4 s")]
+    [InlineData(185, "3 min 05 s")]
+    [InlineData(7800, "2 h 10 min")]
+    public void TimeFormat_Duration_ReadsLikeAJobList(double seconds, string expected) => Assert.Equal(expected, TimeFormat.Duration(seconds));
+
+    [Fact]
+    public void StatusMessage_ErrorsAreAlerts_OtherOutcomesAreStatus_AndCanBeClosed()
+    {
+        var closed = false;
+        var message = Render<StatusMessage>(p => p.Add(c => c.Message, "Could not save: the name is taken.")
+            .Add(c => c.Severity, Severity.Error).Add(c => c.OnClose, () => { closed = true; }));
+        Assert.Equal("alert", message.Find("[data-testid=status-message]").GetAttribute("role"));
+        message.Find("button").Click();
+        Assert.True(closed);
+
+        var ok = Render<StatusMessage>(p => p.Add(c => c.Message, "Saved.").Add(c => c.Severity, Severity.Success));
+        Assert.Equal("status", ok.Find("[data-testid=status-message]").GetAttribute("role"));
+        Assert.Empty(Render<StatusMessage>(p => p.Add(c => c.Message, null)).Markup.Trim());
+    }
+
+    [Fact]
+    public void LiveRefresh_AFailingRefresh_IsReported_AndTheLoopRecovers()
+    {
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        var calls = 0;
+        var refresh = Render<LiveRefresh>(p => p
+            .Add(c => c.Interval, TimeSpan.FromMilliseconds(20))
+            .Add(c => c.Refresh, _ => ++calls == 1 ? throw new InvalidOperationException("the feed is down") : Task.CompletedTask));
+
+        refresh.WaitForAssertion(() => Assert.Contains("Live updates paused: the feed is down", refresh.Markup), TimeSpan.FromSeconds(5));
+        refresh.Find("[data-testid=live-refresh-error] button").Click(); // retry now, without waiting for the backoff
+        refresh.WaitForAssertion(() => Assert.Empty(refresh.FindAll("[data-testid=live-refresh-error]")), TimeSpan.FromSeconds(5));
+        Assert.True(calls >= 2);
+    }
+
+    [Fact]
+    public void PageHeading_RendersTitleSubtitleAndActions()
+    {
+        RenderFragment actions = b => b.AddMarkupContent(0, "<button id=\"act\">Do</button>");
+        var heading = Render<PageHeading>(p => p.Add(c => c.Title, "Waitlist").Add(c => c.Subtitle, "Approve visitors").Add(c => c.Actions, actions));
+        Assert.Equal("Waitlist", heading.Find("h1").TextContent);
+        Assert.Contains("Approve visitors", heading.Find("header").TextContent);
+        Assert.NotNull(heading.Find(".sb-page-actions #act"));
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Components;
+
+namespace Signalbook.Components.Shared;
+
+/// <summary>
+/// Base of Signalbook's interactive components: a <see cref="CancellationToken"/> that is cancelled when the component
+/// goes away (the user navigates, the circuit closes), so a slow query started by a page does not outlive it, and one
+/// place for disposal. Override <see cref="DisposeAsyncCore"/> to release more.
+/// </summary>
+public abstract class SignalbookComponentBase : ComponentBase, IAsyncDisposable
+{
+    private readonly CancellationTokenSource _cts = new();
+    private bool _disposed;
+
+    /// <summary>Cancelled when the component is disposed. Pass it to every service call.</summary>
+    protected CancellationToken Cancellation => _cts.Token;
+
+    protected bool IsDisposed => _disposed;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        await _cts.CancelAsync();
+        await DisposeAsyncCore();
+        _cts.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual ValueTask DisposeAsyncCore() => ValueTask.CompletedTask;
+
+    /// <summary>True when an exception is only the component going away (not worth a message).</summary>
+    protected bool IsCancellation(Exception e) => e is OperationCanceledException && _cts.IsCancellationRequested;
+}

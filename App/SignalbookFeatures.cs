@@ -1,0 +1,27 @@
+using Signalbook.Features.Audit;
+using Signalbook.Features.Email;
+using Signalbook.Features.MarketData;
+using Signalbook.Features.Models;
+using Signalbook.Features.Recommendations;
+using Signalbook.Features.Regimes;
+using Signalbook.Features.Users;
+using Signalbook.Features.Waitlist;
+
+namespace Signalbook;
+
+public static class SignalbookFeatures
+{
+    /// <summary>
+    /// Every feature's services, one <c>AddXxx</c> per feature folder. Program.cs and the test harness both call this,
+    /// so a test exercises the registrations the app runs with.
+    /// </summary>
+    public static IServiceCollection AddSignalbookFeatures(this IServiceCollection services) => services
+        .AddSignalbookAudit()
+        .AddSignalbookEmail()
+        .AddSignalbookUsers()
+        .AddSignalbookWaitlist()
+        .AddSignalbookMarketData()
+        .AddSignalbookRegimes()
+        .AddSignalbookModels()
+        .AddSignalbookRecommendations();
+}
