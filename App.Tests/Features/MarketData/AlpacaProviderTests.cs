@@ -77,8 +77,9 @@ public sealed class AlpacaProviderTests : IAsyncLifetime
 
         Assert.Equal(8, bars.Count);
         Assert.Equal(3, _server.Requests.Count);
-        Assert.Equal(new DateTimeOffset(2024, 1, 2, 5, 0, 0, TimeSpan.Zero), bars[0].Ts);
-        Assert.Equal(new DateTimeOffset(2024, 1, 11, 5, 0, 0, TimeSpan.Zero), bars[^1].Ts);
+        // Alpaca stamps daily bars at New York midnight (05:00 UTC); they are kept at 00:00 UTC of the trading date.
+        Assert.Equal(new DateTimeOffset(2024, 1, 2, 0, 0, 0, TimeSpan.Zero), bars[0].Ts);
+        Assert.Equal(new DateTimeOffset(2024, 1, 11, 0, 0, 0, TimeSpan.Zero), bars[^1].Ts);
         Assert.Equal(bars.OrderBy(b => b.Ts).Select(b => b.Ts), bars.Select(b => b.Ts));
         Assert.Equal((187.15, 188.44, 183.89, 185.64, 82488674d, 185.9465, 1009074), (bars[0].Open, bars[0].High, bars[0].Low, bars[0].Close, bars[0].Volume, bars[0].Vwap!.Value, bars[0].TradeCount!.Value));
         var first = _server.Requests[0];
@@ -94,15 +95,15 @@ public sealed class AlpacaProviderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DailyBars_AcrossTheDstChange_LandOnNewYorkMidnightOfTheirTradingDay()
+    public async Task DailyBars_AcrossTheDstChange_LandOnUtcMidnightOfTheirTradingDay()
     {
         _server.Script = (_, _) => Json("bars-spy-1day-dst.json");
         var bars = await Alpaca().GetBarsAsync("SPY", Intervals.OneDay, new DateTimeOffset(2024, 3, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2024, 3, 31, 0, 0, 0, TimeSpan.Zero));
 
         DateOnly[] days = [new(2024, 3, 7), new(2024, 3, 8), new(2024, 3, 11), new(2024, 3, 12)];
-        Assert.Equal(days.Select(d => ExchangeCalendar.Nyse.At(d, TimeOnly.MinValue)), bars.Select(b => b.Ts));
-        Assert.Equal(new DateTimeOffset(2024, 3, 8, 5, 0, 0, TimeSpan.Zero), bars[1].Ts);  // EST
-        Assert.Equal(new DateTimeOffset(2024, 3, 11, 4, 0, 0, TimeSpan.Zero), bars[2].Ts); // EDT
+        Assert.Equal(days.Select(ExchangeCalendar.DailyBarTs), bars.Select(b => b.Ts));
+        Assert.Equal(new DateTimeOffset(2024, 3, 8, 0, 0, 0, TimeSpan.Zero), bars[1].Ts);  // from 05:00 UTC (EST)
+        Assert.Equal(new DateTimeOffset(2024, 3, 11, 0, 0, 0, TimeSpan.Zero), bars[2].Ts); // from 04:00 UTC (EDT)
         Assert.All(bars, b => Assert.Equal(TimeSpan.Zero, b.Ts.Offset));
     }
 

@@ -49,7 +49,7 @@ public sealed class CsvImportTests : ServiceHarness
         // One bar read back exactly: AAPL's first row.
         var aapl = await db.Instruments.SingleAsync(i => i.Symbol == "AAPL");
         var first = await db.PriceBars.Where(p => p.InstrumentId == aapl.Id).OrderBy(p => p.Ts).FirstAsync();
-        Assert.Equal(new DateTimeOffset(2012, 9, 4, 4, 0, 0, TimeSpan.Zero), first.Ts);
+        Assert.Equal(new DateTimeOffset(2012, 9, 4, 0, 0, 0, TimeSpan.Zero), first.Ts); // the daily-bar rule: 00:00 UTC of the trading date
         Assert.Equal(95.108574, first.Open);
         Assert.Equal(96.424286, first.Close);
         Assert.Equal(91973000, first.Volume);
@@ -72,12 +72,13 @@ public sealed class CsvImportTests : ServiceHarness
     }
 
     [Fact]
-    public async Task EuropeanFileWithOffsets_IsStoredInUtc()
+    public async Task EuropeanFileWithOffsets_IsStoredAtTheTradingDateItWrites_EvenWithTheWrongZone()
     {
         var file = Path.Combine(SharedData.Root, "prices-eu-and-data-quality", "8TRA-DE-1d-missing-div-adjust-fixed.csv");
         var report = await ImportFileAsync(file, "XETRA");
         Assert.Empty(report.Rejected);
-        Assert.Equal(new DateTimeOffset(2023, 5, 29, 22, 0, 0, TimeSpan.Zero), report.FirstBar);
+        // "2023-05-30 00:00:00+02:00" is the bar of 30 May, even though EnsureAsync gave the instrument New York's zone.
+        Assert.Equal(new DateTimeOffset(2023, 5, 30, 0, 0, 0, TimeSpan.Zero), report.FirstBar);
     }
 
     [Fact]
@@ -88,9 +89,24 @@ public sealed class CsvImportTests : ServiceHarness
         await using var conn = new NpgsqlConnection(ConnectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(
-            "INSERT INTO price_bars (instrument_id, interval, ts, open, high, low, close, volume, source) VALUES (@i, '1Day', now(), 10, 9, 8, 10, 1, 'test')", conn);
+            "INSERT INTO price_bars (instrument_id, interval, ts, open, high, low, close, volume, source) VALUES (@i, '1Day', date_trunc('day', now(), 'UTC'), 10, 9, 8, 10, 1, 'test')", conn);
         cmd.Parameters.AddWithValue("i", id);
         var error = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
         Assert.Equal("ck_price_bars_high_open_close", error.ConstraintName);
+    }
+
+    [Fact]
+    public async Task Database_RefusesADailyBarThatIsNotAtUtcMidnight()
+    {
+        await using var scope = Scope();
+        var id = await scope.ServiceProvider.GetRequiredService<InstrumentService>().EnsureAsync("MID", "XPAR", "Europe/Paris");
+        await using var conn = new NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync();
+        // Paris midnight of 4 January 2021 is 23:00 UTC on the 3rd, a Sunday: the old way of storing a daily bar.
+        await using var cmd = new NpgsqlCommand(
+            "INSERT INTO price_bars (instrument_id, interval, ts, open, high, low, close, volume, source) VALUES (@i, '1Day', '2021-01-03 23:00:00+00', 10, 11, 9, 10, 1, 'test')", conn);
+        cmd.Parameters.AddWithValue("i", id);
+        var error = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+        Assert.Equal("ck_price_bars_daily_at_utc_midnight", error.ConstraintName);
     }
 }

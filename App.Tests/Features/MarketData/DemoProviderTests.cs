@@ -29,7 +29,8 @@ public sealed class DemoProviderTests
             Assert.InRange(bars.Count, 750, 758); // 3 × ≈252 NYSE sessions
             Assert.All(bars, b =>
             {
-                var local = TimeZoneInfo.ConvertTime(b.Ts, NewYork);
+                var local = b.Ts.UtcDateTime; // the daily-bar rule: 00:00 UTC of the trading date
+                Assert.Equal(TimeSpan.Zero, b.Ts.Offset);
                 Assert.Equal(TimeSpan.Zero, local.TimeOfDay);
                 Assert.NotEqual(DayOfWeek.Saturday, local.DayOfWeek);
                 Assert.NotEqual(DayOfWeek.Sunday, local.DayOfWeek);
@@ -53,7 +54,7 @@ public sealed class DemoProviderTests
             Assert.Equal(26, bars.Count);
             Assert.Equal(new TimeSpan(9, 30, 0), TimeZoneInfo.ConvertTime(bars[0].Ts, NewYork).TimeOfDay);
             Assert.Equal(new TimeSpan(15, 45, 0), TimeZoneInfo.ConvertTime(bars[^1].Ts, NewYork).TimeOfDay);
-            var d = daily.Single(x => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(x.Ts, NewYork).DateTime) == day.Key);
+            var d = daily.Single(x => DateOnly.FromDateTime(x.Ts.UtcDateTime) == day.Key);
             Assert.Equal(d.Open, bars[0].Open, 3);
             Assert.Equal(d.Close, bars[^1].Close, 3);
             Assert.All(bars, b => Assert.True(b.High >= Math.Max(b.Open, b.Close) && b.Low <= Math.Min(b.Open, b.Close)));

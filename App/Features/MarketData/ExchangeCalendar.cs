@@ -60,8 +60,11 @@ public sealed class ExchangeCalendar
     /// <summary>A daily bar's timestamp: 00:00 UTC of its trading date (see the daily-bar rule above).</summary>
     public static DateTimeOffset DailyBarTs(DateOnly tradingDate) => new(tradingDate.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
 
-    /// <summary>The trading date of a bar: the UTC date of a daily bar's timestamp, the exchange-local date of an intraday bar.</summary>
-    public DateOnly TradingDate(string interval, DateTimeOffset ts) => interval == Intervals.OneDay ? DateOnly.FromDateTime(ts.UtcDateTime) : LocalDate(ts);
+    /// <summary>
+    /// The trading date of a bar: the UTC date of a stored daily bar (a daily bar not yet normalised counts by <see cref="NormalizeDaily(DateTimeOffset)"/>),
+    /// the exchange-local date of an intraday bar.
+    /// </summary>
+    public DateOnly TradingDate(string interval, DateTimeOffset ts) => interval == Intervals.OneDay ? DateOnly.FromDateTime(NormalizeDaily(ts).UtcDateTime) : LocalDate(ts);
 
     /// <summary>
     /// The stored timestamp of a daily bar given at any instant: an instant at 00:00 UTC already is one (it stays); any other
@@ -74,6 +77,13 @@ public sealed class ExchangeCalendar
     /// <inheritdoc cref="NormalizeDaily(DateTimeOffset)"/>
     public long NormalizeDaily(long utcTicks)
         => utcTicks % TimeSpan.TicksPerDay == 0 ? utcTicks : DailyBarTs(LocalDate(new DateTimeOffset(utcTicks, TimeSpan.Zero))).UtcTicks;
+
+    /// <summary>
+    /// The stored timestamp (UTC ticks) of a daily bar read from a file: the date as written when the file wrote its timestamp
+    /// with a non-zero UTC offset (yfinance's "2023-05-30 00:00:00+02:00"), else <see cref="NormalizeDaily(long)"/>.
+    /// </summary>
+    public long NormalizeDaily(in Import.BarRow row)
+        => row.WrittenDay > 0 ? DailyBarTs(DateOnly.FromDayNumber(row.WrittenDay - 1)).UtcTicks : NormalizeDaily(row.UtcTicks);
 
     /// <summary>The exchange-local date of an instant.</summary>
     public DateOnly LocalDate(DateTimeOffset ts) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(ts, Zone).DateTime);

@@ -18,7 +18,7 @@ public sealed class MarketDataSyncTests : ServiceHarness
     private ScriptedProvider? _provider;
     private ScriptedProvider Provider => _provider ??= new ScriptedProvider(Clock);
 
-    private static DateTimeOffset Day(int y, int m, int d) => Nyse.At(new DateOnly(y, m, d), TimeOnly.MinValue);
+    private static DateTimeOffset Day(int y, int m, int d) => ExchangeCalendar.DailyBarTs(new DateOnly(y, m, d)); // the daily-bar rule: 00:00 UTC of the trading date
 
     private async Task<long> InstrumentAsync(string symbol) =>
         await WithAsync<InstrumentService, long>(s => s.EnsureAsync(DemoProvider.Universe.Single(u => u.Symbol == symbol)));

@@ -24,6 +24,7 @@ public sealed class RetentionTests : ServiceHarness
     [Fact]
     public async Task Purge_DeletesExactlyTheBarsAndFeaturesOutsideTheWindows()
     {
+        Clock.Advance(TimeSpan.FromHours(9.5)); // to 00:00 UTC, so that daily bars (stored at 00:00 UTC of their date) can sit exactly at the cut
         var now = Clock.GetUtcNow();
         var a = await WithAsync<InstrumentService, long>(s => s.EnsureAsync("OLD", "NYSE"));
         var b = await WithAsync<InstrumentService, long>(s => s.EnsureAsync("NEW", "NYSE"));
@@ -105,6 +106,7 @@ public sealed class RetentionConfiguredTests : ServiceHarness
     [Fact]
     public async Task ConfiguredWindows_AreUsed()
     {
+        Clock.Advance(TimeSpan.FromHours(9.5)); // to 00:00 UTC: a daily bar's timestamp
         var id = await WithAsync<InstrumentService, long>(s => s.EnsureAsync("CFG", "NYSE"));
         var now = Clock.GetUtcNow();
         await WithAsync<PriceBarWriter, int>(w => w.UpsertAsync(id, Intervals.OneDay, [new OhlcvBar(0, now.AddYears(-3), 10, 11, 9, 10, 1, null, null), new OhlcvBar(0, now.AddYears(-1), 10, 11, 9, 10, 1, null, null)], "t"));

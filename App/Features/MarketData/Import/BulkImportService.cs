@@ -50,10 +50,11 @@ public sealed class BulkImportFile
 }
 
 /// <summary>The outcome of one file: its report (rows stored, rejected rows with line and reason, quality findings) or why it was not imported.</summary>
-public sealed record BulkFileResult(string FileName, string Symbol, string Exchange, long? InstrumentId, bool CreatedInstrument, ImportReport? Report, string? Error)
+public sealed record BulkFileResult(string FileName, string Symbol, string Exchange, long? InstrumentId, bool CreatedInstrument, ImportReport? Report, string? Error,
+    bool Skipped = false)
 {
-    /// <summary>success, partial (some rows rejected), failed (nothing stored) or skipped.</summary>
-    public string Status => Report?.Status ?? (Error is null ? "skipped" : "failed");
+    /// <summary>success, partial (some rows rejected), failed (nothing stored) or skipped (left out in the review, or not importable).</summary>
+    public string Status => Report?.Status ?? (Skipped ? "skipped" : "failed");
 
     public string Summary => Report?.Summary ?? $"{FileName}: {Error ?? "not imported"}";
 }
@@ -148,7 +149,8 @@ public sealed partial class BulkImportService(IDbContextFactory<AppDbContext> fa
             if (!file.CanImport || source is null)
             {
                 results.Add(new BulkFileResult(file.FileName, file.Symbol, file.Exchange, file.InstrumentId, false, null,
-                    source is null ? "the file is no longer available; add it again" : file.Problem));
+                    source is null ? "the file is no longer available; add it again" : file.Problem ?? (file.Include ? "no interval chosen" : "left out in the review"),
+                    Skipped: source is not null));
                 continue;
             }
             results.Add(await ImportOneAsync(file, source, actor, progressFor?.Invoke(file), ct));
@@ -184,17 +186,14 @@ public sealed partial class BulkImportService(IDbContextFactory<AppDbContext> fa
             return new BulkFileResult(file.FileName, report.Symbol, file.Exchange, report.BarsStored == 0 && created ? null : id, created && report.BarsStored > 0, report,
                 report.BarsStored == 0 ? "nothing stored: every row was rejected" : null);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception ex)
         {
-            logger.LogError(ex, "Bulk import of {File} for {Symbol} failed", file.FileName, file.Symbol);
             if (created) await RemoveAsync(file, id!.Value);
+            // Cancelled: the file's transaction rolled back; say so to the caller (Npgsql may wrap the cancellation).
+            if (ct.IsCancellationRequested) throw ex as OperationCanceledException ?? new OperationCanceledException($"The import of {file.FileName} was cancelled; nothing of it was stored.", ex, ct);
+            logger.LogError(ex, "Bulk import of {File} for {Symbol} failed", file.FileName, file.Symbol);
             return new BulkFileResult(file.FileName, file.Symbol, file.Exchange, created ? null : id, false, null,
                 $"the import failed and nothing of this file was stored: {ex.Message}");
-        }
-        catch (OperationCanceledException)
-        {
-            if (created) await RemoveAsync(file, id!.Value);
-            throw;
         }
     }
 
@@ -238,6 +237,7 @@ public sealed partial class BulkImportService(IDbContextFactory<AppDbContext> fa
         var errors = new List<RowError>();
         var sample = new List<long>();
         long first = long.MaxValue, last = long.MinValue;
+        BarRow firstRow = default, lastRow = default;
         while (await rows.ReadAsync(ct))
         {
             file.Rows++;
@@ -248,9 +248,10 @@ public sealed partial class BulkImportService(IDbContextFactory<AppDbContext> fa
                 continue;
             }
             file.ValidRows++;
-            var ticks = rows.Current.UtcTicks;
-            if (sample.Count < IntervalSample) sample.Add(ticks);
-            (first, last) = (Math.Min(first, ticks), Math.Max(last, ticks));
+            var row = rows.Current;
+            if (sample.Count < IntervalSample) sample.Add(row.UtcTicks);
+            if (row.UtcTicks < first) (first, firstRow) = (row.UtcTicks, row);
+            if (row.UtcTicks > last) (last, lastRow) = (row.UtcTicks, row);
         }
         file.FirstErrors = errors;
         file.Interval = DetectInterval(sample) ?? intervalHint;
@@ -265,10 +266,10 @@ public sealed partial class BulkImportService(IDbContextFactory<AppDbContext> fa
             return;
         }
         var calendar = ExchangeCalendar.For(file.Exchange, file.TimeZone);
-        DateOnly Date(long t) => file.Interval == Intervals.OneDay
-            ? calendar.TradingDate(Intervals.OneDay, calendar.NormalizeDaily(new DateTimeOffset(t, TimeSpan.Zero)))
-            : calendar.LocalDate(new DateTimeOffset(t, TimeSpan.Zero));
-        (file.FirstDate, file.LastDate) = (Date(first), Date(last));
+        DateOnly Date(in BarRow r) => file.Interval == Intervals.OneDay
+            ? DateOnly.FromDateTime(new DateTime(calendar.NormalizeDaily(r), DateTimeKind.Utc))
+            : calendar.LocalDate(new DateTimeOffset(r.UtcTicks, TimeSpan.Zero));
+        (file.FirstDate, file.LastDate) = (Date(firstRow), Date(lastRow));
     }
 
     /// <summary>

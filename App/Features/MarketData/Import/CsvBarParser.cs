@@ -90,7 +90,13 @@ public static class CsvBarParser
     internal static string DuplicateReason(int firstLine, DateTimeOffset ts) => $"duplicate of line {firstLine} (same timestamp {ts:yyyy-MM-dd HH:mm:ss} UTC)";
 
     /// <summary>A timestamp in UTC, or null when the text is no date this parser knows.</summary>
-    public static DateTimeOffset? ParseTimestamp(string text, TimeZoneInfo zone)
+    public static DateTimeOffset? ParseTimestamp(string text, TimeZoneInfo zone) => ParseTimestampAsWritten(text, zone)?.ToUniversalTime();
+
+    /// <summary>
+    /// As <see cref="ParseTimestamp"/>, keeping the offset the text was written with (UTC for Unix times; the exchange zone's
+    /// offset for naive times is not kept: they come back in UTC).
+    /// </summary>
+    internal static DateTimeOffset? ParseTimestampAsWritten(string text, TimeZoneInfo zone)
     {
         text = text.Trim().Trim('"');
         if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) && text.Length is 10 or 13)
@@ -99,7 +105,7 @@ public static class CsvBarParser
         }
         if (HasOffset(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var withOffset))
         {
-            return withOffset.ToUniversalTime();
+            return withOffset;
         }
         if (DateTime.TryParseExact(text, NaiveFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var naive))
         {

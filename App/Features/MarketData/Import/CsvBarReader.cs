@@ -13,6 +13,12 @@ public struct BarRow
     public double Open, High, Low, Close, Volume, Vwap, AdjClose, Dividend, Split;
     public int TradeCount;
 
+    /// <summary>
+    /// The calendar date as written in the file when the timestamp carried a non-zero UTC offset (DayNumber + 1; 0 when not):
+    /// "2023-05-30 00:00:00+02:00" is a bar of 30 May, whatever zone the instrument was given. See <see cref="ExchangeCalendar.NormalizeDaily(in BarRow)"/>.
+    /// </summary>
+    public int WrittenDay;
+
     public readonly DateTimeOffset Ts => new(UtcTicks, TimeSpan.Zero);
 
     public readonly OhlcvBar ToBar() => new(Line, Ts, Open, High, Low, Close, Volume, double.IsNaN(Vwap) ? null : Vwap, TradeCount < 0 ? null : TradeCount);
@@ -35,6 +41,7 @@ public sealed class CsvBarReader : IBarRowSource
     private readonly int _ts, _open, _high, _low, _close, _volume, _vwap, _trades, _adj, _dividend, _split;
     private Range[] _fields = new Range[16];
     private int _line = 1;
+    private int _writtenDay;
     private DateOnly _cachedDay;
     private long _cachedDayTicks = -1;
 
@@ -126,6 +133,7 @@ public sealed class CsvBarReader : IBarRowSource
         if (tsText.IsEmpty || IsNull(tsText)) return $"missing timestamp in column {BarColumns.Name(_names, _ts)}";
         if (ParseTs(tsText) is not { } ticks) return $"'{tsText}' in column {BarColumns.Name(_names, _ts)} is not a date or time";
         row.UtcTicks = ticks;
+        row.WrittenDay = _writtenDay;
 
         if (ReadNumber(Field(span, count, _open), _open, out row.Open) is { } e1) return e1;
         if (ReadNumber(Field(span, count, _high), _high, out row.High) is { } e2) return e2;
@@ -168,6 +176,7 @@ public sealed class CsvBarReader : IBarRowSource
     /// <summary>UTC ticks of a timestamp: fast paths for yyyy-MM-dd and yyyy-MM-dd HH:mm:ss±hh:mm, else the general parser.</summary>
     private long? ParseTs(ReadOnlySpan<char> s)
     {
+        _writtenDay = 0;
         if (s.Length >= 10 && s[4] == '-' && s[7] == '-' && Digits(s, 0, 4, out var y) && Digits(s, 5, 2, out var mo) && Digits(s, 8, 2, out var d)
             && y >= 1 && mo is >= 1 and <= 12 && d >= 1 && d <= DateTime.DaysInMonth(y, mo))
         {
@@ -178,10 +187,13 @@ public sealed class CsvBarReader : IBarRowSource
             {
                 var local = new DateTime(y, mo, d, h, mi, sec, DateTimeKind.Unspecified).Ticks;
                 var offset = (oh * 60L + om) * TimeSpan.TicksPerMinute * (s[19] == '-' ? -1 : 1);
+                if (offset != 0) _writtenDay = new DateOnly(y, mo, d).DayNumber + 1;
                 return local - offset;
             }
         }
-        return CsvBarParser.ParseTimestamp(s.ToString(), _zone)?.UtcTicks;
+        if (CsvBarParser.ParseTimestampAsWritten(s.ToString(), _zone) is not { } parsed) return null;
+        if (parsed.Offset != TimeSpan.Zero) _writtenDay = DateOnly.FromDateTime(parsed.DateTime).DayNumber + 1;
+        return parsed.UtcTicks;
     }
 
     private long LocalMidnightUtc(DateOnly day)

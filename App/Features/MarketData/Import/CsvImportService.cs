@@ -91,7 +91,7 @@ public sealed class CsvImportService(IDbContextFactory<AppDbContext> factory, Pr
                 {
                     var row = rows.Current;
                     // The daily-bar rule (ExchangeCalendar): a daily bar is stored at 00:00 UTC of its trading date.
-                    if (daily) row.UtcTicks = calendar.NormalizeDaily(row.UtcTicks);
+                    if (daily) row.UtcTicks = calendar.NormalizeDaily(row);
                     session.Add(row);
                     buffer.Add(row);
                 }

@@ -25,6 +25,7 @@ public sealed class ParquetBarReader : IBarRowSource
     private long _rowBase;
     private long?[] _ticks = [];
     private string?[] _tsErrors = [];
+    private int[] _writtenDays = [];
     private double[] _open = [], _high = [], _low = [], _close = [], _volume = [], _vwap = [], _trades = [], _adj = [], _dividend = [], _split = [];
 
     private ParquetBarReader(ParquetReader reader, string fileName, TimeZoneInfo zone, ColumnMap? map)
@@ -93,6 +94,7 @@ public sealed class ParquetBarReader : IBarRowSource
     {
         if (_tsErrors[i] is { } tsError) return tsError;
         row.UtcTicks = _ticks[i]!.Value;
+        row.WrittenDay = _writtenDays.Length > i ? _writtenDays[i] : 0;
         if (Required(_open, _columns.Open, i, out row.Open) is { } e1) return e1;
         if (Required(_high, _columns.High, i, out row.High) is { } e2) return e2;
         if (Required(_low, _columns.Low, i, out row.Low) is { } e3) return e3;
@@ -123,6 +125,7 @@ public sealed class ParquetBarReader : IBarRowSource
         using var rg = _reader.OpenRowGroupReader(group);
         var n = (int)rg.RowCount;
         (_index, _count) = (0, n);
+        _writtenDays = [];
         (_ticks, _tsErrors) = await ReadTimestampsAsync(rg, _fields[_columns.Timestamp], n, ct);
         async Task<double[]> Column(int index) => index < 0 ? [] : await ReadNumbersAsync(rg, _fields[index], n, ct);
         _open = await Column(_columns.Open);
@@ -146,18 +149,19 @@ public sealed class ParquetBarReader : IBarRowSource
         if (type == typeof(DateTime))
         {
             var values = await ReadStructsAsync<DateTime>(rg, field, n, ct);
-            // pandas' tz-aware timestamps are stored adjusted to UTC; INT96 (Impala) timestamps are UTC by convention.
-            var utc = field is DateTimeDataField d ? d.IsAdjustedToUTC || d.DateTimeFormat == DateTimeFormat.Impala : false;
+            // Parquet.Net hands every timestamp back as a UTC DateTime, so the schema decides: pandas' tz-aware timestamps are
+            // stored adjusted to UTC (an instant); naive ones are not (wall time at the exchange, as in a CSV); a DATE column is a
+            // day; INT96 (Impala) and legacy TIMESTAMP_MILLIS/MICROS timestamps are UTC by convention.
+            var instant = field is not DateTimeDataField d || d.DateTimeFormat switch
+            {
+                DateTimeFormat.Timestamp => d.IsAdjustedToUTC,
+                DateTimeFormat.Date => false,
+                _ => true,
+            };
             for (var i = 0; i < n; i++)
             {
                 if (values[i] is not { } v) continue;
-                ticks[i] = v.Kind switch
-                {
-                    DateTimeKind.Local => v.ToUniversalTime().Ticks,
-                    DateTimeKind.Utc => v.Ticks,
-                    _ when utc => v.Ticks,
-                    _ => Local(v),
-                };
+                ticks[i] = !instant ? Local(v) : v.Kind == DateTimeKind.Local ? v.ToUniversalTime().Ticks : v.Ticks;
             }
         }
         else if (type == typeof(DateTimeOffset))
@@ -177,7 +181,15 @@ public sealed class ParquetBarReader : IBarRowSource
             for (var i = 0; i < n; i++)
             {
                 if (values[i] is not { } text || string.IsNullOrWhiteSpace(text) || CsvBarReader.IsNull(text.AsSpan().Trim())) continue;
-                if (CsvBarParser.ParseTimestamp(text, _zone) is { } parsed) ticks[i] = parsed.UtcTicks;
+                if (CsvBarParser.ParseTimestampAsWritten(text, _zone) is { } parsed)
+                {
+                    ticks[i] = parsed.UtcTicks;
+                    if (parsed.Offset != TimeSpan.Zero)
+                    {
+                        if (_writtenDays.Length == 0) _writtenDays = new int[n];
+                        _writtenDays[i] = DateOnly.FromDateTime(parsed.DateTime).DayNumber + 1;
+                    }
+                }
                 else errors[i] = $"'{values[i]}' in column {name} is not a date or time";
             }
         }
