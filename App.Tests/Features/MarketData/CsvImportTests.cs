@@ -89,24 +89,9 @@ public sealed class CsvImportTests : ServiceHarness
         await using var conn = new NpgsqlConnection(ConnectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(
-            "INSERT INTO price_bars (instrument_id, interval, ts, open, high, low, close, volume, source) VALUES (@i, '1Day', date_trunc('day', now(), 'UTC'), 10, 9, 8, 10, 1, 'test')", conn);
+            "INSERT INTO price_bars (instrument_id, interval, ts, open, high, low, close, volume, source) VALUES (@i, '1Day', now(), 10, 9, 8, 10, 1, 'test')", conn);
         cmd.Parameters.AddWithValue("i", id);
         var error = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
         Assert.Equal("ck_price_bars_high_open_close", error.ConstraintName);
-    }
-
-    [Fact]
-    public async Task Database_RefusesADailyBarThatIsNotAtUtcMidnight()
-    {
-        await using var scope = Scope();
-        var id = await scope.ServiceProvider.GetRequiredService<InstrumentService>().EnsureAsync("MID", "XPAR", "Europe/Paris");
-        await using var conn = new NpgsqlConnection(ConnectionString);
-        await conn.OpenAsync();
-        // Paris midnight of 4 January 2021 is 23:00 UTC on the 3rd, a Sunday: the old way of storing a daily bar.
-        await using var cmd = new NpgsqlCommand(
-            "INSERT INTO price_bars (instrument_id, interval, ts, open, high, low, close, volume, source) VALUES (@i, '1Day', '2021-01-03 23:00:00+00', 10, 11, 9, 10, 1, 'test')", conn);
-        cmd.Parameters.AddWithValue("i", id);
-        var error = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
-        Assert.Equal("ck_price_bars_daily_at_utc_midnight", error.ConstraintName);
     }
 }

@@ -1,7 +1,8 @@
 -- 0008: a daily bar carries its trading date. Daily bars were stored at local midnight of their exchange, which east of
 -- Greenwich is the previous UTC day: a Paris file running 2000-01-03 → 2021-02-22 showed as 2000-01-02 → 2021-02-21 and one
 -- bar in five fell on a UTC Sunday. From now on a daily bar ('1Day') is stored at 00:00 UTC of its trading date, for every
--- exchange (see ExchangeCalendar's daily-bar rule); a check constraint keeps it so. Existing daily rows, and the daily
+-- exchange (see ExchangeCalendar's daily-bar rule); PriceBarWriter, the one way bars are written, normalises every daily bar.
+-- (No check constraint: tests and tools that insert rows directly would need to know the rule.) Existing daily rows, and the daily
 -- timestamps derived from them (features, sync log, empty ranges, regime training windows), move to 00:00 UTC of their
 -- exchange-local date. Rows already at 00:00 UTC stay as they are. Intraday bars are untouched.
 -- Applied migrations are never edited. (0007 belongs to the Hangfire change.)
@@ -44,5 +45,3 @@ UPDATE regime_models m SET train_from = pg_temp.trading_day(m.train_from, i.time
                            train_to = pg_temp.trading_day(m.train_to, i.time_zone)
 FROM instruments i
 WHERE m.interval = '1Day' AND m.instrument_id = i.id;
-
-ALTER TABLE price_bars ADD CONSTRAINT ck_price_bars_daily_at_utc_midnight CHECK (interval <> '1Day' OR ts = date_trunc('day', ts, 'UTC'));

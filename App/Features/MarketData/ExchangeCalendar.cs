@@ -14,8 +14,8 @@ namespace Signalbook.Features.MarketData;
 /// the exchange's time zone, and its trading date is read back as the UTC date of its timestamp (<see cref="TradingDate"/>).
 /// So a Paris, Tokyo and New York bar of the same session share one timestamp, and a date shown, counted or grouped in UTC
 /// is the trading date. (Local midnight, the earlier rule, is the previous UTC day east of Greenwich.) Intraday bars keep
-/// their real instant; their trading date is the exchange-local date. The database enforces the rule with a check constraint
-/// on <c>price_bars</c> (migration 0008), and <see cref="PriceBarWriter"/> normalises every daily bar it writes.
+/// their real instant; their trading date is the exchange-local date. <see cref="PriceBarWriter"/>, the one way bars are
+/// written (imports, sync, demo), normalises every daily bar it writes; migration 0008 moved the rows stored before.
 /// </para>
 /// </summary>
 public sealed class ExchangeCalendar

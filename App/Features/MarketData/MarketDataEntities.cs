@@ -136,8 +136,6 @@ internal sealed class PriceBarConfiguration : IEntityTypeConfiguration<PriceBar>
             t.HasCheckConstraint("ck_price_bars_low_open_close", "low <= open AND low <= close");
             t.HasCheckConstraint("ck_price_bars_positive_prices", "open > 0 AND high > 0 AND low > 0 AND close > 0");
             t.HasCheckConstraint("ck_price_bars_volume", "volume >= 0");
-            // The daily-bar rule (ExchangeCalendar): a daily bar sits at 00:00 UTC of its trading date.
-            t.HasCheckConstraint("ck_price_bars_daily_at_utc_midnight", "interval <> '1Day' OR ts = date_trunc('day', ts, 'UTC')");
         });
         b.Property(p => p.Id).UseIdentityAlwaysColumn();
         b.Property(p => p.Interval).HasMaxLength(10);

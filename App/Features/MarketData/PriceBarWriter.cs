@@ -10,7 +10,7 @@ namespace Signalbook.Features.MarketData;
 /// INSERT … ON CONFLICT into <c>price_bars</c>, all in one transaction. Idempotent: a bar already
 /// stored for the same (instrument, interval, ts) is updated, so running an import twice changes nothing.
 /// Daily bars are stored at 00:00 UTC of their trading date whatever instant they come with (the daily-bar rule of
-/// <see cref="ExchangeCalendar"/>; the table's check constraint refuses anything else).
+/// <see cref="ExchangeCalendar"/>).
 /// </summary>
 public sealed class PriceBarWriter(DatabaseConnection connection)
 {

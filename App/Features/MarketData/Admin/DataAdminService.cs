@@ -12,6 +12,10 @@ public sealed record CoverageRow(long InstrumentId, string Symbol, string Exchan
 public sealed record SyncLogRow(long Id, string Symbol, string Interval, DateTimeOffset At, string Status, int BarsFetched, int TotalBars,
     DateTimeOffset? FirstSynced, DateTimeOffset? LastSynced, string? Error);
 
+/// <summary>An instrument as the admin list shows it and the form edits it.</summary>
+public sealed record InstrumentRow(long Id, string Symbol, string Exchange, string? Name, string? Sector, string? MarketCapBucket, string Currency, string TimeZone,
+    bool IsActive);
+
 /// <summary>The instrument form: add or edit.</summary>
 public sealed class InstrumentForm
 {
@@ -45,15 +49,20 @@ public sealed class InstrumentForm
 public sealed class DataAdminService(IDbContextFactory<AppDbContext> factory, AuditService audit, TimeProvider clock)
 {
     public async Task<IReadOnlyList<CoverageRow>> CoverageAsync(string? search = null, CancellationToken ct = default)
+        => (await CoveragePageAsync(search, nameof(CoverageRow.Symbol), false, 0, int.MaxValue, ct)).Rows;
+
+    /// <summary>
+    /// One page of instruments (searched, sorted and paged in SQL; sortable by symbol, exchange or active) with the coverage of
+    /// each bar size they have: one row per instrument and bar size. The total counts instruments.
+    /// </summary>
+    public async Task<(IReadOnlyList<CoverageRow> Rows, int Total)> CoveragePageAsync(string? search, string? sortBy, bool descending, int skip, int take,
+        CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var instruments = db.Instruments.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(search))
-        {
-            var term = $"%{search.Trim()}%";
-            instruments = instruments.Where(i => EF.Functions.ILike(i.Symbol, term) || EF.Functions.ILike(i.Name ?? "", term));
-        }
-        var list = await instruments.OrderBy(i => i.Symbol).Select(i => new { i.Id, i.Symbol, i.Exchange, i.IsActive, i.TimeZone }).ToListAsync(ct);
+        var instruments = Search(db.Instruments.AsNoTracking(), search);
+        var total = await instruments.CountAsync(ct);
+        var list = await Sort(instruments, sortBy, descending).Skip(skip).Take(take)
+            .Select(i => new { i.Id, i.Symbol, i.Exchange, i.IsActive, i.TimeZone }).ToListAsync(ct);
         var ids = list.Select(i => i.Id).ToList();
         var stats = await db.PriceBars.AsNoTracking().Where(p => ids.Contains(p.InstrumentId))
             .GroupBy(p => new { p.InstrumentId, p.Interval })
@@ -76,8 +85,39 @@ public sealed class DataAdminService(IDbContextFactory<AppDbContext> factory, Au
                 rows.Add(new CoverageRow(i.Id, i.Symbol, i.Exchange, i.IsActive, s.Interval, s.First, s.Last, s.Count, Math.Max(0, expected - s.Count)));
             }
         }
-        return rows;
+        return (rows, total);
     }
+
+    /// <summary>One page of instruments for the admin list: search on symbol or name, sort and paging in SQL.</summary>
+    public async Task<(IReadOnlyList<InstrumentRow> Rows, int Total)> InstrumentsPageAsync(string? search, string? sortBy, bool descending, int skip, int take,
+        CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var instruments = Search(db.Instruments.AsNoTracking(), search);
+        var total = await instruments.CountAsync(ct);
+        var rows = await Sort(instruments, sortBy, descending).Skip(skip).Take(Math.Clamp(take, 1, 200))
+            .Select(i => new InstrumentRow(i.Id, i.Symbol, i.Exchange, i.Name, i.Sector, i.MarketCapBucket, i.Currency, i.TimeZone, i.IsActive)).ToListAsync(ct);
+        return (rows, total);
+    }
+
+    private static IQueryable<Instrument> Search(IQueryable<Instrument> instruments, string? search)
+    {
+        if (string.IsNullOrWhiteSpace(search)) return instruments;
+        var term = $"%{search.Trim()}%";
+        return instruments.Where(i => EF.Functions.ILike(i.Symbol, term) || EF.Functions.ILike(i.Name ?? "", term));
+    }
+
+    private static IQueryable<Instrument> Sort(IQueryable<Instrument> instruments, string? sortBy, bool descending) => (sortBy, descending) switch
+    {
+        ("Exchange", false) => instruments.OrderBy(i => i.Exchange).ThenBy(i => i.Symbol),
+        ("Exchange", true) => instruments.OrderByDescending(i => i.Exchange).ThenBy(i => i.Symbol),
+        ("Name", false) => instruments.OrderBy(i => i.Name).ThenBy(i => i.Symbol),
+        ("Name", true) => instruments.OrderByDescending(i => i.Name).ThenBy(i => i.Symbol),
+        ("IsActive", false) => instruments.OrderBy(i => i.IsActive).ThenBy(i => i.Symbol),
+        ("IsActive", true) => instruments.OrderByDescending(i => i.IsActive).ThenBy(i => i.Symbol),
+        (_, true) => instruments.OrderByDescending(i => i.Symbol).ThenBy(i => i.Exchange),
+        _ => instruments.OrderBy(i => i.Symbol).ThenBy(i => i.Exchange),
+    };
 
     public async Task<(IReadOnlyList<SyncLogRow> Rows, int Total)> SyncLogAsync(string? status, int skip, int take, CancellationToken ct = default)
     {

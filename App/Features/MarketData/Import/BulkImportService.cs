@@ -80,7 +80,7 @@ public sealed record BulkImportOutcome(IReadOnlyList<BulkFileResult> Files, stri
 /// </list>
 /// </summary>
 public sealed partial class BulkImportService(IDbContextFactory<AppDbContext> factory, CsvImportService importer, DataAdminService admin,
-    IServiceProvider services, ILogger<BulkImportService> logger)
+    AuditService audit, IServiceProvider services, ILogger<BulkImportService> logger)
 {
     /// <summary>Rejected rows listed per file in the review.</summary>
     public const int ReviewErrors = 20;
@@ -183,6 +183,9 @@ public sealed partial class BulkImportService(IDbContextFactory<AppDbContext> fa
             await using var stream = await source.OpenAsync(ct);
             var report = await importer.ImportAsync(id!.Value, file.Interval!, stream, file.FileName, null, ct, progress);
             if (report.BarsStored == 0 && created) await RemoveAsync(file, id.Value);
+            await audit.WriteAsync(actor, AuditActions.BarsImported, "instrument", id.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                success: report.BarsStored > 0, details: $"{report.File}: {report.BarsStored} bars stored, {report.RejectedTotal} rejected ({file.Interval}, bulk import)",
+                ct: CancellationToken.None);
             return new BulkFileResult(file.FileName, report.Symbol, file.Exchange, report.BarsStored == 0 && created ? null : id, created && report.BarsStored > 0, report,
                 report.BarsStored == 0 ? "nothing stored: every row was rejected" : null);
         }
