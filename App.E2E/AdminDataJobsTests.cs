@@ -13,19 +13,16 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
         var page = await fx.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         await new LoginPage(page).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
-        await page.GotoAsync("/admin/data");
-        await new Shell(page).WaitForCircuitAsync();
+        var data = new AdminDataPage(page);
+        await data.OpenAsync();
 
-        // A new instrument through the form.
-        var form = page.GetByTestId("instrument-form");
-        await form.GetByTestId("instrument-symbol").FillAsync("e2ex");
-        await form.GetByLabel("Exchange").FillAsync("NYSE");
-        await form.GetByLabel("Name").FillAsync("E2E Example Corp");
-        await form.GetByTestId("instrument-save").ClickAsync();
+        // A new instrument through the form; the file named after it is then matched to it, not created again.
+        await data.AddInstrumentAsync("e2ex", "US", "E2E Example Corp");
         await Assertions.Expect(page.GetByTestId("instrument-message")).ToHaveTextAsync("E2EX added.");
 
         // Six rows, two of them bad: a high below the low (line 4) and a negative volume (line 6).
-        var csv = Path.Combine(Path.GetTempPath(), $"e2ex-{Guid.NewGuid():N}.csv");
+        var dir = Directory.CreateTempSubdirectory("e2ex-");
+        var csv = Path.Combine(dir.FullName, "E2EX.csv");
         await File.WriteAllTextAsync(csv, string.Join("\n",
             "Date,Open,High,Low,Close,Adj Close,Volume",
             "2015-03-02,10.00,10.50,9.80,10.20,10.20,120000",
@@ -36,33 +33,83 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
             "2015-03-09,10.60,10.75,10.40,10.50,10.50,91000") + "\n");
         try
         {
-            await page.GetByTestId("upload-instrument").ClickAsync();
-            await page.Locator(".rz-dropdown-item", new() { HasText = "E2EX" }).ClickAsync();
-            await page.GetByTestId("upload-file").SetInputFilesAsync(csv);
-            await page.GetByTestId("upload-import").ClickAsync();
+            await data.ChooseFilesAsync(csv);
+            var row = data.ReviewRow("E2EX.csv");
+            await Assertions.Expect(row).ToHaveAttributeAsync("data-new", "false");
+            await Assertions.Expect(row.GetByTestId("review-valid")).ToHaveTextAsync("4");
+            await Assertions.Expect(row.GetByTestId("review-rejected")).ToContainTextAsync("2 rejected");
+            await data.ImportAndConfirmAsync();
 
-            var report = page.GetByTestId("upload-report");
-            await Assertions.Expect(report).ToHaveAttributeAsync("data-status", "partial");
-            await Assertions.Expect(page.GetByTestId("upload-stored")).ToHaveTextAsync("4");
-            await Assertions.Expect(page.GetByTestId("upload-rejected")).ToHaveTextAsync("2");
-            var rejected = page.GetByTestId("rejected-rows").Locator("tbody tr");
+            var result = data.Result("E2EX.csv");
+            await Assertions.Expect(result).ToHaveAttributeAsync("data-status", "partial", new() { Timeout = 60_000 });
+            await Assertions.Expect(result.GetByTestId("result-stored")).ToHaveTextAsync("4");
+            await Assertions.Expect(result.GetByTestId("result-rejected")).ToHaveTextAsync("2");
+            var rejected = result.GetByTestId("rejected-rows").Locator("tbody tr");
             await Assertions.Expect(rejected).ToHaveCountAsync(2);
             await Assertions.Expect(rejected.Nth(0).Locator("td").First).ToHaveTextAsync("4");
             await Assertions.Expect(rejected.Nth(1).Locator("td").First).ToHaveTextAsync("6");
             await Assertions.Expect(rejected.Nth(1)).ToContainTextAsync("olume");
             await fx.ShotAsync(page, "admin-data-upload");
 
-            // Coverage now shows the four stored bars of E2EX.
-            await page.GetByLabel("Search the coverage").FillAsync("E2EX");
-            await page.GetByLabel("Search the coverage").PressAsync("Tab");
-            var coverageRow = page.GetByTestId("coverage-grid").Locator("tr", new() { HasText = "E2EX" });
-            await Assertions.Expect(coverageRow).ToContainTextAsync("1Day");
-            await Assertions.Expect(coverageRow.Locator("td").Nth(5)).ToHaveTextAsync("4");
+            // Coverage now shows the four stored bars of E2EX, first and last by their trading dates.
+            await data.SearchCoverageAsync("E2EX");
+            var coverage = data.CoverageRow("E2EX", "1Day");
+            await Assertions.Expect(coverage.GetByTestId("coverage-count")).ToHaveTextAsync("4");
+            await Assertions.Expect(coverage).ToContainTextAsync("2015-03-02");
+            await Assertions.Expect(coverage).ToContainTextAsync("2015-03-09");
         }
         finally
         {
-            File.Delete(csv);
+            dir.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Admin_UploadsSeveralRealDailyFilesAtOnce_TheInstrumentsAreCreatedAndImported()
+    {
+        var page = await fx.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await new LoginPage(page).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        var data = new AdminDataPage(page);
+        await data.OpenAsync();
+
+        // Three US stocks of the stocknet corpus and one Euronext Paris file (its last row is bad: close above high).
+        var stocknet = Path.Combine(SharedDataRoot(), "prices-daily-us", "stocknet-88-2012-2017");
+        var paris = Path.Combine(SharedDataRoot(), "prices-eu-and-data-quality", "TEP-PA-1d-bad-div-fixed.csv");
+        await data.ChooseFilesAsync(Path.Combine(stocknet, "AAPL.csv"), Path.Combine(stocknet, "MSFT.csv"), Path.Combine(stocknet, "GOOG.csv"), paris);
+        await Assertions.Expect(data.ReviewRow("AAPL.csv")).ToHaveAttributeAsync("data-new", "true");
+        var tep = data.ReviewRow("TEP-PA-1d-bad-div-fixed.csv");
+        await Assertions.Expect(tep.GetByTestId("review-symbol")).ToHaveValueAsync("TEP.PA");
+        await Assertions.Expect(tep.GetByTestId("review-zone")).ToHaveValueAsync("Europe/Paris");
+        await Assertions.Expect(tep.GetByTestId("review-dates")).ToContainTextAsync("2022-01-03"); // a Monday, not Sunday the 2nd
+        await fx.ShotAsync(page, "admin-data-bulk-review");
+        await data.ImportAndConfirmAsync();
+
+        foreach (var file in new[] { "AAPL.csv", "MSFT.csv", "GOOG.csv" })
+            await Assertions.Expect(data.Result(file)).ToHaveAttributeAsync("data-status", "success", new() { Timeout = 120_000 });
+        await Assertions.Expect(data.Result("TEP-PA-1d-bad-div-fixed.csv")).ToHaveAttributeAsync("data-status", "partial", new() { Timeout = 60_000 });
+        await Assertions.Expect(data.Result("TEP-PA-1d-bad-div-fixed.csv").GetByTestId("rejected-rows")).ToContainTextAsync("678");
+        await Assertions.Expect(page.GetByTestId("file-progress")).ToHaveCountAsync(4);
+        await fx.ShotAsync(page, "admin-data-bulk-results");
+
+        // The instruments are on Markets, and the Paris one opens with its chart.
+        await page.GotoAsync("/markets");
+        await new Shell(page).WaitForCircuitAsync();
+        await page.GetByTestId("markets-search").FillAsync("TEP");
+        var link = page.GetByTestId("markets-grid").GetByRole(AriaRole.Link, new() { Name = "TEP.PA" });
+        await Assertions.Expect(link).ToBeVisibleAsync();
+        await page.GetByTestId("markets-search").FillAsync("AAPL");
+        await Assertions.Expect(page.GetByTestId("markets-grid").GetByRole(AriaRole.Link, new() { Name = "AAPL" })).ToBeVisibleAsync();
+    }
+
+    /// <summary>The shared real data: SIGNALBOOK_DATA, or ../shared/data beside the checkout.</summary>
+    private static string SharedDataRoot()
+    {
+        var configured = Environment.GetEnvironmentVariable("SIGNALBOOK_DATA");
+        if (!string.IsNullOrWhiteSpace(configured)) return configured;
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Blazor.sln"))) dir = dir.Parent;
+        return Path.GetFullPath(Path.Combine(dir?.FullName ?? ".", "..", "shared", "data"));
     }
 
     [Fact]
