@@ -14,6 +14,10 @@ public sealed class AdminDataPage(IPage page) : Shell(page)
     /// <summary>Chooses files in the bulk import (MudFileUpload's hidden input) and waits for the review table to list them.</summary>
     public async Task ChooseFilesAsync(params string[] paths)
     {
+        // The circuit can be up before the file input's interactive copy is wired (Blazor's InputFile attaches its change
+        // listener from JavaScript after its first render): files set earlier are never seen. Wait until it is wired.
+        await Page.WaitForFunctionAsync("() => { const i = document.querySelector('[data-testid=upload-card] input[type=file]'); return !!i && i._blazorInputFileNextFileId !== undefined; }",
+            null, new() { Timeout = 30_000 });
         await Page.Locator("[data-testid=upload-card] input[type=file]").SetInputFilesAsync(paths);
         await Assertions.Expect(ReviewRows).ToHaveCountAsync(paths.Length, new() { Timeout = 60_000 });
     }

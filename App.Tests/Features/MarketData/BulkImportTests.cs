@@ -159,6 +159,27 @@ public sealed class BulkImportTests : ServiceHarness
     }
 
     [Fact]
+    public async Task DailyAndHourlyFilesOfOneSymbol_ShareOneNewInstrument()
+    {
+        var sources = new[]
+        {
+            Text("SAP.DE.csv", "Date,Open,High,Low,Close,Adj Close,Volume\n2024-03-04,10,11,9,10,10,1\n2024-03-05,10,11,9,10,10,1\n2024-03-06,10,11,9,10,10,1\n"),
+            Text("SAP.DE-1h.csv", "Datetime,Open,High,Low,Close,Volume\n2024-03-04 09:00:00+01:00,10,11,9,10,1\n2024-03-04 10:00:00+01:00,10,11,9,10,1\n2024-03-04 11:00:00+01:00,10,11,9,10,1\n"),
+        };
+        var plan = await WithAsync<BulkImportService, IReadOnlyList<BulkImportFile>>(s => s.PlanAsync(sources));
+        Assert.Equal([Intervals.OneDay, Intervals.OneHour], plan.Select(f => f.Interval));
+        Assert.All(plan, f => Assert.Equal(("SAP.DE", "XETR", "Europe/Berlin"), (f.Symbol, f.Exchange, f.TimeZone)));
+        var admin = ActorOf(await AdminAsync());
+        var outcome = await WithAsync<BulkImportService, BulkImportOutcome>(s => s.ImportAsync(plan, sources, admin));
+        Assert.All(outcome.Files, f => Assert.Equal("success", f.Status));
+        await using var db = await DbAsync();
+        var id = await db.Instruments.Where(i => i.Symbol == "SAP.DE").Select(i => i.Id).SingleAsync();
+        Assert.Equal(3, await db.PriceBars.CountAsync(p => p.InstrumentId == id && p.Interval == Intervals.OneHour));
+        Assert.Equal(new DateTimeOffset(2024, 3, 4, 8, 0, 0, TimeSpan.Zero), await db.PriceBars.Where(p => p.Interval == Intervals.OneHour).MinAsync(p => p.Ts));
+        Assert.Equal([id], Assert.Single(_queue.Calls).Ids);
+    }
+
+    [Fact]
     public async Task ACancelledImport_StoresNothingOfTheFileInProgress()
     {
         var rows = string.Join("\n", Enumerable.Range(0, 3000).Select(i => $"{new DateOnly(2000, 1, 3).AddDays(i):yyyy-MM-dd},10,11,9,10,10,1"));

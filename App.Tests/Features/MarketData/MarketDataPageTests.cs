@@ -152,6 +152,26 @@ public sealed class AdminDataPageTests : MarketDataPageContext
     }
 
     [Fact]
+    public async Task BulkImport_OfRealFiles_ListsThemAll_AndImportsThem()
+    {
+        var admin = await Db.AdminAsync();
+        SignIn(admin.Id, admin.Email!, Roles.Admin);
+        var page = RenderWithProviders<AdminData>();
+        var stocknet = Path.Combine(SharedData.Root, "prices-daily-us", "stocknet-88-2012-2017");
+        var paris = Path.Combine(SharedData.Root, "prices-eu-and-data-quality", "TEP-PA-1d-bad-div-fixed.csv");
+        string[] paths = [Path.Combine(stocknet, "AAPL.csv"), Path.Combine(stocknet, "MSFT.csv"), Path.Combine(stocknet, "GOOG.csv"), paris];
+        page.FindComponent<InputFile>().UploadFiles(paths.Select(p => InputFileContent.CreateFromBinary(File.ReadAllBytes(p), Path.GetFileName(p))).ToArray());
+
+        page.WaitForAssertion(() => Assert.Equal(4, page.FindAll("[data-testid=review-row]").Count), TimeSpan.FromSeconds(20));
+        Assert.Equal("TEP.PA", page.Find("[data-testid=review-row][data-file='TEP-PA-1d-bad-div-fixed.csv'] input[data-testid=review-symbol]").GetAttribute("value"));
+        page.Find("[data-testid=bulk-import]").Click();
+        Dialogs.WaitForElement("[data-testid=confirm-ok]");
+        Dialogs.Find("[data-testid=confirm-ok]").Click();
+        page.WaitForAssertion(() => Assert.Equal(4, page.FindAll("[data-testid=bulk-result]").Count), TimeSpan.FromSeconds(60));
+        Assert.Equal(["partial", "success", "success", "success"], page.FindAll("[data-testid=bulk-result]").Select(r => r.GetAttribute("data-status")).Order());
+    }
+
+    [Fact]
     public async Task BulkImport_CancellingTheConfirmation_WritesNothing()
     {
         var admin = await Db.AdminAsync();

@@ -164,7 +164,7 @@ public sealed partial class BulkImportService(IDbContextFactory<AppDbContext> fa
     private async Task<BulkFileResult> ImportOneAsync(BulkImportFile file, BulkSource source, AuditActor actor, IProgress<ImportProgress>? progress, CancellationToken ct)
     {
         var created = false;
-        var id = file.InstrumentId;
+        var id = file.InstrumentId ?? await FindAsync(file, ct); // an earlier file of this run (another bar size) may have created it
         if (id is null)
         {
             var form = new InstrumentForm
@@ -193,11 +193,22 @@ public sealed partial class BulkImportService(IDbContextFactory<AppDbContext> fa
         {
             if (created) await RemoveAsync(file, id!.Value);
             // Cancelled: the file's transaction rolled back; say so to the caller (Npgsql may wrap the cancellation).
-            if (ct.IsCancellationRequested) throw ex as OperationCanceledException ?? new OperationCanceledException($"The import of {file.FileName} was cancelled; nothing of it was stored.", ex, ct);
+            if (ct.IsCancellationRequested)
+            {
+                if (ex is OperationCanceledException) throw;
+                throw new OperationCanceledException($"The import of {file.FileName} was cancelled; nothing of it was stored.", ex, ct);
+            }
             logger.LogError(ex, "Bulk import of {File} for {Symbol} failed", file.FileName, file.Symbol);
             return new BulkFileResult(file.FileName, file.Symbol, file.Exchange, created ? null : id, false, null,
                 $"the import failed and nothing of this file was stored: {ex.Message}");
         }
+    }
+
+    private async Task<long?> FindAsync(BulkImportFile file, CancellationToken ct)
+    {
+        var (symbol, exchange) = (Normalize(file.Symbol), file.Exchange.Trim().ToUpperInvariant());
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Instruments.Where(i => i.Symbol == symbol && i.Exchange == exchange).Select(i => (long?)i.Id).SingleOrDefaultAsync(ct);
     }
 
     /// <summary>Removes an instrument this run created when its file stored nothing, so a failed file leaves no empty instrument behind.</summary>
