@@ -59,6 +59,7 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
+app.UseSignalbookSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseForwardedHeaders();
 app.UseAuthentication();
