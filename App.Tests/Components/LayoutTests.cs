@@ -46,13 +46,13 @@ public sealed class LayoutTests(LayoutTests.Harness harness) : SignalbookTestCon
         theme.Changed += () => { raised++; return Task.CompletedTask; };
 
         var toggle = RenderWithProviders<ThemeToggle>();
-        toggle.Find("[data-testid=theme-toggle]").Click();
+        toggle.Find("[data-testid=theme-toggle] button").Click();
         Popovers.WaitForElement("[data-testid=theme-dark]").Click();
 
         toggle.WaitForAssertion(() => Assert.True(theme.IsDark));
         Assert.Equal(1, raised);
         Assert.Equal(UiThemes.Dark, await harness.WithAsync<UserSettingsService, string>(s => s.GetThemeAsync(user.Id)));
-        Assert.Contains("Theme: Dark", toggle.Find("[data-testid=theme-toggle]").GetAttribute("aria-label"));
+        Assert.Contains("Theme: Dark", toggle.Find("[data-testid=theme-toggle] button").GetAttribute("aria-label"));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class LayoutTests(LayoutTests.Harness harness) : SignalbookTestCon
         var theme = Services.GetRequiredService<ThemeState>();
 
         var toggle = RenderWithProviders<ThemeToggle>();
-        toggle.Find("[data-testid=theme-toggle]").Click();
+        toggle.Find("[data-testid=theme-toggle] button").Click();
         Popovers.WaitForElement("[data-testid=theme-system]").Click();
         toggle.WaitForAssertion(() => Assert.Equal(UiThemes.System, theme.Mode));
 
