@@ -10,7 +10,8 @@ using Signalbook.Hosting;
 var command = SignalbookCommand.Parse(args);
 if (command.Kind == SignalbookCommand.Bench)
 {
-    Environment.ExitCode = await Signalbook.Hosting.Bench.BenchRunner.RunAsync(command.HostArgs);
+    Console.Error.WriteLine("Benchmarks moved to their own project: dotnet run -c Release --project App.Bench -- <name> [options]");
+    Environment.ExitCode = 2;
     return;
 }
 if (command.Kind == SignalbookCommand.SchemaScript)
@@ -59,6 +60,7 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
+app.UseSignalbookSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseForwardedHeaders();
 app.UseAuthentication();

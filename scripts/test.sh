@@ -10,6 +10,16 @@ SIGNALBOOK_SETUP_BROWSER=1 bash scripts/setup.sh || exit 1
 echo "[test] Building the solution (Release, warnings are errors)"
 dotnet build Blazor.sln -c Release --nologo -v quiet || exit 1
 
+# Every PostgreSQL server the suites start lives in a folder named signalbook-tests-* or signalbook-e2e-* under the
+# temp directory; the fixtures (and their watchdogs) stop them. This lists any still running.
+leftover_servers() { pgrep -a -f "postgres.*-D [^ ]*signalbook-(tests|e2e)-" 2>/dev/null | grep -v pgrep || true; }
+stop_leftovers() {
+  for dir in $(leftover_servers | grep -o -- "-D [^ ]*" | cut -d' ' -f2 | sort -u); do
+    runuser -u postgres -- "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl" -D "$dir" -m immediate stop >/dev/null 2>&1 || true
+  done
+}
+trap 'echo "[test] Interrupted: stopping the test servers"; pkill -INT -f "testhost" 2>/dev/null; sleep 3; stop_leftovers; exit 130' INT TERM
+
 results=artifacts/test-results
 rm -rf "$results" artifacts/screenshots
 mkdir -p "$results"
@@ -19,6 +29,17 @@ for suite in App.Tests App.E2E; do
   dotnet test "$suite/$suite.csproj" -c Release --no-build --nologo \
     --logger "trx;LogFileName=$suite.trx" --logger "console;verbosity=normal" --results-directory "$results" || status=1
 done
+
+# Nothing the suites started may outlive them (the watchdogs need a moment after the test hosts exit).
+for _ in $(seq 1 20); do [ -z "$(leftover_servers)" ] && break; sleep 1; done
+if [ -n "$(leftover_servers)" ]; then
+  echo "[test] PostgreSQL servers started by the tests are still running:" >&2
+  leftover_servers >&2
+  stop_leftovers
+  status=1
+else
+  echo "[test] No PostgreSQL server started by the tests is still running."
+fi
 
 # One closing line over all suites, from the TRX counters.
 passed=0; failed=0; skipped=0

@@ -53,6 +53,7 @@ public sealed class AppServer : IAsyncDisposable
         {
             clusterDir = Path.Combine(Path.GetTempPath(), $"signalbook-e2e-{Environment.ProcessId}");
             cluster = EmbeddedPostgres.Start(clusterDir);
+            cluster.StopWhenProcessExits(clusterDir); // even if the test host dies without disposing the fixture
             await cluster.CreateDatabaseAsync("signalbook_e2e");
             connection = cluster.ConnectionString("signalbook_e2e");
         }
@@ -76,6 +77,7 @@ public sealed class AppServer : IAsyncDisposable
 
         var output = new StringBuilder();
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the app.");
+        KillWhenThisProcessExits(process.Id);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -116,6 +118,15 @@ public sealed class AppServer : IAsyncDisposable
         {
             try { Directory.Delete(_clusterDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary>A watchdog outside this process group ends the app if the test host dies without disposing the fixture.</summary>
+    private static void KillWhenThisProcessExits(int pid)
+    {
+        var psi = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-f", "bash", "-c", $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; kill {pid} 2>/dev/null; sleep 5; kill -9 {pid} 2>/dev/null; true" })
+            psi.ArgumentList.Add(a);
+        using var watchdog = Process.Start(psi);
     }
 
     public static string RepositoryRoot()

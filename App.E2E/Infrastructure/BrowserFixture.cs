@@ -1,3 +1,5 @@
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Signalbook.E2E.Infrastructure;
@@ -35,18 +37,51 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        Directory.CreateDirectory(Path.Combine(AppServer.RepositoryRoot(), "artifacts"));
+        await File.WriteAllLinesAsync(Path.Combine(AppServer.RepositoryRoot(), "artifacts", "axe-summary.txt"), AxeLog);
         if (Browser is not null) await Browser.DisposeAsync();
         Playwright?.Dispose();
         if (Server is not null) await Server.DisposeAsync();
     }
 
-    public async Task<IPage> NewPageAsync(int width = 1366, int height = 860)
+    private readonly Dictionary<string, string> _signedIn = [];
+    private readonly SemaphoreSlim _signInGate = new(1, 1);
+
+    /// <summary>
+    /// A page of a user who is already signed in: the first call signs in through the form and keeps the browser's
+    /// cookies; later calls start from them (one signed-in state reused across tests). Do not sign out on such a page:
+    /// that ends the shared session (use <see cref="Pages.LoginPage"/> on a <see cref="NewPageAsync"/> page instead).
+    /// </summary>
+    public async Task<IPage> SignedInPageAsync(string email, string password, int width = 1366, int height = 860, ColorScheme scheme = ColorScheme.Light)
+    {
+        string? state;
+        await _signInGate.WaitAsync();
+        try
+        {
+            if (!_signedIn.TryGetValue(email, out state))
+            {
+                var first = await NewPageAsync();
+                await new Pages.LoginPage(first).SignInAsync(email, password);
+                state = await first.Context.StorageStateAsync();
+                _signedIn[email] = state;
+                await first.Context.CloseAsync();
+            }
+        }
+        finally
+        {
+            _signInGate.Release();
+        }
+        return await NewPageAsync(width, height, scheme, state);
+    }
+
+    public async Task<IPage> NewPageAsync(int width = 1366, int height = 860, ColorScheme scheme = ColorScheme.Light, string? storageState = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = Server.BaseUrl,
             ViewportSize = new ViewportSize { Width = width, Height = height },
-            ColorScheme = ColorScheme.Light,
+            ColorScheme = scheme,
+            StorageState = storageState,
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
@@ -58,12 +93,32 @@ public sealed class BrowserFixture : IAsyncLifetime
         return page;
     }
 
-    /// <summary>Saves a full-page screenshot named after the test step.</summary>
+    /// <summary>
+    /// Saves a full-page screenshot named after the test step, then checks the page with axe-core: a serious or critical
+    /// violation fails the test, naming the rule and the elements. Every page a test visits goes through here.
+    /// </summary>
     public async Task ShotAsync(IPage page, string name)
     {
         var n = Interlocked.Increment(ref _shot);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, $"{n:00}-{name}.png"), FullPage = true });
+        await AssertAccessibleAsync(page, name);
     }
+
+    /// <summary>Pages checked by axe-core and what it found at each, for the run's summary.</summary>
+    public List<string> AxeLog { get; } = [];
+
+    public async Task AssertAccessibleAsync(IPage page, string name)
+    {
+        var result = await page.RunAxe();
+        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        lock (AxeLog) AxeLog.Add($"{name} ({page.Url}): {result.Violations.Length} violation(s), {serious.Count} serious or critical");
+        if (serious.Count == 0) return;
+        var report = string.Join("\n", serious.Select(v =>
+            $"- {v.Impact} {v.Id}: {v.Help} — {string.Join("; ", v.Nodes.Take(5).Select(node => $"{string.Join(" ", node.Target)} {Truncate(node.Html, 160)}"))}"));
+        throw new Xunit.Sdk.XunitException($"axe-core found serious or critical accessibility violations on '{name}' ({page.Url}):\n{report}");
+    }
+
+    private static string Truncate(string? text, int max) => text is null ? "" : text.Length <= max ? text : text[..max] + "…";
 }
 
 [CollectionDefinition(Name)]

@@ -24,13 +24,13 @@ public class Shell(IPage page)
     /// <summary>Picks light, dark or system in the theme menu of the app bar.</summary>
     public async Task ChooseThemeAsync(string mode)
     {
-        await Page.GetByTestId("theme-toggle").ClickAsync();
+        await Page.GetByTestId("theme-toggle").Locator("button").ClickAsync();
         await Page.GetByTestId($"theme-{mode}").ClickAsync();
     }
 
     /// <summary>MudBlazor's dark palette is in force (its surface colour is the dark one).</summary>
     public async Task<bool> MudIsDarkAsync()
-        => await Page.EvaluateAsync<bool>("() => getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-surface').trim().toLowerCase() === '#182031ff' || getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-surface').trim().toLowerCase() === '#182031'");
+        => await Page.EvaluateAsync<bool>("() => getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-surface').replace(/\\s/g, '') === 'rgba(24,32,49,1)'");
 
     public async Task SignOutAsync()
     {

@@ -118,13 +118,15 @@ public sealed class SharedComponentTests : SignalbookTestContext
     public void LiveRefresh_AFailingRefresh_IsReported_AndTheLoopRecovers()
     {
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        var healthy = false;
         var calls = 0;
         var refresh = Render<LiveRefresh>(p => p
-            .Add(c => c.Interval, TimeSpan.FromMilliseconds(20))
-            .Add(c => c.Refresh, _ => ++calls == 1 ? throw new InvalidOperationException("the feed is down") : Task.CompletedTask));
+            .Add(c => c.Interval, TimeSpan.FromMilliseconds(400))
+            .Add(c => c.Refresh, _ => { calls++; return healthy ? Task.CompletedTask : throw new InvalidOperationException("the feed is down"); }));
 
         refresh.WaitForAssertion(() => Assert.Contains("Live updates paused: the feed is down", refresh.Markup), TimeSpan.FromSeconds(5));
-        refresh.Find("[data-testid=live-refresh-error] button").Click(); // retry now, without waiting for the backoff
+        healthy = true;
+        refresh.Find("[data-testid=live-refresh-error] button").Click(); // retry now, without waiting for the 0.8 s backoff
         refresh.WaitForAssertion(() => Assert.Empty(refresh.FindAll("[data-testid=live-refresh-error]")), TimeSpan.FromSeconds(5));
         Assert.True(calls >= 2);
     }

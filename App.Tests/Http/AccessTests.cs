@@ -140,4 +140,35 @@ public sealed class AccessTests(AppFactory app) : IClassFixture<AppFactory>
         var response = await client.PostAsync("/account/login?returnUrl=//evil.example/x", new FormUrlEncodedContent(form));
         Assert.Equal("/app", AppFactory.Path(response.Headers.Location));
     }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/account/login")]
+    [InlineData("/health")]
+    public async Task EveryAnswer_CarriesTheSecurityHeaders(string path)
+    {
+        var response = await app.Browser().GetAsync(path);
+        var csp = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self';", csp, StringComparison.Ordinal); // no inline script, no eval
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+        Assert.Contains("object-src 'none'", csp, StringComparison.Ordinal);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("strict-origin-when-cross-origin", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        Assert.Contains("camera=()", Assert.Single(response.Headers.GetValues("Permissions-Policy")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignedInPages_HaveNoInlineScript_SoTheStrictPolicyHolds()
+    {
+        var client = await app.SignedInAsync(AppFactory.TraderEmail, AppFactory.DemoPassword);
+        var html = await client.GetStringAsync("/app");
+        var scripts = System.Text.RegularExpressions.Regex.Matches(html, "<script(?<attrs>[^>]*)>(?<body>.*?)</script>", System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.NotEmpty(scripts);
+        Assert.All(scripts, m =>
+        {
+            // Blazor's own state comments are not scripts; every <script> element loads a file from this origin.
+            Assert.Contains("src=", m.Groups["attrs"].Value, StringComparison.Ordinal);
+            Assert.True(string.IsNullOrWhiteSpace(m.Groups["body"].Value), $"inline script: {m.Value[..Math.Min(120, m.Value.Length)]}");
+        });
+    }
 }

@@ -37,7 +37,7 @@ public class ServiceHarness : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        ConnectionString = await TestPostgres.CreateDatabaseAsync();
+        ConnectionString = await CreateDatabaseAsync();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
@@ -52,6 +52,9 @@ public class ServiceHarness : IAsyncLifetime
         await using var scope = Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<AdminBootstrapper>().EnsureAsync();
     }
+
+    /// <summary>The database the harness runs on: by default a fresh copy of the migrated template.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => TestPostgres.CreateDatabaseAsync();
 
     /// <summary>More services a test class needs (for example a scheduler).</summary>
     protected virtual void ConfigureServices(IServiceCollection services)

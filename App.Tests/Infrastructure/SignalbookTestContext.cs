@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using MudBlazor;
 using Signalbook.Components;
 using Signalbook.Data;
+using Signalbook.Features.Users;
 
 namespace Signalbook.Tests.Infrastructure;
 
@@ -49,6 +51,11 @@ public class SignalbookTestContext : BunitContext, IAsyncLifetime
         Services.AddDbContextFactory<AppDbContext>(o => o.UseNpgsql(harness.ConnectionString));
         Services.AddSingleton(new DatabaseConnection(harness.ConnectionString));
         Services.AddSignalbookFeatures();
+        // The app's revalidating provider reads the session cookie of a request; bUnit's (from SignIn) stands in for it.
+        foreach (var d in Services.Where(d => d.ServiceType == typeof(AuthenticationStateProvider) && d.ImplementationType == typeof(SessionRevalidatingStateProvider)).ToList())
+        {
+            Services.Remove(d);
+        }
     }
 
     /// <summary>Signs in a user with an id (the NameIdentifier claim pages read), an email and roles.</summary>
@@ -56,8 +63,9 @@ public class SignalbookTestContext : BunitContext, IAsyncLifetime
     {
         var auth = AddAuthorization();
         auth.SetAuthorized(email);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId.ToString()), new Claim(ClaimTypes.Email, email), new Claim("name", email.Split('@')[0]));
         auth.SetRoles(roles);
+        // After the roles: bUnit rebuilds the principal on each call and keeps only the claims given last.
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId.ToString()), new Claim(ClaimTypes.Email, email), new Claim("name", email.Split('@')[0]));
         return auth;
     }
 

@@ -68,6 +68,9 @@ public static class TestPostgres
                 _cluster = EmbeddedPostgres.Start(_clusterDir);
                 var cluster = _cluster;
                 _connectionFor = cluster.ConnectionString;
+                // The test host may end without running ProcessExit handlers (killed, Ctrl+C): a watchdog stops the
+                // server and removes its folder whenever this process ends; the handler below is the fast path.
+                cluster.StopWhenProcessExits(_clusterDir);
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
             }
 

@@ -104,6 +104,24 @@ public sealed class EmbeddedPostgres : IDisposable
         await create.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Starts a watchdog, outside this process's group, that stops the server (and deletes <paramref name="removeFolder"/>)
+    /// once this process has ended for any reason: a normal exit, an exception, Ctrl+C or a kill. Test fixtures use it, so
+    /// no run leaves a PostgreSQL server behind even when the test host dies without running its clean-up.
+    /// </summary>
+    public void StopWhenProcessExits(string? removeFolder = null)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var pgCtl = Path.Combine(_binDir, "pg_ctl");
+        var stop = _runAs is null ? $"'{pgCtl}'" : $"runuser -u {_runAs} -- '{pgCtl}'";
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; " +
+                     $"if [ -f '{_dataDir}/postmaster.pid' ]; then {stop} -D '{_dataDir}' -m fast -w -t 30 stop >/dev/null 2>&1 || {stop} -D '{_dataDir}' -m immediate stop >/dev/null 2>&1; fi; " +
+                     (removeFolder is null ? "" : $"rm -rf '{removeFolder}'");
+        var psi = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-f", "bash", "-c", script }) psi.ArgumentList.Add(a);
+        using var watchdog = Process.Start(psi);
+    }
+
     public void Dispose()
     {
         if (!_started) return;

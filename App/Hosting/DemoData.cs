@@ -14,6 +14,18 @@ using Signalbook.Features.Waitlist;
 
 namespace Signalbook.Hosting;
 
+/// <summary>The parts of the demo content, in the order they are seeded.</summary>
+[Flags]
+public enum DemoParts
+{
+    None = 0,
+    Users = 1,
+    Market = 2,
+    Models = 4,
+    Waitlist = 8,
+    All = Users | Market | Models | Waitlist,
+}
+
 /// <summary>
 /// Demo content for a first look (README's start command): a trader and a viewer account, the demo
 /// market (30 instruments with daily and 15-minute bars, their features, and daily regimes), trained models with
@@ -43,13 +55,19 @@ public sealed class DemoData(
     private static readonly string[] LastNames = ["Moreau", "Okafor", "Schmidt", "Tanaka", "Rossi", "Novak", "Haddad", "Larsen", "Silva", "Kowalski"];
     private static readonly string[] Referrals = ["A friend", "Reddit r/algotrading", "Hacker News", "A conference talk", "GitHub", "Search engine", ""];
 
-    public async Task SeedAsync(CancellationToken ct = default)
+    public Task SeedAsync(CancellationToken ct = default) => SeedAsync(DemoParts.All, ct);
+
+    /// <summary>Seeds the chosen parts (the migration-upgrade test seeds only what an older schema has tables for).</summary>
+    public async Task SeedAsync(DemoParts parts, CancellationToken ct = default)
     {
-        await EnsureUserAsync(TraderEmail, "Demo Trader", Roles.Trader);
-        await EnsureUserAsync(ViewerEmail, "Demo Viewer", Roles.Viewer);
-        await SeedMarketAsync(ct);
-        await SeedModelsAsync(ct);
-        await SeedWaitlistAsync(ct);
+        if (parts.HasFlag(DemoParts.Users))
+        {
+            await EnsureUserAsync(TraderEmail, "Demo Trader", Roles.Trader);
+            await EnsureUserAsync(ViewerEmail, "Demo Viewer", Roles.Viewer);
+        }
+        if (parts.HasFlag(DemoParts.Market)) await SeedMarketAsync(ct);
+        if (parts.HasFlag(DemoParts.Models)) await SeedModelsAsync(ct);
+        if (parts.HasFlag(DemoParts.Waitlist)) await SeedWaitlistAsync(ct);
     }
 
     /// <summary>

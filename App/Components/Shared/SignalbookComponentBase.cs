@@ -9,11 +9,27 @@ namespace Signalbook.Components.Shared;
 /// </summary>
 public abstract class SignalbookComponentBase : ComponentBase, IAsyncDisposable
 {
-    private readonly CancellationTokenSource _cts = new();
+    private CancellationTokenSource _cts = new();
     private bool _disposed;
 
-    /// <summary>Cancelled when the component is disposed. Pass it to every service call.</summary>
+    [Inject] private IServiceProvider ComponentServices { get; set; } = default!;
+
+    /// <summary>
+    /// Cancelled when the component is disposed, and when the app begins to stop: a circuit's work ends before the jobs
+    /// and the private database do (a clean Ctrl+C or SIGTERM). Pass it to every service call.
+    /// </summary>
     protected CancellationToken Cancellation => _cts.Token;
+
+    protected override void OnInitialized()
+    {
+        if (ComponentServices.GetService<IHostApplicationLifetime>() is { } lifetime)
+        {
+            var linked = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+            (_cts, var old) = (linked, _cts);
+            old.Dispose();
+        }
+        base.OnInitialized();
+    }
 
     protected bool IsDisposed => _disposed;
 

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Reflection;
 
-namespace Signalbook.Hosting.Bench;
+namespace Signalbook.Bench;
 
 /// <summary>
-/// A benchmark run by <c>signalbook bench &lt;name&gt; [options]</c>. Any non-abstract class of this assembly that
+/// A benchmark run by <c>dotnet run -c Release --project App.Bench -- &lt;name&gt; [options]</c>. Any non-abstract class of this assembly that
 /// implements it, with a parameterless constructor, is found by <see cref="BenchRunner"/>: adding a bench is adding
 /// one class. A bench prints what it does and ends with exactly one line
 /// <c>RESULT &lt;name&gt; key=value …</c> (see <see cref="BenchOutput.Result"/>).
@@ -34,7 +34,7 @@ public static class BenchRunner
         var bench = args.Length > 0 ? All.FirstOrDefault(b => string.Equals(b.Name, args[0], StringComparison.OrdinalIgnoreCase)) : null;
         if (bench is null)
         {
-            Console.Error.WriteLine(args.Length == 0 ? "Which bench? Usage: bench <name> [options]" : $"Unknown bench '{args[0]}'. Usage: bench <name> [options]");
+            Console.Error.WriteLine(args.Length == 0 ? "Which bench? Usage: dotnet run -c Release --project App.Bench -- <name> [options]" : $"Unknown bench '{args[0]}'. Usage: dotnet run -c Release --project App.Bench -- <name> [options]");
             foreach (var b in All) Console.Error.WriteLine($"  {b.Name,-10} {b.Description}");
             return 2;
         }

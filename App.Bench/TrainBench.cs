@@ -1,4 +1,4 @@
-namespace Signalbook.Hosting.Bench;
+namespace Signalbook.Bench;
 
 /// <summary><c>bench train</c>: our gradient-boosted trees against Debian's xgboost on one real split (see <see cref="Features.Models.TrainBench"/>).</summary>
 public sealed class TrainBenchCommand : IBench

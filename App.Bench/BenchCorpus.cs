@@ -4,7 +4,7 @@ using Signalbook.Features.Indicators;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.MarketData.Import;
 
-namespace Signalbook.Hosting.Bench;
+namespace Signalbook.Bench;
 
 /// <summary>
 /// The benches' data: the 88 real stocknet daily files (shared data) replicated under synthetic symbols

@@ -5,7 +5,7 @@ using Signalbook.Data;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.MarketData.Import;
 
-namespace Signalbook.Hosting.Bench;
+namespace Signalbook.Bench;
 
 /// <summary>
 /// <c>bench ingest [--rows 5000000] [--parallel 2] [--single-rows 5000000] [--keep]</c>: imports the replicated

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Signalbook.Features.Indicators;
 
-namespace Signalbook.Hosting.Bench;
+namespace Signalbook.Bench;
 
 /// <summary>
 /// <c>bench features [--rows 5000000]</c>: the full feature set (<see cref="FeatureCalculator.Compute"/>: seed features
@@ -25,7 +25,7 @@ public sealed class FeaturesBench : IBench
         Console.WriteLine($"bench features: {Environment.ProcessorCount} cores, .NET {Environment.Version}; {series.Count} series, {bars:N0} bars in memory.");
 
         var python = FindPython(BenchOutput.Option(args, "python", ""));
-        var script = Path.Combine(BenchOutput.RepositoryRoot() ?? ".", "App", "Hosting", "Bench", "features_pandas.py");
+        var script = Path.Combine(BenchOutput.RepositoryRoot() ?? ".", "App.Bench", "features_pandas.py");
         if (!File.Exists(script)) throw new FileNotFoundException($"The pandas script is not at {script}; run the bench from the repository.", script);
 
         // Steady state: enough calls for the JIT's tiered compilation to replace the first, unoptimised code (on a

@@ -1,0 +1,77 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Signalbook.Components.Layout;
+using Signalbook.Components.Theme;
+using Signalbook.Features.Users;
+using Signalbook.Tests.Infrastructure;
+
+namespace Signalbook.Tests.Components;
+
+/// <summary>The app shell: navigation filtered by role, and the theme menu that saves the choice and applies it live.</summary>
+public sealed class LayoutTests(LayoutTests.Harness harness) : SignalbookTestContext, IClassFixture<LayoutTests.Harness>
+{
+    public sealed class Harness : ServiceHarness;
+
+    [Fact]
+    public void NavMenu_ForATrader_ShowsTheTraderPages_AndNoAdministration()
+    {
+        SignIn(Guid.NewGuid(), "trader@nav.test", Roles.Trader);
+        var nav = RenderWithProviders<NavMenu>();
+        var links = nav.FindAll("a").Select(a => a.TextContent.Trim()).ToList();
+        Assert.Contains("Markets", links);
+        Assert.Contains("Recommendations", links);
+        Assert.DoesNotContain("Users", links);
+        Assert.DoesNotContain("Administration", nav.Markup);
+    }
+
+    [Fact]
+    public void NavMenu_ForAnAdmin_AddsTheAdministrationGroup_WithTheHangfireDashboard()
+    {
+        SignIn(Guid.NewGuid(), "admin@nav.test", Roles.Admin);
+        var nav = RenderWithProviders<NavMenu>();
+        Assert.Contains("Administration", nav.Markup);
+        var hangfire = nav.FindAll("a").Single(a => a.GetAttribute("href") == "admin/hangfire");
+        Assert.Contains("Hangfire", hangfire.TextContent);
+        Assert.Contains(nav.FindAll("a"), a => a.TextContent.Trim() == "Users");
+    }
+
+    [Fact]
+    public async Task ThemeToggle_ChoosingDark_SavesTheChoice_AndSwitchesTheCircuitAtOnce()
+    {
+        UseDatabase(harness);
+        var user = await harness.CreateUserAsync($"theme-{Guid.NewGuid():N}@test.local");
+        SignIn(user.Id, user.Email!, Roles.Trader);
+        var theme = Services.GetRequiredService<ThemeState>();
+        var raised = 0;
+        theme.Changed += () => { raised++; return Task.CompletedTask; };
+
+        var toggle = RenderWithProviders<ThemeToggle>();
+        toggle.Find("[data-testid=theme-toggle] button").Click();
+        Popovers.WaitForElement("[data-testid=theme-dark]").Click();
+
+        toggle.WaitForAssertion(() => Assert.True(theme.IsDark));
+        Assert.Equal(1, raised);
+        Assert.Equal(UiThemes.Dark, await harness.WithAsync<UserSettingsService, string>(s => s.GetThemeAsync(user.Id)));
+        Assert.Contains("Theme: Dark", toggle.Find("[data-testid=theme-toggle] button").GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public async Task ThemeToggle_FollowTheSystem_IsDarkOnlyWhileTheBrowserPrefersDark()
+    {
+        UseDatabase(harness);
+        var user = await harness.CreateUserAsync($"system-{Guid.NewGuid():N}@test.local");
+        SignIn(user.Id, user.Email!, Roles.Trader);
+        var theme = Services.GetRequiredService<ThemeState>();
+
+        var toggle = RenderWithProviders<ThemeToggle>();
+        toggle.Find("[data-testid=theme-toggle] button").Click();
+        Popovers.WaitForElement("[data-testid=theme-system]").Click();
+        toggle.WaitForAssertion(() => Assert.Equal(UiThemes.System, theme.Mode));
+
+        await theme.SetSystemPreferenceAsync(true);
+        Assert.True(theme.IsDark);
+        await theme.SetSystemPreferenceAsync(false);
+        Assert.False(theme.IsDark);
+        Assert.Equal(UiThemes.System, await harness.WithAsync<UserSettingsService, string>(s => s.GetThemeAsync(user.Id)));
+    }
+}
