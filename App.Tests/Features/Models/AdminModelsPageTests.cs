@@ -57,7 +57,7 @@ public sealed class AdminModelsPageTests : SignalbookTestContext, IClassFixture<
         page.WaitForAssertion(() => Assert.Equal("true", VersionCell(page, "v1").GetAttribute("data-active")), TimeSpan.FromSeconds(10));
         Assert.Contains("(better)", page.Find("[data-testid=compare-table]").TextContent); // v2's accuracy beats v1's
 
-        page.Find("[data-testid=activate]").Click(); // only v2 is inactive
+        page.Find("tr:has([data-testid=version-cell][data-version=v2]) [data-testid=activate]").Click();
         Dialogs.WaitForElement("[data-testid=confirm-ok]");
         Assert.Contains("Make verdict_classifier v2 the active model?", Dialogs.Markup);
         Dialogs.Find("[data-testid=confirm-ok]").Click();
@@ -134,5 +134,38 @@ public sealed class AdminModelsPageTests : SignalbookTestContext, IClassFixture<
 
         page.Find($"tr:has([data-job-id='{id}']) [data-testid=job-logs-toggle]").Click();
         page.WaitForAssertion(() => Assert.Contains("requested", page.Find("[data-testid=job-logs]").TextContent), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task AJobThatEndsWhileThePageIsOpen_ShowsItsOutcome_AndItsNewVersion_WithoutAReload()
+    {
+        long id;
+        await using (var db = await _harness.DbAsync())
+        {
+            var job = new MlTrainingJob { Status = TrainingStatuses.Running, ModelType = ModelTypes.VerdictClassifier, Algorithm = "random_forest", FeatureVersion = "f1",
+                CreatedAt = _harness.Clock.GetUtcNow(), StartedAt = _harness.Clock.GetUtcNow(), Progress = 0.4 };
+            db.MlTrainingJobs.Add(job);
+            await db.SaveChangesAsync();
+            id = job.Id;
+        }
+        var page = RenderWithProviders<AdminModelsPage>();
+        IElement Status() => page.Find($"tr:has([data-job-id='{id}']) [data-testid=job-status]");
+        page.WaitForAssertion(() => Assert.Equal("running", Status().GetAttribute("data-status")), TimeSpan.FromSeconds(10));
+        Assert.Contains("40 %", page.Find($"tr:has([data-job-id='{id}']) [data-testid=job-progress]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=version-cell][data-version=v9]"));
+
+        // Another node finishes the training and registers its version.
+        await using (var db = await _harness.DbAsync())
+        {
+            var job = await db.MlTrainingJobs.SingleAsync(j => j.Id == id);
+            (job.Status, job.Progress, job.CompletedAt, job.Accuracy) = (TrainingStatuses.Completed, 1, _harness.Clock.GetUtcNow(), 0.456);
+            db.MlModels.Add(new MlModel { ModelType = ModelTypes.VerdictClassifier, Version = "v9", Algorithm = "random_forest", ParamsHash = "c9", FeatureVersion = "f1",
+                Metrics = Metrics(0.456, 0.6), Artifact = [1], TrainingJobId = id, CreatedAt = _harness.Clock.GetUtcNow() });
+            await db.SaveChangesAsync();
+        }
+
+        page.WaitForAssertion(() => Assert.Equal("completed", Status().GetAttribute("data-status")), TimeSpan.FromSeconds(15));
+        Assert.Contains("45.6 %", page.Find($"tr:has([data-job-id='{id}']) [data-testid=job-accuracy]").TextContent);
+        page.WaitForAssertion(() => Assert.Equal("false", VersionCell(page, "v9").GetAttribute("data-active")), TimeSpan.FromSeconds(15));
     }
 }

@@ -100,6 +100,11 @@ public sealed class RecommendationComponentTests : SignalbookTestContext, IAsync
         page.WaitForAssertion(() => Assert.Contains("Your default profile", page.Find("[data-testid=profile-bar]").TextContent));
         Assert.Contains("The aggressive profile is now your default.", Snackbars.Markup);
         Assert.Equal(RiskProfiles.Aggressive, await _data.Consent(s => s.PreferredProfileAsync(user)));
+
+        // Opened again, the dashboard starts on the new default.
+        IRenderedComponent<IComponent> again = Render<RecommendationsPage>();
+        again.WaitForAssertion(() => Assert.Equal(["AGGR"], Symbols(again)), TimeSpan.FromSeconds(10));
+        Assert.Equal("true", again.Find("[data-testid=profile] button[data-profile=aggressive]").GetAttribute("aria-pressed"));
     }
 
     [Fact]
