@@ -12,18 +12,25 @@ using Signalbook.Tests.Infrastructure;
 namespace Signalbook.Tests.Features.Models;
 
 /// <summary>Admin → Models in bUnit over the real services and database: the training form, the jobs grid and the versions.</summary>
-public sealed class AdminModelsPageTests : SignalbookTestContext, IClassFixture<ServiceHarness>
+public sealed class AdminModelsPageTests : SignalbookTestContext, IAsyncLifetime
 {
-    private readonly ServiceHarness _harness;
+    private readonly ServiceHarness _harness = new();
     private static readonly Guid AdminId = Guid.NewGuid();
 
-    public AdminModelsPageTests(ServiceHarness harness)
+    /// <summary>A fresh database per test: the page lists every job and version, so tests must not see each other's.</summary>
+    public override async Task InitializeAsync()
     {
-        _harness = harness;
-        UseDatabase(harness);
+        await _harness.InitializeAsync();
+        UseDatabase(_harness);
         Services.AddScoped<JobsService>();
         SignIn(AdminId, "admin@test.local", Roles.Admin);
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await _harness.DisposeAsync();
     }
 
     private static string Metrics(double accuracy, double auc) => $$$"""
@@ -130,7 +137,7 @@ public sealed class AdminModelsPageTests : SignalbookTestContext, IClassFixture<
 
         page.WaitForAssertion(() => Assert.Equal("cancelled", Status().GetAttribute("data-status")), TimeSpan.FromSeconds(10));
         Assert.Empty(page.FindAll($"tr:has([data-job-id='{id}']) [data-testid=job-cancel]"));
-        Assert.Contains($"Training job #{id} cancelled.", Snackbars.Markup);
+        Snackbars.WaitForAssertion(() => Assert.Contains($"Training job #{id} cancelled.", Snackbars.Markup), TimeSpan.FromSeconds(10));
 
         page.Find($"tr:has([data-job-id='{id}']) [data-testid=job-logs-toggle]").Click();
         page.WaitForAssertion(() => Assert.Contains("requested", page.Find("[data-testid=job-logs]").TextContent), TimeSpan.FromSeconds(10));

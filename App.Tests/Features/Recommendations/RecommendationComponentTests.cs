@@ -98,7 +98,7 @@ public sealed class RecommendationComponentTests : SignalbookTestContext, IAsync
 
         page.Find("[data-testid=make-default]").Click();
         page.WaitForAssertion(() => Assert.Contains("Your default profile", page.Find("[data-testid=profile-bar]").TextContent));
-        Assert.Contains("The aggressive profile is now your default.", Snackbars.Markup);
+        Snackbars.WaitForAssertion(() => Assert.Contains("The aggressive profile is now your default.", Snackbars.Markup), TimeSpan.FromSeconds(10));
         Assert.Equal(RiskProfiles.Aggressive, await _data.Consent(s => s.PreferredProfileAsync(user)));
 
         // Opened again, the dashboard starts on the new default.
