@@ -25,8 +25,11 @@ public sealed class RecommendationsDashboardPage(IPage page) : RecommendationsSh
 {
     public ILocator Grid => Page.GetByTestId("recommendations-grid");
 
-    /// <summary>Data rows of the grid (Radzen marks the empty row with rz-datatable-emptymessage-row).</summary>
-    public ILocator Rows => Grid.Locator("tbody tr:not(.rz-datatable-emptymessage-row)");
+    /// <summary>Data rows of the grid (the grid's own empty row has no such class).</summary>
+    public ILocator Rows => Grid.Locator("tr.sb-rec-row");
+
+    /// <summary>The number of rows under the current filters, as the dashboard states it above the grid.</summary>
+    public ILocator Total => Page.GetByTestId("recommendations-total");
 
     public ILocator LabelBadges => Rows.Locator("[data-testid=label-badge]");
 
@@ -65,24 +68,19 @@ public sealed class RecommendationsDashboardPage(IPage page) : RecommendationsSh
     {
         await WaitForInteractiveAsync();
         await Page.GetByTestId("filter-label").ClickAsync();
-        await Page.Locator(".rz-dropdown-item", new() { HasText = label }).First.ClickAsync();
+        await Page.Locator(".mud-popover-open .mud-list-item", new() { HasText = label }).First.ClickAsync();
     }
 
     public async Task SetMinConfidenceAsync(int percent)
     {
-        var input = Page.GetByTestId("filter-confidence").Locator("input");
+        var input = Page.GetByTestId("filter-confidence");
         await input.FillAsync(percent.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await input.PressAsync("Tab");
     }
 
-    /// <summary>The number of rows under the current filters, from the pager's "(N recommendations)"; 0 when the grid is empty.</summary>
+    /// <summary>The number of rows under the current filters (data-total of the line above the grid).</summary>
     public async Task<int> TotalAsync()
-    {
-        var summary = Grid.Locator(".rz-pager-summary");
-        if (await summary.CountAsync() == 0) return 0;
-        var m = System.Text.RegularExpressions.Regex.Match(await summary.InnerTextAsync(), @"\((\d+) recommendations\)");
-        return m.Success ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
-    }
+        => int.Parse(await Total.GetAttributeAsync("data-total") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
 
     public async Task<IReadOnlyList<double>> ConfidenceValuesAsync()
         => (await Confidences.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.value)"))

@@ -1,43 +1,41 @@
 using System.Security.Claims;
 using AngleSharp.Dom;
-using AngleSharp.Html.Parser;
+using Bunit;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.Components.Web;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.JSInterop;
-using Radzen;
 using Signalbook.Data;
-using Signalbook.Features.Audit;
 using Signalbook.Features.MarketData;
-using Signalbook.Features.Models;
 using Signalbook.Features.Recommendations;
 using Signalbook.Features.Users;
+using Signalbook.Tests.Infrastructure;
 
 namespace Signalbook.Tests.Features.Recommendations;
 
-/// <summary>The recommendation components rendered with Blazor's HtmlRenderer over the real services and database, as a signed-in user.</summary>
-public sealed class RecommendationComponentTests : RecommendationsHarness
+/// <summary>
+/// The recommendation pages in bUnit over the real services and a fresh database per test, as a signed-in trader: the
+/// consent gate, the dashboard's profile switch and filters, one recommendation and the track record.
+/// </summary>
+public sealed class RecommendationComponentTests : SignalbookTestContext, IAsyncLifetime
 {
-    private async Task<IDocument> RenderAsync<TComponent>(Guid userId, IDictionary<string, object?> parameters) where TComponent : IComponent
+    private readonly RecommendationsHarness _data = new();
+
+    public override async Task InitializeAsync()
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddRadzenComponents();
-        services.AddSingleton<IJSRuntime, NoJs>();
-        services.AddSingleton<TimeProvider>(Clock);
-        services.AddDbContextFactory<AppDbContext>(o => o.UseNpgsql(ConnectionString));
-        services.AddScoped<AuditService>().AddScoped<MarketsService>().AddScoped<ModelDataStore>().AddSignalbookRecommendations();
-        services.AddSingleton<AuthenticationStateProvider>(new SignedIn(userId));
-        services.AddScoped<CurrentUser>();
-        await using var provider = services.BuildServiceProvider();
-        await using var scope = provider.CreateAsyncScope();
-        await using var renderer = new HtmlRenderer(scope.ServiceProvider, provider.GetRequiredService<ILoggerFactory>());
-        var html = await renderer.Dispatcher.InvokeAsync(async () =>
-            (await renderer.RenderComponentAsync<TComponent>(ParameterView.FromDictionary(parameters))).ToHtmlString());
-        return new HtmlParser().ParseDocument($"<html><body>{html}</body></html>");
+        await _data.InitializeAsync();
+        UseDatabase(_data);
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await _data.DisposeAsync();
+    }
+
+    private void SignInAs(Guid userId)
+    {
+        // SignIn's roles replace the claims it set before them (bUnit 2.15): set the id claim again, after the roles.
+        SignIn(userId, "trader@test.local", Roles.Trader)
+            .SetClaims(new Claim(ClaimTypes.NameIdentifier, userId.ToString()), new Claim(ClaimTypes.Email, "trader@test.local"));
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
     private static RenderFragment Content => b =>
@@ -48,95 +46,165 @@ public sealed class RecommendationComponentTests : RecommendationsHarness
         b.CloseElement();
     };
 
-    [Fact]
-    public async Task Gate_BeforeAcceptance_ShowsTheDisclosureAndNotTheContent_AfterAcceptance_OnlyTheContent()
+    /// <summary>Opens a MudSelect (by its data-testid) and picks the option with this text.</summary>
+    private void Choose(IRenderedComponent<IComponent> page, string testId, string option)
     {
-        var user = await CreateUserAsync("gate@test.local");
-        var before = await RenderAsync<RiskDisclosureGate>(user.Id, new Dictionary<string, object?> { [nameof(RiskDisclosureGate.ChildContent)] = Content });
-        var disclosure = before.QuerySelector("[data-testid=risk-disclosure]");
-        Assert.NotNull(disclosure);
-        Assert.Contains("Not financial advice", disclosure.TextContent);
-        Assert.Contains("out of sample", disclosure.TextContent);
-        Assert.Contains("No directional edge is guaranteed", disclosure.TextContent);
-        Assert.Contains("I understand and accept", before.QuerySelector("[data-testid=accept-disclosure]")!.TextContent);
-        Assert.Null(before.QuerySelector("[data-testid=secret-content]"));
+        page.Find($"[data-testid={testId}]").Closest(".mud-select")!.MouseDown();
+        Popovers.WaitForElements(".mud-list-item").First(e => e.TextContent.Trim() == option).Click();
+    }
 
-        await Recs(s => s.AcceptRiskDisclosureAsync(user.Id));
-        var after = await RenderAsync<RiskDisclosureGate>(user.Id, new Dictionary<string, object?> { [nameof(RiskDisclosureGate.ChildContent)] = Content });
-        Assert.Null(after.QuerySelector("[data-testid=risk-disclosure]"));
-        Assert.NotNull(after.QuerySelector("[data-testid=secret-content]"));
+    private static IReadOnlyList<string> Labels(IRenderedComponent<IComponent> page)
+        => page.FindAll("tr.sb-rec-row [data-testid=label-badge]").Select(e => e.GetAttribute("data-label")!).ToList();
+
+    private static IReadOnlyList<string> Symbols(IRenderedComponent<IComponent> page)
+        => page.FindAll("tr.sb-rec-row a.sb-symbol").Select(e => e.TextContent.Trim()).ToList();
+
+    [Fact]
+    public async Task Gate_BeforeAcceptance_ShowsOnlyTheDisclosure_AcceptingShowsTheContent_AndIsStored()
+    {
+        var user = await _data.CreateUserAsync("gate@test.local");
+        SignInAs(user.Id);
+        var gate = RenderWithProviders<RiskDisclosureGate>(p => p.Add(c => c.ChildContent, Content));
+
+        var disclosure = gate.WaitForElement("[data-testid=risk-disclosure]");
+        Assert.Contains("Not financial advice", disclosure.TextContent);
+        Assert.Contains("No directional edge is guaranteed", disclosure.TextContent);
+        Assert.Empty(gate.FindAll("[data-testid=secret-content]"));
+
+        gate.Find("[data-testid=accept-disclosure]").Click();
+        gate.WaitForElement("[data-testid=secret-content]");
+        Assert.Empty(gate.FindAll("[data-testid=risk-disclosure]"));
+        Assert.True((await _data.Consent(s => s.ConsentAsync(user.Id))).Accepted);
     }
 
     [Fact]
-    public async Task RecommendationView_ShowsLevelsJustificationProbabilitiesDriversAndOutcomes()
+    public async Task Dashboard_OpensOnTheDefaultProfile_SwitchingShowsThatProfile_AndItCanBecomeTheDefault()
     {
-        var user = await ConsentingTraderAsync("view@test.local");
-        var model = await AddModelAsync("v3");
-        var id = await AddInstrumentAsync("VIEW");
-        var snapshot = Snapshot(close: 100, features: new Dictionary<string, double?> { ["rsi_14"] = 55, ["ret_5d"] = 0.01 },
+        var user = await _data.ConsentingTraderAsync("profiles@test.local");
+        var model = await _data.AddModelAsync("v4");
+        await _data.AddRecommendationAsync(await _data.AddInstrumentAsync("MODA"), model, "BUY", 0.7, RiskProfiles.Moderate);
+        await _data.AddRecommendationAsync(await _data.AddInstrumentAsync("AGGR"), model, "SELL", 0.8, RiskProfiles.Aggressive);
+        SignInAs(user);
+
+        IRenderedComponent<IComponent> page = RenderWithProviders<RecommendationsPage>();
+        page.WaitForAssertion(() => Assert.Equal(["MODA"], Symbols(page)), TimeSpan.FromSeconds(10));
+        Assert.Contains("Your default profile", page.Find("[data-testid=profile-bar]").TextContent);
+        Assert.Contains("Produced by model v4", page.Find("[data-testid=model-version]").TextContent);
+
+        page.Find("[data-testid=profile] button[data-profile=aggressive]").Click();
+        page.WaitForAssertion(() => Assert.Equal(["AGGR"], Symbols(page)), TimeSpan.FromSeconds(10));
+        Assert.Equal("true", page.Find("[data-testid=profile] button[data-profile=aggressive]").GetAttribute("aria-pressed"));
+        Assert.Equal("aggressive", page.Find("[data-testid=label-counts]").GetAttribute("data-profile"));
+
+        page.Find("[data-testid=make-default]").Click();
+        page.WaitForAssertion(() => Assert.Contains("Your default profile", page.Find("[data-testid=profile-bar]").TextContent));
+        Snackbars.WaitForAssertion(() => Assert.Contains("The aggressive profile is now your default.", Snackbars.Markup), TimeSpan.FromSeconds(10));
+        Assert.Equal(RiskProfiles.Aggressive, await _data.Consent(s => s.PreferredProfileAsync(user)));
+
+        // Opened again, the dashboard starts on the new default.
+        IRenderedComponent<IComponent> again = Render<RecommendationsPage>();
+        again.WaitForAssertion(() => Assert.Equal(["AGGR"], Symbols(again)), TimeSpan.FromSeconds(10));
+        Assert.Equal("true", again.Find("[data-testid=profile] button[data-profile=aggressive]").GetAttribute("aria-pressed"));
+    }
+
+    [Fact]
+    public async Task Dashboard_LabelFilter_ShowsOnlyThatLabel_AndSaysWhenNothingMatches()
+    {
+        var user = await _data.ConsentingTraderAsync("filters@test.local");
+        var model = await _data.AddModelAsync();
+        await _data.AddRecommendationAsync(await _data.AddInstrumentAsync("BUYA"), model, "BUY", 0.61);
+        await _data.AddRecommendationAsync(await _data.AddInstrumentAsync("BUYB"), model, "BUY", 0.55);
+        await _data.AddRecommendationAsync(await _data.AddInstrumentAsync("HOLD"), model, "HOLD", 0.9);
+        SignInAs(user);
+
+        IRenderedComponent<IComponent> page = RenderWithProviders<RecommendationsPage>();
+        page.WaitForAssertion(() => Assert.Equal(["HOLD", "BUYA", "BUYB"], Symbols(page)), TimeSpan.FromSeconds(10)); // most confident first
+        Assert.Equal("3", page.Find("[data-testid=recommendations-total]").GetAttribute("data-total"));
+        var dashboard = page.FindComponent<RecommendationsDashboard>().Instance;
+        Assert.Equal(1, dashboard.Loads); // showing the summary after a load does not make the grid load again
+
+        Choose(page, "filter-label", "BUY");
+        page.WaitForAssertion(() => Assert.Equal(["BUY", "BUY"], Labels(page)), TimeSpan.FromSeconds(10));
+        Assert.Equal("2", page.Find("[data-testid=recommendations-total]").GetAttribute("data-total"));
+        Assert.Contains("HOLD 1", page.Find("[data-testid=label-counts]").TextContent); // the summary keeps every label
+
+        page.Find("[data-testid=filter-confidence]").Change("95");
+        page.WaitForAssertion(() => Assert.Contains("No recommendations match these filters", page.Markup), TimeSpan.FromSeconds(10));
+        Assert.Empty(Symbols(page));
+    }
+
+    [Fact]
+    public async Task RecommendationPage_ShowsLevelsJustificationProbabilitiesDriversAndOutcomes()
+    {
+        var user = await _data.ConsentingTraderAsync("view@test.local");
+        var model = await _data.AddModelAsync("v3");
+        var id = await _data.AddInstrumentAsync("VIEW");
+        var snapshot = RecommendationsHarness.Snapshot(close: 100, features: new Dictionary<string, double?> { ["rsi_14"] = 55, ["ret_5d"] = 0.01 },
             drivers: [new SnapshotDriver("ret_5d", 0.01, null, 0.05)]);
-        var past = await AddRecommendationAsync(id, model, "SELL", 0.55, expected: -2, at: Clock.GetUtcNow().AddDays(-10), active: false);
-        await AddOutcomeAsync(past, true, 100, 97, -2);
-        var rec = await AddRecommendationAsync(id, model, "BUY", 0.64, expected: 1.8, snapshot: snapshot);
+        var past = await _data.AddRecommendationAsync(id, model, "SELL", 0.55, expected: -2, at: _data.Clock.GetUtcNow().AddDays(-10), active: false);
+        await _data.AddOutcomeAsync(past, true, 100, 97, -2);
+        var rec = await _data.AddRecommendationAsync(id, model, "BUY", 0.64, expected: 1.8, snapshot: snapshot);
+        await using (var db = await _data.DbAsync())
+        {
+            for (var i = -2; i <= 1; i++)
+                db.PriceBars.Add(new PriceBar { InstrumentId = id, Interval = Intervals.OneDay, Ts = snapshot.AsOf.AddDays(i), Open = 99, High = 101, Low = 98, Close = 100, Volume = 1, Source = "test" });
+            await db.SaveChangesAsync();
+        }
+        SignInAs(user);
 
-        var doc = await RenderAsync<RecommendationView>(user, new Dictionary<string, object?> { [nameof(RecommendationView.Id)] = rec });
-        Assert.True(doc.QuerySelector("[data-testid=entry-value]") is not null, doc.Body!.TextContent);
-        Assert.Equal("100.00", doc.QuerySelector("[data-testid=entry-value]")!.TextContent.Trim());
-        Assert.StartsWith("96.00", doc.QuerySelector("[data-testid=stop-value]")!.TextContent.Trim());
-        Assert.StartsWith("108.00", doc.QuerySelector("[data-testid=target-value]")!.TextContent.Trim());
-        Assert.Equal("Momentum and calm regime.", doc.QuerySelector("[data-testid=justification]")!.TextContent.Trim());
-        Assert.Equal(["BUY", "HOLD", "SELL"], doc.QuerySelectorAll("[data-testid=probabilities] tbody tr").Select(r => r.GetAttribute("data-label")));
-        Assert.Equal("50", doc.QuerySelector("[data-testid=probabilities] tr[data-label=BUY] [role=meter]")!.GetAttribute("aria-valuenow"));
+        var page = RenderWithProviders<RecommendationPage>(p => p.Add(c => c.Id, rec));
+        page.WaitForElement("[data-testid=entry-value]", TimeSpan.FromSeconds(10));
+        Assert.Equal("100.00", page.Find("[data-testid=entry-value]").TextContent.Trim());
+        Assert.StartsWith("96.00", page.Find("[data-testid=stop-value]").TextContent.Trim());
+        Assert.StartsWith("108.00", page.Find("[data-testid=target-value]").TextContent.Trim());
+        Assert.Equal("Momentum and calm regime.", page.Find("[data-testid=justification]").TextContent.Trim());
+        Assert.Equal(["BUY", "HOLD", "SELL"], page.FindAll("[data-testid=probabilities] tbody tr").Select(r => r.GetAttribute("data-label")));
+        Assert.Equal("50", page.Find("[data-testid=probabilities] tr[data-label=BUY] [role=meter]").GetAttribute("aria-valuenow"));
 
-        var rows = doc.QuerySelectorAll("[data-testid=snapshot-table] tbody tr");
+        var rows = page.FindAll("[data-testid=snapshot-table] tbody tr");
         Assert.Equal(["ret_5d", "rsi_14"], rows.Select(r => r.GetAttribute("data-feature")));
         Assert.Contains("sb-driver", rows[0].ClassList);
         Assert.Contains("pushed towards BUY", rows[0].TextContent);
 
-        Assert.Equal(["Pending", "Right"], doc.QuerySelectorAll("[data-testid=history-table] tbody tr").Select(r => r.GetAttribute("data-outcome")));
-        Assert.Contains("−3.00%", doc.QuerySelectorAll("[data-testid=history-table] tbody tr")[1].TextContent);
-        Assert.Null(doc.QuerySelector("[data-testid=recommendation-chart]")); // no bars stored: an empty state instead of an empty chart
-        Assert.Contains("No daily bars around this signal", doc.QuerySelector("[data-testid=recommendation-chart-card]")!.TextContent);
+        var history = page.FindAll("[data-testid=history-table] tbody tr");
+        Assert.Equal(["Pending", "Right"], history.Select(r => r.GetAttribute("data-outcome")));
+        Assert.Contains("−3.00%", history[1].TextContent);
+        Assert.Contains("stop-loss 96.00", page.Find("[data-testid=recommendation-chart]").GetAttribute("aria-label"));
 
-        await using (var db = await DbAsync())
-        {
-            var asOf = snapshot.AsOf;
-            for (var i = -2; i <= 1; i++)
-                db.PriceBars.Add(new PriceBar { InstrumentId = id, Interval = Intervals.OneDay, Ts = asOf.AddDays(i), Open = 99, High = 101, Low = 98, Close = 100, Volume = 1, Source = "test" });
-            await db.SaveChangesAsync();
-        }
-        var withBars = await RenderAsync<RecommendationView>(user, new Dictionary<string, object?> { [nameof(RecommendationView.Id)] = rec });
-        Assert.Contains("stop-loss 96.00", withBars.QuerySelector("[data-testid=recommendation-chart]")!.GetAttribute("aria-label"));
+        // The older signal links to its own page, which says it was superseded.
+        Assert.Equal($"/recommendations/{past}", history[1].QuerySelector("a")!.GetAttribute("href"));
+        page.Render(p => p.Add(c => c.Id, past));
+        page.WaitForElement("[data-testid=superseded]", TimeSpan.FromSeconds(10));
     }
 
     [Fact]
-    public async Task RecommendationView_ForAnUnknownId_SaysSo()
+    public async Task RecommendationPage_ForAnUnknownId_SaysSo()
     {
-        var user = await ConsentingTraderAsync("unknown@test.local");
-        var doc = await RenderAsync<RecommendationView>(user, new Dictionary<string, object?> { [nameof(RecommendationView.Id)] = 424242L });
-        Assert.Equal("No such recommendation", doc.QuerySelector(".sb-empty-title")?.TextContent);
+        var user = await _data.ConsentingTraderAsync("unknown@test.local");
+        SignInAs(user);
+        var page = RenderWithProviders<RecommendationPage>(p => p.Add(c => c.Id, 424242L));
+        page.WaitForAssertion(() => Assert.Equal("No such recommendation", page.Find(".sb-empty-title").TextContent), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
-    public async Task TrackRecordView_WithNoOutcomes_ShowsTheEmptyState()
+    public async Task TrackRecordPage_ShowsTotals_AndAProfileWithoutOutcomesShowsTheEmptyState()
     {
-        var user = await ConsentingTraderAsync("empty-track@test.local");
-        var doc = await RenderAsync<TrackRecordView>(user, new Dictionary<string, object?>());
-        Assert.Equal("No outcomes yet", doc.QuerySelector(".sb-empty-title")?.TextContent);
-        Assert.Null(doc.QuerySelector("[data-testid=calibration]"));
-    }
+        var user = await _data.ConsentingTraderAsync("track@test.local");
+        var model = await _data.AddModelAsync();
+        var instrument = await _data.AddInstrumentAsync("TRAK");
+        var right = await _data.AddRecommendationAsync(instrument, model, "BUY", 0.7, at: _data.Clock.GetUtcNow().AddDays(-20), active: false);
+        var wrong = await _data.AddRecommendationAsync(instrument, model, "SELL", 0.6, at: _data.Clock.GetUtcNow().AddDays(-10), active: false);
+        await _data.AddOutcomeAsync(right, true, 100, 104, 2);
+        await _data.AddOutcomeAsync(wrong, false, 100, 103, -2);
+        SignInAs(user);
 
-    private sealed class SignedIn(Guid userId) : AuthenticationStateProvider
-    {
-        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(
-            new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId.ToString()), new Claim(ClaimTypes.Role, Roles.Trader)], "test"))));
-    }
+        IRenderedComponent<IComponent> page = RenderWithProviders<TrackRecordPage>();
+        page.WaitForAssertion(() => Assert.Equal("2", page.Find("[data-testid=track-total]").TextContent.Trim()), TimeSpan.FromSeconds(10));
+        Assert.Equal("50.0%", page.Find("[data-testid=track-hit-rate]").TextContent.Trim().Replace(" ", "", StringComparison.Ordinal));
+        Assert.NotNull(page.Find("[data-testid=track-by-label] tr[data-key=BUY]"));
 
-    private sealed class NoJs : IJSRuntime
-    {
-        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, object?[]? args) => throw new InvalidOperationException($"JS call '{identifier}' during static rendering.");
-
-        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, CancellationToken cancellationToken, object?[]? args)
-            => throw new InvalidOperationException($"JS call '{identifier}' during static rendering.");
+        Choose(page, "track-profile", RiskProfiles.Conservative);
+        page.WaitForAssertion(() => Assert.Equal("No outcomes yet", page.Find(".sb-empty-title").TextContent), TimeSpan.FromSeconds(10));
+        Assert.Empty(page.FindAll("[data-testid=track-totals]"));
     }
 }

@@ -13,7 +13,13 @@ namespace Signalbook.Tests.Features.Recommendations;
 /// <summary>The harness with a shortcut to the recommendations service.</summary>
 public class RecommendationsHarness : ServiceHarness
 {
-    public Task<T> Recs<T>(Func<RecommendationsService, Task<T>> act) => WithAsync(act);
+    public Task<T> Consent<T>(Func<RiskConsentService, Task<T>> act) => WithAsync(act);
+
+    public Task<T> Dashboards<T>(Func<RecommendationDashboardService, Task<T>> act) => WithAsync(act);
+
+    public Task<T> Details<T>(Func<RecommendationDetailService, Task<T>> act) => WithAsync(act);
+
+    public Task<T> Tracks<T>(Func<TrackRecordService, Task<T>> act) => WithAsync(act);
 
     public async Task<long> AddModelAsync(string version = "v1", bool active = true)
     {
@@ -84,7 +90,7 @@ public class RecommendationsHarness : ServiceHarness
     public async Task<Guid> ConsentingTraderAsync(string email)
     {
         var user = await CreateUserAsync(email);
-        await Recs(s => s.AcceptRiskDisclosureAsync(user.Id));
+        await Consent(s => s.AcceptRiskDisclosureAsync(user.Id));
         return user.Id;
     }
 }
@@ -95,13 +101,13 @@ public sealed class RecommendationsServiceTests : RecommendationsHarness
     public async Task AcceptRiskDisclosure_CreatesTheSettingsRow_StoresTheTime_AndAuditsOnce()
     {
         var user = await CreateUserAsync("consent@test.local");
-        Assert.False((await Recs(s => s.ConsentAsync(user.Id))).Accepted);
+        Assert.False((await Consent(s => s.ConsentAsync(user.Id))).Accepted);
         var at = Clock.GetUtcNow();
 
-        var state = await Recs(s => s.AcceptRiskDisclosureAsync(user.Id, ActorOf(user)));
+        var state = await Consent(s => s.AcceptRiskDisclosureAsync(user.Id, ActorOf(user)));
         Assert.Equal(new ConsentState(true, at), state);
         Clock.Advance(TimeSpan.FromHours(2));
-        Assert.Equal(new ConsentState(true, at), await Recs(s => s.AcceptRiskDisclosureAsync(user.Id, ActorOf(user)))); // first time kept
+        Assert.Equal(new ConsentState(true, at), await Consent(s => s.AcceptRiskDisclosureAsync(user.Id, ActorOf(user)))); // first time kept
 
         await using var db = await DbAsync();
         var settings = await db.UserSettings.SingleAsync(s => s.UserId == user.Id);
@@ -120,19 +126,19 @@ public sealed class RecommendationsServiceTests : RecommendationsHarness
         var user = await CreateUserAsync("noconsent@test.local");
         var model = await AddModelAsync();
         var id = await AddRecommendationAsync(await AddInstrumentAsync("AAA"), model, "BUY", 0.7);
-        await Assert.ThrowsAsync<RiskConsentRequiredException>(() => Recs(s => s.DashboardAsync(user.Id, new RecommendationQuery())));
-        await Assert.ThrowsAsync<RiskConsentRequiredException>(() => Recs(s => s.DetailAsync(user.Id, id)));
-        await Assert.ThrowsAsync<RiskConsentRequiredException>(() => Recs(s => s.TrackRecordAsync(user.Id)));
+        await Assert.ThrowsAsync<RiskConsentRequiredException>(() => Dashboards(s => s.DashboardAsync(user.Id, new RecommendationQuery())));
+        await Assert.ThrowsAsync<RiskConsentRequiredException>(() => Details(s => s.DetailAsync(user.Id, id)));
+        await Assert.ThrowsAsync<RiskConsentRequiredException>(() => Tracks(s => s.TrackRecordAsync(user.Id)));
     }
 
     [Fact]
     public async Task PreferredProfile_DefaultsToModerate_AndIsStored()
     {
         var user = await CreateUserAsync("profile@test.local");
-        Assert.Equal(RiskProfiles.Moderate, await Recs(s => s.PreferredProfileAsync(user.Id)));
-        await Recs(async s => { await s.SetPreferredProfileAsync(user.Id, RiskProfiles.Aggressive); return 0; });
-        Assert.Equal(RiskProfiles.Aggressive, await Recs(s => s.PreferredProfileAsync(user.Id)));
-        await Assert.ThrowsAsync<ArgumentException>(() => Recs(async s => { await s.SetPreferredProfileAsync(user.Id, "reckless"); return 0; }));
+        Assert.Equal(RiskProfiles.Moderate, await Consent(s => s.PreferredProfileAsync(user.Id)));
+        await Consent(async s => { await s.SetPreferredProfileAsync(user.Id, RiskProfiles.Aggressive); return 0; });
+        Assert.Equal(RiskProfiles.Aggressive, await Consent(s => s.PreferredProfileAsync(user.Id)));
+        await Assert.ThrowsAsync<ArgumentException>(() => Consent(async s => { await s.SetPreferredProfileAsync(user.Id, "reckless"); return 0; }));
     }
 
     private async Task<(Guid User, Dictionary<string, long> Ids)> SeedDashboardAsync()
@@ -157,7 +163,7 @@ public sealed class RecommendationsServiceTests : RecommendationsHarness
         return (user, ids);
     }
 
-    private Task<DashboardResult> Dashboard(Guid user, RecommendationQuery q) => Recs(s => s.DashboardAsync(user, q));
+    private Task<DashboardResult> Dashboard(Guid user, RecommendationQuery q) => Dashboards(s => s.DashboardAsync(user, q));
 
     [Fact]
     public async Task Dashboard_EachFilterNarrowsTheActiveRecommendationsOfTheProfile()
@@ -255,7 +261,7 @@ public sealed class RecommendationsServiceTests : RecommendationsHarness
         await Add("BUY", 0.90, null, null);                                        // pending: left out
         await Add("BUY", 1.00, true, 101, m: other);                               // 1.0 goes to the top bucket
 
-        var all = await Recs(s => s.TrackRecordAsync(user));
+        var all = await Tracks(s => s.TrackRecordAsync(user));
         Assert.Equal(6, all.Total);
         Assert.Equal(4, all.Hits);
         Assert.Equal((4 - 3 + 3 - 5 + 10 + 1) / 6.0, all.AvgReturnPct!.Value, 9);
@@ -283,9 +289,9 @@ public sealed class RecommendationsServiceTests : RecommendationsHarness
         Assert.Equal(0.5, cal[2].HitRate, 9);
         Assert.Equal(0.0, cal[0].HitRate, 9);
 
-        var moderateV1 = await Recs(s => s.TrackRecordAsync(user, RiskProfiles.Moderate, model));
+        var moderateV1 = await Tracks(s => s.TrackRecordAsync(user, RiskProfiles.Moderate, model));
         Assert.Equal((4, 2), (moderateV1.Total, moderateV1.Hits));
-        var none = await Recs(s => s.TrackRecordAsync(user, RiskProfiles.Conservative));
+        var none = await Tracks(s => s.TrackRecordAsync(user, RiskProfiles.Conservative));
         Assert.Equal(0, none.Total);
         Assert.Null(none.AvgReturnPct);
         Assert.Empty(none.ByLabel);
@@ -334,7 +340,7 @@ public sealed class RecommendationsServiceTests : RecommendationsHarness
         await AddOutcomeAsync(current, null, 100, null, 1.8);
         await AddRecommendationAsync(id, model, "SELL", 0.9, profile: RiskProfiles.Aggressive); // other profile: not in this history
 
-        var detail = await Recs(s => s.DetailAsync(user, current));
+        var detail = await Details(s => s.DetailAsync(user, current));
         Assert.NotNull(detail);
         Assert.Equal(("DTL1", "BUY", 100.0), (detail.Instrument.Symbol, detail.Label, detail.Entry!.Value));
         Assert.Equal(["atr_14", "rsi_14", "macd", "state_id"], detail.Features.Select(f => f.Feature)); // drivers first, then by name
@@ -352,6 +358,6 @@ public sealed class RecommendationsServiceTests : RecommendationsHarness
         Assert.Equal(-4, detail.History[2].RealisedReturnPct!.Value, 9);
         Assert.Null(detail.History[0].RealisedReturnPct);
         Assert.Equal(6, detail.Candles.Count); // every bar, before and after
-        Assert.Null(await Recs(s => s.DetailAsync(user, 987654)));
+        Assert.Null(await Details(s => s.DetailAsync(user, 987654)));
     }
 }

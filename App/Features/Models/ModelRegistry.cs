@@ -79,6 +79,19 @@ public sealed class ModelRegistry(IDbContextFactory<AppDbContext> factory, Audit
             m.TrainingJobId, m.Metrics)).ToList();
     }
 
+    /// <summary>One page of the versions of a type, newest first, with the total: the Admin → Models grid pages in SQL.</summary>
+    public async Task<(IReadOnlyList<ModelVersionView> Rows, int Total)> PageAsync(string modelType, int skip, int take, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var ofType = db.MlModels.AsNoTracking().Where(m => m.ModelType == modelType);
+        var total = await ofType.CountAsync(ct);
+        var rows = await ofType.OrderByDescending(m => m.Id).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, 100))
+            .Select(m => new { m.Id, m.ModelType, m.Version, m.Algorithm, m.ParamsHash, m.FeatureVersion, m.IsActive, m.CreatedAt, m.TrainingJobId, m.Metrics })
+            .ToListAsync(ct);
+        return (rows.Select(m => ModelVersionView.Parse(m.Id, m.ModelType, m.Version, m.Algorithm, m.ParamsHash, m.FeatureVersion, m.IsActive, m.CreatedAt,
+            m.TrainingJobId, m.Metrics)).ToList(), total);
+    }
+
     /// <summary>The active model of a type with its feature names, or null when none is active.</summary>
     public async Task<(ModelVersionRow Version, ITrainedModel Model, IReadOnlyList<string> FeatureNames)?> ActiveAsync(string modelType, CancellationToken ct = default)
     {
