@@ -115,20 +115,36 @@ public sealed class SharedComponentTests : SignalbookTestContext
     }
 
     [Fact]
-    public void LiveRefresh_AFailingRefresh_IsReported_AndTheLoopRecovers()
+    public void LiveRefresh_AFailingRefresh_IsReported_AndTheLoopRecoversByItself()
     {
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         var healthy = false;
         var calls = 0;
         var refresh = Render<LiveRefresh>(p => p
-            .Add(c => c.Interval, TimeSpan.FromMilliseconds(400))
-            .Add(c => c.Refresh, _ => { calls++; return healthy ? Task.CompletedTask : throw new InvalidOperationException("the feed is down"); }));
+            .Add(c => c.Interval, TimeSpan.FromMilliseconds(200))
+            .Add(c => c.Refresh, _ => { Interlocked.Increment(ref calls); return healthy ? Task.CompletedTask : throw new InvalidOperationException("the feed is down"); }));
 
-        refresh.WaitForAssertion(() => Assert.Contains("Live updates paused: the feed is down", refresh.Markup), TimeSpan.FromSeconds(5));
+        refresh.WaitForAssertion(() => Assert.Contains("Live updates paused: the feed is down", refresh.Markup), TimeSpan.FromSeconds(10));
         healthy = true;
-        refresh.Find("[data-testid=live-refresh-error] button").Click(); // retry now, without waiting for the 0.8 s backoff
-        refresh.WaitForAssertion(() => Assert.Empty(refresh.FindAll("[data-testid=live-refresh-error]")), TimeSpan.FromSeconds(5));
+        refresh.WaitForAssertion(() => Assert.Empty(refresh.FindAll("[data-testid=live-refresh-error]")), TimeSpan.FromSeconds(15));
         Assert.True(calls >= 2);
+    }
+
+    [Fact]
+    public void LiveRefresh_RetryNow_DoesNotWaitForTheBackoff()
+    {
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        var healthy = false;
+        var refresh = Render<LiveRefresh>(p => p
+            .Add(c => c.Interval, TimeSpan.FromSeconds(2)) // after a failure the loop waits 4 s: the button must not
+            .Add(c => c.Refresh, _ => healthy ? Task.CompletedTask : throw new InvalidOperationException("the feed is down")));
+
+        refresh.WaitForAssertion(() => Assert.Contains("Trying again in 4 s", refresh.Markup), TimeSpan.FromSeconds(10));
+        healthy = true;
+        var clicked = DateTime.UtcNow;
+        refresh.Find("[data-testid=live-refresh-error] button").Click();
+        refresh.WaitForAssertion(() => Assert.Empty(refresh.FindAll("[data-testid=live-refresh-error]")), TimeSpan.FromSeconds(3));
+        Assert.True(DateTime.UtcNow - clicked < TimeSpan.FromSeconds(3.5), "recovered by the button, not by the 4 s backoff");
     }
 
     [Fact]
