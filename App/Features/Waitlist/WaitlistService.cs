@@ -5,6 +5,7 @@ using System.Threading.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Signalbook.Components.Shared;
 using Signalbook.Data;
 using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
@@ -169,7 +170,7 @@ public sealed class WaitlistService(
             $"""
             Hello {entry.Name},
 
-            You are invited to Signalbook. Create your account with this link (it works once, until {entry.InvitationExpiresAt:yyyy-MM-dd HH:mm} UTC):
+            You are invited to Signalbook. Create your account with this link (it works once, until {TimeFormat.Utc(entry.InvitationExpiresAt)} UTC):
 
             {link}
             """, "waitlist-invitation", ct);
