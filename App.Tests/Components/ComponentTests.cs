@@ -11,6 +11,9 @@ public sealed class ComponentTests : SignalbookTestContext
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>The session table loads asynchronously; on a loaded machine bUnit's 1 s default wait failed good renders.</summary>
+    static ComponentTests() => DefaultWaitTimeout = TimeSpan.FromSeconds(20);
+
     private static SessionRow[] Rows(Guid current, Guid user) =>
     [
         new(current, user, Now.AddHours(-2), Now, Now.AddDays(10), "192.0.2.1", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0", null, null),
@@ -36,7 +39,7 @@ public sealed class ComponentTests : SignalbookTestContext
             .Add(c => c.CurrentSessionId, current)
             .Add(c => c.Now, Now));
 
-        var trs = table.WaitForElements("[data-testid=sessions-table] tbody tr.mud-table-row", TimeSpan.FromSeconds(5));
+        var trs = table.WaitForElements("[data-testid=sessions-table] tbody tr.mud-table-row");
         Assert.Equal(4, trs.Count);
         Assert.Equal(2, table.FindAll("[data-testid=revoke-session]").Count);
         Assert.Contains("Active · this browser", trs[0].TextContent);
@@ -49,7 +52,7 @@ public sealed class ComponentTests : SignalbookTestContext
     }
 
     [Fact]
-    public void SessionTable_RevokeAsksFirst_ThenCallsBackAndReloads()
+    public async Task SessionTable_RevokeAsksFirst_ThenCallsBackAndReloads()
     {
         var current = Guid.NewGuid();
         var rows = Rows(current, Guid.NewGuid());
@@ -63,21 +66,22 @@ public sealed class ComponentTests : SignalbookTestContext
         table.WaitForElements("[data-testid=revoke-session]");
 
         // Cancelling keeps the session.
-        table.FindAll("[data-testid=revoke-session]")[1].Click();
-        Dialogs.WaitForElement("[data-testid=confirm-cancel]").Click();
+        await table.InvokeAsync(() => table.FindAll("[data-testid=revoke-session]")[1].Click());
+        Dialogs.WaitForElement("[data-testid=confirm-cancel]");
+        await Dialogs.InvokeAsync(() => Dialogs.Find("[data-testid=confirm-cancel]").Click());
         Assert.Null(revoked);
 
         // Confirming revokes the Firefox session (not this browser) and reloads the page of sessions.
         var loadsBefore = calls.Count;
-        table.FindAll("[data-testid=revoke-session]")[1].Click();
+        await table.InvokeAsync(() => table.FindAll("[data-testid=revoke-session]")[1].Click());
         Dialogs.WaitForAssertion(() => Assert.Contains("Firefox on Windows", Dialogs.Markup));
-        Dialogs.Find("[data-testid=confirm-ok]").Click();
+        await Dialogs.InvokeAsync(() => Dialogs.Find("[data-testid=confirm-ok]").Click());
         table.WaitForAssertion(() => Assert.Equal(rows[1].Id, revoked?.Id));
         table.WaitForAssertion(() => Assert.True(calls.Count > loadsBefore, "the table did not reload after the revocation"));
     }
 
     [Fact]
-    public void SessionTable_PagesInTheService_NotInMemory()
+    public async Task SessionTable_PagesInTheService_NotInMemory()
     {
         var user = Guid.NewGuid();
         var many = Enumerable.Range(0, 23).Select(i => new SessionRow(Guid.NewGuid(), user, Now.AddHours(-i), Now, Now.AddDays(5), null, null, null, null)).ToList();
@@ -87,7 +91,7 @@ public sealed class ComponentTests : SignalbookTestContext
         Assert.Equal((0, 10), calls[0]);
         Assert.Contains("1-10 of 23 sessions", table.Markup);
 
-        table.Find("button[aria-label='Next page']").Click();
+        await table.InvokeAsync(() => table.Find("button[aria-label='Next page']").Click());
         table.WaitForAssertion(() => Assert.Contains((10, 10), calls));
         table.WaitForAssertion(() => Assert.Contains("11-20 of 23 sessions", table.Markup));
     }

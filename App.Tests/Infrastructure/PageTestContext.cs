@@ -1,4 +1,7 @@
 using System.Security.Claims;
+using AngleSharp.Dom;
+using Bunit;
+using Microsoft.AspNetCore.Components;
 using Signalbook.Features.Users;
 
 namespace Signalbook.Tests.Infrastructure;
@@ -9,6 +12,12 @@ namespace Signalbook.Tests.Infrastructure;
 /// </summary>
 public abstract class PageTestContext : SignalbookTestContext, IAsyncLifetime
 {
+    /// <summary>
+    /// Pages wait on PostgreSQL (and search boxes on a 300 ms debounce): on a loaded 2-core machine bUnit's 1 s default
+    /// failed good renders. A longer wait only costs time when a test fails anyway.
+    /// </summary>
+    static PageTestContext() => DefaultWaitTimeout = TimeSpan.FromSeconds(20);
+
     protected ServiceHarness Db { get; } = new();
 
     protected AppUser Admin { get; private set; } = default!;
@@ -33,6 +42,16 @@ public abstract class PageTestContext : SignalbookTestContext, IAsyncLifetime
         if (sessionId is { } sid) claims.Add(new Claim(SignalbookSignInManager.SessionClaim, sid.ToString()));
         auth.SetClaims([.. claims]);
     }
+
+    /// <summary>
+    /// Finds and acts in one turn of the renderer: a grid that re-renders between a Find and a Click would otherwise
+    /// leave the test holding a stale event handler.
+    /// </summary>
+    protected static Task ActAsync<T>(IRenderedComponent<T> cut, string selector, Action<IElement> act) where T : IComponent
+        => cut.InvokeAsync(() => act(cut.Find(selector)));
+
+    protected static Task ClickAsync<T>(IRenderedComponent<T> cut, string selector) where T : IComponent
+        => ActAsync(cut, selector, e => e.Click());
 
     async Task IAsyncLifetime.DisposeAsync()
     {

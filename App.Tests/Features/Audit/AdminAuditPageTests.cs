@@ -26,15 +26,15 @@ public sealed class AdminAuditPageTests : PageTestContext
 
         SignInAdmin();
         var page = RenderWithProviders<AdminAudit>();
-        page.WaitForAssertion(() => Assert.Contains("auth.sign_in_failed", page.Find("[data-testid=audit-grid]").TextContent), TimeSpan.FromSeconds(10));
+        page.WaitForAssertion(() => Assert.Contains("auth.sign_in_failed", page.Find("[data-testid=audit-grid]").TextContent));
         var rows = page.FindAll("[data-testid=audit-grid] tbody tr.mud-table-row");
         Assert.Contains("2026-11-20 14:35:00", rows[0].TextContent);
 
-        page.Find("[data-testid=audit-outcome]").MouseDown();
+        await ActAsync(page, "[data-testid=audit-outcome]", e => e.MouseDown());
         Popovers.WaitForElements(".mud-list-item");
-        Popovers.FindAll(".mud-list-item").Single(i => i.TextContent.Trim() == "Failed").Click();
+        await Popovers.InvokeAsync(() => Popovers.FindAll(".mud-list-item").Single(i => i.TextContent.Trim() == "Failed").Click());
 
-        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=audit-grid] tbody tr.mud-table-row")), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=audit-grid] tbody tr.mud-table-row")));
         var failure = page.Find("[data-testid=audit-grid] tbody tr.mud-table-row");
         Assert.Contains("mallory@example.com", failure.TextContent);
         Assert.Contains("2026-11-20 14:31:30", failure.TextContent);

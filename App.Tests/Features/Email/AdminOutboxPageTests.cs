@@ -17,22 +17,22 @@ public sealed class AdminOutboxPageTests : PageTestContext
 
         SignInAdmin();
         var page = RenderWithProviders<AdminOutbox>();
-        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=outbox-grid] tbody tr.mud-table-row").Count), TimeSpan.FromSeconds(10));
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=outbox-grid] tbody tr.mud-table-row").Count));
         Assert.Contains("bob@example.com", page.FindAll("[data-testid=outbox-grid] tbody tr.mud-table-row")[0].TextContent); // newest first
         Assert.Contains("In outbox", page.Find("[data-testid=outbox-grid]").TextContent);
         Assert.Empty(page.FindAll("[data-testid=outbox-message]"));
 
-        page.FindAll("[data-testid=read-email]")[1].Click();
+        await page.InvokeAsync(() => page.FindAll("[data-testid=read-email]")[1].Click());
         var message = page.WaitForElement("[data-testid=outbox-message]");
         Assert.Contains("Your Signalbook invitation", message.TextContent);
         Assert.Contains("To ines@example.com", message.TextContent);
         Assert.Contains("2026-11-20 14:30 UTC", message.TextContent);
         Assert.Contains("register?invite=abc", page.Find("[data-testid=outbox-body]").TextContent);
-        page.Find("[data-testid=close-message]").Click();
+        await ClickAsync(page, "[data-testid=close-message]");
         Assert.Empty(page.FindAll("[data-testid=outbox-message]"));
 
-        page.Find("[data-testid=outbox-search] input, input[data-testid=outbox-search]").Input("confirm");
-        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=outbox-grid] tbody tr.mud-table-row")), TimeSpan.FromSeconds(5));
+        await ActAsync(page, "[data-testid=outbox-search] input, input[data-testid=outbox-search]", e => e.Input("confirm"));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=outbox-grid] tbody tr.mud-table-row")));
         Assert.Contains("bob@example.com", page.Find("[data-testid=outbox-grid]").TextContent);
     }
 }

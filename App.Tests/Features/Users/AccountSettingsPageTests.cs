@@ -20,14 +20,14 @@ public sealed class AccountSettingsPageTests : PageTestContext
         SignInAs(tess, [Roles.Trader], phone);
 
         var page = RenderWithProviders<MySessions>();
-        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=sessions-table] tbody tr.mud-table-row").Count), TimeSpan.FromSeconds(10));
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=sessions-table] tbody tr.mud-table-row").Count));
         Assert.DoesNotContain("203.0.113.99", page.Markup);
         var rows = page.FindAll("[data-testid=sessions-table] tbody tr.mud-table-row");
         Assert.Contains("Active · this browser", rows[0].TextContent);
         Assert.Contains("Safari on iOS", rows[0].TextContent);
 
-        rows[1].QuerySelector("[data-testid=revoke-session]")!.Click();
-        Dialogs.WaitForElement("[data-testid=confirm-ok]").Click();
+        await page.InvokeAsync(() => page.FindAll("[data-testid=sessions-table] tbody tr.mud-table-row")[1].QuerySelector("[data-testid=revoke-session]")!.Click());
+        Dialogs.WaitForElement("[data-testid=confirm-ok]"); await ClickAsync(Dialogs, "[data-testid=confirm-ok]");
         page.WaitForAssertion(() => Assert.Contains("Ended (revoked by the user)", page.FindAll("[data-testid=sessions-table] tbody tr.mud-table-row")[1].TextContent));
         Snackbars.WaitForAssertion(() => Assert.Contains("Session revoked.", Snackbars.Markup));
         Assert.False(await Db.WithAsync<SessionService, bool>(s => s.IsActiveAsync(laptop, tess.Id)));
@@ -43,31 +43,31 @@ public sealed class AccountSettingsPageTests : PageTestContext
         qr.SetupVoid("render", _ => true).SetVoidResult();
 
         var page = RenderWithProviders<SecuritySettings>();
-        page.WaitForAssertion(() => Assert.Equal("Off", page.Find("[data-testid=two-factor-state]").TextContent.Trim()), TimeSpan.FromSeconds(10));
-        page.Find("[data-testid=two-factor-start]").Click();
+        page.WaitForAssertion(() => Assert.Equal("Off", page.Find("[data-testid=two-factor-state]").TextContent.Trim()));
+        await ClickAsync(page, "[data-testid=two-factor-start]");
         var key = page.WaitForElement("[data-testid=two-factor-key]").TextContent;
         page.WaitForAssertion(() => Assert.Single(qr.Invocations, i => i.Identifier == "render"));
 
         // Empty, then wrong: clear messages, nothing turned on.
-        page.Find("[data-testid=two-factor-verify]").Click();
+        await ClickAsync(page, "[data-testid=two-factor-verify]");
         page.WaitForAssertion(() => Assert.Contains("Enter the code from your app.", page.Markup));
-        page.Find("input[data-testid=two-factor-code], [data-testid=two-factor-code] input").Input("000000");
-        page.Find("[data-testid=two-factor-verify]").Click();
+        await ActAsync(page, "input[data-testid=two-factor-code], [data-testid=two-factor-code] input", e => e.Input("000000"));
+        await ClickAsync(page, "[data-testid=two-factor-verify]");
         page.WaitForAssertion(() => Assert.Contains("That code is not right", page.Find("[data-testid=two-factor-message]").TextContent));
 
-        page.Find("input[data-testid=two-factor-code], [data-testid=two-factor-code] input").Input(Totp.Code(key, DateTimeOffset.UtcNow));
-        page.Find("[data-testid=two-factor-verify]").Click();
+        await ActAsync(page, "input[data-testid=two-factor-code], [data-testid=two-factor-code] input", e => e.Input(Totp.Code(key, DateTimeOffset.UtcNow)));
+        await ClickAsync(page, "[data-testid=two-factor-verify]");
         page.WaitForAssertion(() => Assert.Equal("On", page.Find("[data-testid=two-factor-state]").TextContent.Trim()));
         Assert.Equal(10, page.FindAll("[data-testid=recovery-codes] li").Count);
         await using var db = await Db.DbAsync();
         Assert.True((await db.Users.SingleAsync(u => u.Id == vera.Id)).TwoFactorEnabled);
 
         // Turning it off asks first.
-        page.Find("[data-testid=two-factor-off]").Click();
-        Dialogs.WaitForElement("[data-testid=confirm-cancel]").Click();
+        await ClickAsync(page, "[data-testid=two-factor-off]");
+        Dialogs.WaitForElement("[data-testid=confirm-cancel]"); await ClickAsync(Dialogs, "[data-testid=confirm-cancel]");
         Assert.Equal("On", page.Find("[data-testid=two-factor-state]").TextContent.Trim());
-        page.Find("[data-testid=two-factor-off]").Click();
-        Dialogs.WaitForElement("[data-testid=confirm-ok]").Click();
+        await ClickAsync(page, "[data-testid=two-factor-off]");
+        Dialogs.WaitForElement("[data-testid=confirm-ok]"); await ClickAsync(Dialogs, "[data-testid=confirm-ok]");
         page.WaitForAssertion(() => Assert.Equal("Off", page.Find("[data-testid=two-factor-state]").TextContent.Trim()));
     }
 }

@@ -14,7 +14,7 @@ public sealed class AdminUsersPageTests : PageTestContext
     {
         SignInAdmin();
         var page = RenderWithProviders<AdminUsers>();
-        page.WaitForAssertion(() => Assert.Contains(Admin.Email!, page.Find("[data-testid=users-grid]").TextContent), TimeSpan.FromSeconds(10));
+        page.WaitForAssertion(() => Assert.Contains(Admin.Email!, page.Find("[data-testid=users-grid]").TextContent));
         return page;
     }
 
@@ -30,12 +30,12 @@ public sealed class AdminUsersPageTests : PageTestContext
 
         // Cancel: nothing changes.
         await page.InvokeAsync(() => Row(page, "rosa@").QuerySelector("[data-testid=toggle-active]")!.Click());
-        Dialogs.WaitForElement("[data-testid=confirm-cancel]").Click();
+        Dialogs.WaitForElement("[data-testid=confirm-cancel]"); await ClickAsync(Dialogs, "[data-testid=confirm-cancel]");
         await using (var db = await Db.DbAsync()) Assert.True((await db.Users.SingleAsync(u => u.Id == rosa.Id)).IsActive);
 
         await page.InvokeAsync(() => Row(page, "rosa@").QuerySelector("[data-testid=toggle-active]")!.Click());
         Dialogs.WaitForAssertion(() => Assert.Contains("Deactivate rosa@example.com?", Dialogs.Markup));
-        Dialogs.Find("[data-testid=confirm-ok]").Click();
+        await ClickAsync(Dialogs, "[data-testid=confirm-ok]");
 
         page.WaitForAssertion(() => Assert.Equal("Deactivated", Row(page, "rosa@").QuerySelector("[data-testid=status-chip]")!.GetAttribute("data-status")));
         Snackbars.WaitForAssertion(() => Assert.Contains("rosa@example.com is deactivated and signed out everywhere.", Snackbars.Markup));
@@ -53,7 +53,7 @@ public sealed class AdminUsersPageTests : PageTestContext
         Assert.Equal("false", Row(page, "vic@").QuerySelector("[data-testid=role-Trader]")!.GetAttribute("aria-pressed"));
         await page.InvokeAsync(() => Row(page, "vic@").QuerySelector("[data-testid=role-Trader]")!.Click());
         Dialogs.WaitForAssertion(() => Assert.Contains("Give vic@example.com the Trader role?", Dialogs.Markup));
-        Dialogs.Find("[data-testid=confirm-ok]").Click();
+        await ClickAsync(Dialogs, "[data-testid=confirm-ok]");
 
         page.WaitForAssertion(() => Assert.Equal("true", Row(page, "vic@").QuerySelector("[data-testid=role-Trader]")!.GetAttribute("aria-pressed")));
         Assert.Equal("true", Row(page, "vic@").QuerySelector("[data-testid=role-Viewer]")!.GetAttribute("aria-pressed"));
@@ -65,7 +65,7 @@ public sealed class AdminUsersPageTests : PageTestContext
     {
         var page = Open();
         await page.InvokeAsync(() => Row(page, Admin.Email!).QuerySelector("[data-testid=role-Admin]")!.Click());
-        Dialogs.WaitForElement("[data-testid=confirm-ok]").Click();
+        Dialogs.WaitForElement("[data-testid=confirm-ok]"); await ClickAsync(Dialogs, "[data-testid=confirm-ok]");
         Snackbars.WaitForAssertion(() => Assert.Contains("You cannot remove your own Admin role.", Snackbars.Markup));
         Assert.Equal("true", Row(page, Admin.Email!).QuerySelector("[data-testid=role-Admin]")!.GetAttribute("aria-pressed"));
     }
@@ -78,13 +78,13 @@ public sealed class AdminUsersPageTests : PageTestContext
         var page = Open();
         page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=users-grid] tbody tr.mud-table-row").Count));
 
-        page.Find("input[data-testid=users-search], [data-testid=users-search] input").Input("alma");
-        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=users-grid] tbody tr.mud-table-row")), TimeSpan.FromSeconds(5));
+        await ActAsync(page, "input[data-testid=users-search], [data-testid=users-search] input", e => e.Input("alma"));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=users-grid] tbody tr.mud-table-row")));
         Assert.Contains("alma@example.com", page.Find("[data-testid=users-grid]").TextContent);
         Assert.Contains("1-1 of 1 users", page.Markup);
 
-        page.Find("input[data-testid=users-search], [data-testid=users-search] input").Input("nobody-by-that-name");
-        page.WaitForAssertion(() => Assert.Equal("No users match", page.Find(".sb-empty-title").TextContent), TimeSpan.FromSeconds(5));
+        await ActAsync(page, "input[data-testid=users-search], [data-testid=users-search] input", e => e.Input("nobody-by-that-name"));
+        page.WaitForAssertion(() => Assert.Equal("No users match", page.Find(".sb-empty-title").TextContent));
     }
 
     [Fact]
@@ -94,11 +94,11 @@ public sealed class AdminUsersPageTests : PageTestContext
         var page = Open();
         await page.InvokeAsync(() => Row(page, "gone@").QuerySelector("[data-testid=delete-user]")!.Click());
         Dialogs.WaitForAssertion(() => Assert.Contains("mud-button-filled-error", Dialogs.Find("[data-testid=confirm-ok]").ClassName));
-        Dialogs.Find("[data-testid=confirm-ok]").Click();
+        await ClickAsync(Dialogs, "[data-testid=confirm-ok]");
         page.WaitForAssertion(() => Assert.DoesNotContain("gone@example.com", page.Find("[data-testid=users-grid]").TextContent));
         Snackbars.WaitForAssertion(() => Assert.Contains("gone@example.com is deleted.", Snackbars.Markup));
 
-        await page.InvokeAsync(() => page.Find("[data-testid=users-include-deleted]").Change(true));
+        await ActAsync(page, "[data-testid=users-include-deleted]", e => e.Change(true));
         page.WaitForAssertion(() => Assert.Equal("Deleted", Row(page, "gone@").QuerySelector("[data-testid=status-chip]")!.GetAttribute("data-status")));
     }
 
@@ -115,7 +115,7 @@ public sealed class AdminUsersPageTests : PageTestContext
         Assert.Contains("Sessions of sam@example.com", sessions.TextContent);
 
         await page.InvokeAsync(() => page.Find("[data-testid=user-sessions] [data-testid=revoke-session]").Click());
-        Dialogs.WaitForElement("[data-testid=confirm-ok]").Click();
+        Dialogs.WaitForElement("[data-testid=confirm-ok]"); await ClickAsync(Dialogs, "[data-testid=confirm-ok]");
         page.WaitForAssertion(() => Assert.Contains("Ended (revoked by an admin)", page.Find("[data-testid=user-sessions]").TextContent));
         page.WaitForAssertion(() => Assert.Contains("Sessions (0)", Row(page, "sam@").TextContent));
         Assert.False(await Db.WithAsync<SessionService, bool>(s => s.IsActiveAsync(sid, sam.Id)));

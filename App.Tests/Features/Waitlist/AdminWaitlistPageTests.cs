@@ -15,7 +15,7 @@ public sealed class AdminWaitlistPageTests : PageTestContext
     {
         SignInAdmin();
         var page = RenderWithProviders<AdminWaitlist>();
-        page.WaitForAssertion(() => Assert.Equal(rows, page.FindAll("[data-testid=waitlist-grid] tbody tr.mud-table-row").Count), TimeSpan.FromSeconds(10));
+        page.WaitForAssertion(() => Assert.Equal(rows, page.FindAll("[data-testid=waitlist-grid] tbody tr.mud-table-row").Count));
         return page;
     }
 
@@ -32,7 +32,7 @@ public sealed class AdminWaitlistPageTests : PageTestContext
 
         await page.InvokeAsync(() => Row(page, "ines@").QuerySelector("[data-testid=approve]")!.Click());
         Dialogs.WaitForAssertion(() => Assert.Contains("Invite Ines Invitee?", Dialogs.Markup));
-        Dialogs.Find("[data-testid=confirm-ok]").Click();
+        await ClickAsync(Dialogs, "[data-testid=confirm-ok]");
 
         var link = page.WaitForElement("[data-testid=invitation-link]").GetAttribute("value")!;
         Assert.Contains("/account/register?invite=", link);
@@ -54,11 +54,11 @@ public sealed class AdminWaitlistPageTests : PageTestContext
         await JoinAsync("Rex Reject", "rex@example.com");
         var page = Open(1);
         await page.InvokeAsync(() => Row(page, "rex@").QuerySelector("[data-testid=reject]")!.Click());
-        Dialogs.WaitForElement("[data-testid=confirm-cancel]").Click();
+        Dialogs.WaitForElement("[data-testid=confirm-cancel]"); await ClickAsync(Dialogs, "[data-testid=confirm-cancel]");
         Assert.Contains("Pending", Row(page, "rex@").TextContent);
 
         await page.InvokeAsync(() => Row(page, "rex@").QuerySelector("[data-testid=reject]")!.Click());
-        Dialogs.WaitForElement("[data-testid=confirm-ok]").Click();
+        Dialogs.WaitForElement("[data-testid=confirm-ok]"); await ClickAsync(Dialogs, "[data-testid=confirm-ok]");
         page.WaitForAssertion(() => Assert.Equal("rejected", Row(page, "rex@").QuerySelector("[data-testid=status-chip]")!.GetAttribute("data-status")));
         Assert.Null(Row(page, "rex@").QuerySelector("[data-testid=reject]"));
         await using var db = await Db.DbAsync();
@@ -72,14 +72,13 @@ public sealed class AdminWaitlistPageTests : PageTestContext
         await JoinAsync("Nora Notes", "nora@example.com");
         var page = Open(1);
         await page.InvokeAsync(() => Row(page, "nora@").QuerySelector("[data-testid=edit-notes]")!.Click());
-        var input = page.WaitForElement("[data-testid=notes-form] textarea");
-
-        input.Input(new string('x', 4001));
-        page.Find("[data-testid=notes-form]").Submit();
+        page.WaitForElement("[data-testid=notes-form] textarea");
+        await ActAsync(page, "[data-testid=notes-form] textarea", e => e.Input(new string('x', 4001)));
+        await ActAsync(page, "[data-testid=notes-form]", e => e.Submit());
         page.WaitForAssertion(() => Assert.Contains("Notes are limited to 4000 characters.", page.Find("[data-testid=notes-form]").TextContent));
 
-        page.Find("[data-testid=notes-form] textarea").Input("Met at the meetup; trader.");
-        page.Find("[data-testid=notes-form]").Submit();
+        await ActAsync(page, "[data-testid=notes-form] textarea", e => e.Input("Met at the meetup; trader."));
+        await ActAsync(page, "[data-testid=notes-form]", e => e.Submit());
         page.WaitForAssertion(() => Assert.Equal("Met at the meetup; trader.", Row(page, "nora@").QuerySelector("[data-testid=notes]")!.TextContent));
         Assert.Empty(page.FindAll("[data-testid=notes-form]"));
         await using var db = await Db.DbAsync();
@@ -92,8 +91,8 @@ public sealed class AdminWaitlistPageTests : PageTestContext
         await JoinAsync("Ann One", "ann@example.com", "newsletter");
         await JoinAsync("Bob Two", "bob@example.com");
         var page = Open(2);
-        page.Find("[data-testid=waitlist-search] input, input[data-testid=waitlist-search]").Input("newsletter");
-        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=waitlist-grid] tbody tr.mud-table-row")), TimeSpan.FromSeconds(5));
+        await ActAsync(page, "[data-testid=waitlist-search] input, input[data-testid=waitlist-search]", e => e.Input("newsletter"));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=waitlist-grid] tbody tr.mud-table-row")));
         Assert.Contains("ann@example.com", page.Find("[data-testid=waitlist-grid]").TextContent);
     }
 }
