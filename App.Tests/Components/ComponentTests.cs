@@ -1,3 +1,4 @@
+using Bunit;
 using Microsoft.AspNetCore.Components;
 using Signalbook.Components.Shared;
 using Signalbook.Components.Shared.Charts;
@@ -6,70 +7,126 @@ using Signalbook.Tests.Infrastructure;
 
 namespace Signalbook.Tests.Components;
 
-public sealed class ComponentTests
+public sealed class ComponentTests : SignalbookTestContext
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>The session table loads asynchronously; on a loaded machine bUnit's 1 s default wait failed good renders.</summary>
+    static ComponentTests() => DefaultWaitTimeout = TimeSpan.FromSeconds(20);
+
+    private static SessionRow[] Rows(Guid current, Guid user) =>
+    [
+        new(current, user, Now.AddHours(-2), Now, Now.AddDays(10), "192.0.2.1", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0", null, null),
+        new(Guid.NewGuid(), user, Now.AddDays(-3), Now.AddDays(-1), Now.AddDays(9), "192.0.2.2", "Mozilla/5.0 (Windows NT 10.0) Firefox/140.0", null, null),
+        new(Guid.NewGuid(), user, Now.AddDays(-5), Now.AddDays(-5), Now.AddDays(9), null, null, Now.AddDays(-4), "signed out"),
+        new(Guid.NewGuid(), user, Now.AddDays(-20), Now.AddDays(-20), Now.AddDays(-6), null, null, null, null),
+    ];
+
+    /// <summary>The table pages through Load, as the pages' session service does in SQL.</summary>
+    private static Func<int, int, CancellationToken, Task<SessionPage>> Pages(IReadOnlyList<SessionRow> all, List<(int Skip, int Take)>? calls = null)
+        => (skip, take, _) =>
+        {
+            calls?.Add((skip, take));
+            return Task.FromResult(new SessionPage(all.Skip(skip).Take(take).ToList(), all.Count));
+        };
+
     [Fact]
-    public async Task SessionTable_ShowsRevokeOnlyOnActiveSessions_AndMarksThisBrowser()
+    public void SessionTable_ShowsRevokeOnlyOnActiveSessions_AndMarksThisBrowser()
     {
         var current = Guid.NewGuid();
-        var user = Guid.NewGuid();
-        SessionRow[] rows =
-        [
-            new(current, user, Now.AddHours(-2), Now, Now.AddDays(10), "192.0.2.1", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0", null, null),
-            new(Guid.NewGuid(), user, Now.AddDays(-3), Now.AddDays(-1), Now.AddDays(9), "192.0.2.2", "Mozilla/5.0 (Windows NT 10.0) Firefox/140.0", null, null),
-            new(Guid.NewGuid(), user, Now.AddDays(-5), Now.AddDays(-5), Now.AddDays(9), null, null, Now.AddDays(-4), "signed out"),
-            new(Guid.NewGuid(), user, Now.AddDays(-20), Now.AddDays(-20), Now.AddDays(-6), null, null, null, null),
-        ];
-        var doc = await ComponentRenderer.RenderAsync<SessionTable>(new Dictionary<string, object?>
-        {
-            [nameof(SessionTable.Rows)] = rows,
-            [nameof(SessionTable.CurrentSessionId)] = current,
-            [nameof(SessionTable.Now)] = Now,
-        });
+        var table = RenderWithProviders<SessionTable>(p => p
+            .Add(c => c.Load, Pages(Rows(current, Guid.NewGuid())))
+            .Add(c => c.CurrentSessionId, current)
+            .Add(c => c.Now, Now));
 
-        var trs = doc.QuerySelectorAll("[data-testid=sessions-table] tbody tr");
-        Assert.Equal(4, trs.Length);
-        Assert.Equal(2, doc.QuerySelectorAll("tbody button").Length);
+        var trs = table.WaitForElements("[data-testid=sessions-table] tbody tr.mud-table-row");
+        Assert.Equal(4, trs.Count);
+        Assert.Equal(2, table.FindAll("[data-testid=revoke-session]").Count);
         Assert.Contains("Active · this browser", trs[0].TextContent);
         Assert.Contains("Chrome on Linux", trs[0].TextContent);
+        Assert.Contains("2026-11-20 10:00", trs[0].TextContent);
         Assert.Contains("Ended (signed out)", trs[2].TextContent);
         Assert.Contains("Expired", trs[3].TextContent);
         Assert.Empty(trs[3].QuerySelectorAll("button"));
-        Assert.All(doc.QuerySelectorAll("tbody button"), b => Assert.StartsWith("Revoke the session signed in", b.GetAttribute("aria-label")));
+        Assert.All(table.FindAll("[data-testid=revoke-session]"), b => Assert.StartsWith("Revoke the session signed in", b.GetAttribute("aria-label")));
     }
 
     [Fact]
-    public async Task SessionTable_WithNoRows_ShowsAnEmptyStateInsteadOfATable()
+    public async Task SessionTable_RevokeAsksFirst_ThenCallsBackAndReloads()
     {
-        var doc = await ComponentRenderer.RenderAsync<SessionTable>(new Dictionary<string, object?> { [nameof(SessionTable.Rows)] = Array.Empty<SessionRow>() });
-        Assert.Null(doc.QuerySelector("table"));
-        Assert.Equal("No sessions yet", doc.QuerySelector(".sb-empty-title")?.TextContent);
-        Assert.Equal("status", doc.QuerySelector(".sb-empty")?.GetAttribute("role"));
+        var current = Guid.NewGuid();
+        var rows = Rows(current, Guid.NewGuid());
+        var calls = new List<(int, int)>();
+        SessionRow? revoked = null;
+        var table = RenderWithProviders<SessionTable>(p => p
+            .Add(c => c.Load, Pages(rows, calls))
+            .Add(c => c.CurrentSessionId, current)
+            .Add(c => c.Now, Now)
+            .Add(c => c.OnRevoke, (SessionRow r) => { revoked = r; }));
+        table.WaitForElements("[data-testid=revoke-session]");
+
+        // Cancelling keeps the session.
+        await table.InvokeAsync(() => table.FindAll("[data-testid=revoke-session]")[1].Click());
+        Dialogs.WaitForElement("[data-testid=confirm-cancel]");
+        await Dialogs.InvokeAsync(() => Dialogs.Find("[data-testid=confirm-cancel]").Click());
+        Assert.Null(revoked);
+
+        // Confirming revokes the Firefox session (not this browser) and reloads the page of sessions.
+        var loadsBefore = calls.Count;
+        await table.InvokeAsync(() => table.FindAll("[data-testid=revoke-session]")[1].Click());
+        Dialogs.WaitForAssertion(() => Assert.Contains("Firefox on Windows", Dialogs.Markup));
+        await Dialogs.InvokeAsync(() => Dialogs.Find("[data-testid=confirm-ok]").Click());
+        table.WaitForAssertion(() => Assert.Equal(rows[1].Id, revoked?.Id));
+        table.WaitForAssertion(() => Assert.True(calls.Count > loadsBefore, "the table did not reload after the revocation"));
     }
 
     [Fact]
-    public async Task ApexChart_RendersAnAccessibleFigureWithADataTable_WithoutCallingJavaScript()
+    public async Task SessionTable_PagesInTheService_NotInMemory()
     {
+        var user = Guid.NewGuid();
+        var many = Enumerable.Range(0, 23).Select(i => new SessionRow(Guid.NewGuid(), user, Now.AddHours(-i), Now, Now.AddDays(5), null, null, null, null)).ToList();
+        var calls = new List<(int Skip, int Take)>();
+        var table = RenderWithProviders<SessionTable>(p => p.Add(c => c.Load, Pages(many, calls)).Add(c => c.Now, Now));
+        table.WaitForAssertion(() => Assert.Equal(10, table.FindAll("tbody tr.mud-table-row").Count));
+        Assert.Equal((0, 10), calls[0]);
+        Assert.Contains("1-10 of 23 sessions", table.Markup);
+
+        await table.InvokeAsync(() => table.Find("button[aria-label='Next page']").Click());
+        table.WaitForAssertion(() => Assert.Contains((10, 10), calls));
+        table.WaitForAssertion(() => Assert.Contains("11-20 of 23 sessions", table.Markup));
+    }
+
+    [Fact]
+    public void SessionTable_WithNoRows_ShowsAnEmptyState()
+    {
+        var table = RenderWithProviders<SessionTable>(p => p.Add(c => c.Load, Pages([])).Add(c => c.Now, Now));
+        table.WaitForAssertion(() => Assert.Equal("No sessions yet", table.Find(".sb-empty-title").TextContent));
+        Assert.Equal("status", table.Find(".sb-empty").GetAttribute("role"));
+        Assert.Empty(table.FindAll("[data-testid=revoke-session]"));
+    }
+
+    [Fact]
+    public void ApexChart_RendersAnAccessibleFigureWithADataTable_AndDrawsThroughItsModule()
+    {
+        StrictJs();
+        var module = JSInterop.SetupModule("./js/charts.js");
+        module.SetupVoid("create", _ => true).SetVoidResult();
+        module.SetupVoid("destroy", _ => true).SetVoidResult();
         var options = new ChartOptions
         {
             Chart = new ChartSettings { Type = "bar" },
             Series = [new ChartSeries("Sign-ups", [3, 0, 5])],
             Xaxis = new ChartXAxis { Categories = ["Nov 18", "Nov 19", "Nov 20"], Title = new ChartTitle("Day") },
         };
-        var doc = await ComponentRenderer.RenderAsync<ApexChart>(new Dictionary<string, object?>
-        {
-            [nameof(ApexChart.Options)] = options,
-            [nameof(ApexChart.AriaLabel)] = "Sign-ups per day",
-            [nameof(ApexChart.TestId)] = "c1",
-        });
-        var host = doc.QuerySelector("[data-testid=c1]")!;
+        var chart = Render<ApexChart>(p => p.Add(c => c.Options, options).Add(c => c.AriaLabel, "Sign-ups per day").Add(c => c.TestId, "c1"));
+        var host = chart.Find("[data-testid=c1]");
         Assert.Equal("img", host.GetAttribute("role"));
         Assert.Equal("Sign-ups per day", host.GetAttribute("aria-label"));
-        Assert.Equal("Sign-ups per day", doc.QuerySelector("table caption")?.TextContent);
-        var cells = doc.QuerySelectorAll("tbody tr").Select(r => string.Join("|", r.Children.Select(c => c.TextContent))).ToList();
+        Assert.Equal("Sign-ups per day", chart.Find("table caption").TextContent);
+        var cells = chart.FindAll("tbody tr").Select(r => string.Join("|", r.Children.Select(c => c.TextContent))).ToList();
         Assert.Equal(["Nov 18|3", "Nov 19|0", "Nov 20|5"], cells);
+        var create = Assert.Single(module.Invocations, i => i.Identifier == "create");
+        Assert.Equal(host.Id, create.Arguments[1]);
     }
 
     [Fact]

@@ -97,4 +97,25 @@ public sealed class SessionServiceTests : ServiceHarness
     [InlineData(null, "Unknown device")]
     public void DescribeAgent_NamesBrowserAndSystem(string? agent, string expected)
         => Assert.Equal(expected, SessionTable.DescribeAgent(agent));
+
+    [Fact]
+    public async Task Page_IsOneUsersSessions_NewestFirst_WithTheirTotal()
+    {
+        var pia = await CreateUserAsync("pia@example.com");
+        var other = await CreateUserAsync("other3@example.com");
+        var ids = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await WithAsync(s => s.CreateAsync(pia.Id, $"192.0.2.{i}", null)));
+            Clock.Advance(TimeSpan.FromMinutes(5));
+        }
+        await WithAsync(s => s.CreateAsync(other.Id, "203.0.113.1", null));
+
+        var first = await WithAsync(s => s.PageAsync(pia.Id, 0, 2));
+        Assert.Equal(5, first.Total);
+        Assert.Equal([ids[4], ids[3]], first.Rows.Select(r => r.Id));
+        var last = await WithAsync(s => s.PageAsync(pia.Id, 4, 2));
+        Assert.Equal(ids[0], Assert.Single(last.Rows).Id);
+        Assert.All(first.Rows.Concat(last.Rows), r => Assert.Equal(pia.Id, r.UserId));
+    }
 }

@@ -178,4 +178,21 @@ public sealed class WaitlistServiceTests : ServiceHarness
         var invitation = await WithAsync(w => w.ApproveAsync(id, ActorOf(admin), Base));
         return invitation!.Link.Split("invite=")[1];
     }
+
+    [Fact]
+    public async Task Query_SortsByTheGridsColumn_AndPagesAfterSorting()
+    {
+        foreach (var (name, email) in new[] { ("Cleo", "cleo@example.com"), ("Abel", "abel@example.com"), ("Bea", "bea@example.com") })
+        {
+            await WithAsync(w => w.JoinAsync(name, email, null, $"10.1.0.{name.Length}{email[0]}"));
+            Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+        var byName = await WithAsync(w => w.QueryAsync(new WaitlistQuery(SortBy: nameof(WaitlistRow.Name), Descending: false)));
+        Assert.Equal(["Abel", "Bea", "Cleo"], byName.Rows.Select(r => r.Name));
+        var newest = await WithAsync(w => w.QueryAsync(new WaitlistQuery()));
+        Assert.Equal(["Bea", "Abel", "Cleo"], newest.Rows.Select(r => r.Name));
+        var secondPage = await WithAsync(w => w.QueryAsync(new WaitlistQuery(Skip: 2, Take: 2, SortBy: nameof(WaitlistRow.Email), Descending: true)));
+        Assert.Equal(3, secondPage.Total);
+        Assert.Equal("abel@example.com", Assert.Single(secondPage.Rows).Email);
+    }
 }

@@ -51,7 +51,8 @@ public static class AuditActions
 public sealed record AuditRow(long Id, DateTimeOffset OccurredAt, string? ActorEmail, string Action, string? ResourceType, string? ResourceId,
     bool Success, string? IpAddress, string? UserAgent, string? Changes, string? Details);
 
-public sealed record AuditQuery(string? Search = null, string? ActionPrefix = null, bool? Success = null, int Skip = 0, int Take = 25);
+public sealed record AuditQuery(string? Search = null, string? ActionPrefix = null, bool? Success = null, int Skip = 0, int Take = 25,
+    string SortBy = nameof(AuditRow.OccurredAt), bool Descending = true);
 
 public sealed class AuditService(IDbContextFactory<AppDbContext> factory, TimeProvider clock)
 {
@@ -93,7 +94,20 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> factory, TimePr
         if (!string.IsNullOrWhiteSpace(q.ActionPrefix)) query = query.Where(a => a.Action.StartsWith(q.ActionPrefix));
         if (q.Success is { } ok) query = query.Where(a => a.Success == ok);
         var total = await query.CountAsync(ct);
-        var rows = await query.OrderByDescending(a => a.OccurredAt).ThenByDescending(a => a.Id).Skip(q.Skip).Take(q.Take)
+        query = (q.SortBy, q.Descending) switch
+        {
+            (nameof(AuditRow.ActorEmail), false) => query.OrderBy(a => a.ActorEmail).ThenByDescending(a => a.Id),
+            (nameof(AuditRow.ActorEmail), true) => query.OrderByDescending(a => a.ActorEmail).ThenByDescending(a => a.Id),
+            (nameof(AuditRow.Action), false) => query.OrderBy(a => a.Action).ThenByDescending(a => a.Id),
+            (nameof(AuditRow.Action), true) => query.OrderByDescending(a => a.Action).ThenByDescending(a => a.Id),
+            (nameof(AuditRow.Success), false) => query.OrderBy(a => a.Success).ThenByDescending(a => a.Id),
+            (nameof(AuditRow.Success), true) => query.OrderByDescending(a => a.Success).ThenByDescending(a => a.Id),
+            (nameof(AuditRow.IpAddress), false) => query.OrderBy(a => a.IpAddress).ThenByDescending(a => a.Id),
+            (nameof(AuditRow.IpAddress), true) => query.OrderByDescending(a => a.IpAddress).ThenByDescending(a => a.Id),
+            (_, false) => query.OrderBy(a => a.OccurredAt).ThenBy(a => a.Id),
+            _ => query.OrderByDescending(a => a.OccurredAt).ThenByDescending(a => a.Id),
+        };
+        var rows = await query.Skip(q.Skip).Take(q.Take)
             .Select(a => new AuditRow(a.Id, a.OccurredAt, a.ActorEmail, a.Action, a.ResourceType, a.ResourceId, a.Success, a.IpAddress, a.UserAgent, a.Changes, a.Details))
             .ToListAsync(ct);
         return (rows, total);

@@ -69,7 +69,12 @@ public sealed class EmailService(IDbContextFactory<AppDbContext> factory, IOptio
         return message;
     }
 
-    public async Task<(IReadOnlyList<OutboxRow> Rows, int Total)> ListAsync(string? search, int skip, int take, CancellationToken ct = default)
+    /// <summary>
+    /// One page of the outbox, newest first unless <paramref name="sortBy"/> (an <see cref="OutboxRow"/> property) says
+    /// otherwise; filtered, sorted and paged in SQL.
+    /// </summary>
+    public async Task<(IReadOnlyList<OutboxRow> Rows, int Total)> ListAsync(string? search, int skip, int take, string? sortBy = null, bool descending = true,
+        CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var q = db.EmailOutbox.AsNoTracking();
@@ -79,7 +84,20 @@ public sealed class EmailService(IDbContextFactory<AppDbContext> factory, IOptio
             q = q.Where(m => EF.Functions.ILike(m.ToAddress, term) || EF.Functions.ILike(m.Subject, term));
         }
         var total = await q.CountAsync(ct);
-        var rows = await q.OrderByDescending(m => m.Id).Skip(skip).Take(take)
+        q = (sortBy, descending) switch
+        {
+            (nameof(OutboxRow.ToAddress), false) => q.OrderBy(m => m.ToAddress).ThenByDescending(m => m.Id),
+            (nameof(OutboxRow.ToAddress), true) => q.OrderByDescending(m => m.ToAddress).ThenByDescending(m => m.Id),
+            (nameof(OutboxRow.Subject), false) => q.OrderBy(m => m.Subject).ThenByDescending(m => m.Id),
+            (nameof(OutboxRow.Subject), true) => q.OrderByDescending(m => m.Subject).ThenByDescending(m => m.Id),
+            (nameof(OutboxRow.Kind), false) => q.OrderBy(m => m.Kind).ThenByDescending(m => m.Id),
+            (nameof(OutboxRow.Kind), true) => q.OrderByDescending(m => m.Kind).ThenByDescending(m => m.Id),
+            (nameof(OutboxRow.Status), false) => q.OrderBy(m => m.Status).ThenByDescending(m => m.Id),
+            (nameof(OutboxRow.Status), true) => q.OrderByDescending(m => m.Status).ThenByDescending(m => m.Id),
+            (_, false) => q.OrderBy(m => m.Id),
+            _ => q.OrderByDescending(m => m.Id),
+        };
+        var rows = await q.Skip(skip).Take(take)
             .Select(m => new OutboxRow(m.Id, m.CreatedAt, m.ToAddress, m.Subject, m.Kind, m.Status, m.Error, m.BodyText))
             .ToListAsync(ct);
         return (rows, total);

@@ -14,6 +14,8 @@ public sealed record SessionRow(Guid Id, Guid UserId, DateTimeOffset CreatedAt, 
 /// Server-side sign-in sessions. A cookie carries the session id; <see cref="IsActiveAsync"/> is
 /// asked on every request, so a revoked session stops working on its next request.
 /// </summary>
+public sealed record SessionPage(IReadOnlyList<SessionRow> Rows, int Total);
+
 public sealed class SessionService(IDbContextFactory<AppDbContext> factory, TimeProvider clock, AuditService audit)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(14);
@@ -64,6 +66,18 @@ public sealed class SessionService(IDbContextFactory<AppDbContext> factory, Time
             .OrderByDescending(s => s.CreatedAt).Take(100)
             .Select(s => new SessionRow(s.Id, s.UserId, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.IpAddress, s.UserAgent, s.RevokedAt, s.RevokeReason))
             .ToListAsync(ct);
+    }
+
+    /// <summary>One page of a user's sessions, newest first, with the total (paged in SQL for the sessions grid).</summary>
+    public async Task<SessionPage> PageAsync(Guid userId, int skip, int take, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var query = db.Sessions.AsNoTracking().Where(s => s.UserId == userId);
+        var total = await query.CountAsync(ct);
+        var rows = await query.OrderByDescending(s => s.CreatedAt).ThenBy(s => s.Id).Skip(skip).Take(Math.Clamp(take, 1, 200))
+            .Select(s => new SessionRow(s.Id, s.UserId, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.IpAddress, s.UserAgent, s.RevokedAt, s.RevokeReason))
+            .ToListAsync(ct);
+        return new SessionPage(rows, total);
     }
 
     /// <summary>

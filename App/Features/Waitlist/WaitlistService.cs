@@ -5,6 +5,7 @@ using System.Threading.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Signalbook.Components.Shared;
 using Signalbook.Data;
 using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
@@ -33,7 +34,8 @@ public enum JoinOutcome
 public sealed record WaitlistRow(long Id, string Name, string Email, string? Referral, WaitlistStatus Status, string? Notes,
     DateTimeOffset CreatedAt, DateTimeOffset? DecidedAt, DateTimeOffset? InvitationExpiresAt, DateTimeOffset? InvitationUsedAt);
 
-public sealed record WaitlistQuery(string? Search = null, WaitlistStatus? Status = null, int Skip = 0, int Take = 20);
+public sealed record WaitlistQuery(string? Search = null, WaitlistStatus? Status = null, int Skip = 0, int Take = 20,
+    string SortBy = nameof(WaitlistRow.CreatedAt), bool Descending = true);
 
 public sealed record Invitation(long EntryId, string Email, string Name, string Link, DateTimeOffset ExpiresAt);
 
@@ -102,7 +104,20 @@ public sealed class WaitlistService(
                                      || EF.Functions.ILike(w.Referral ?? "", term) || EF.Functions.ILike(w.Notes ?? "", term));
         }
         var total = await query.CountAsync(ct);
-        var rows = await query.OrderByDescending(w => w.CreatedAt).ThenByDescending(w => w.Id).Skip(q.Skip).Take(q.Take)
+        query = (q.SortBy, q.Descending) switch
+        {
+            (nameof(WaitlistRow.Name), false) => query.OrderBy(w => w.Name).ThenByDescending(w => w.Id),
+            (nameof(WaitlistRow.Name), true) => query.OrderByDescending(w => w.Name).ThenByDescending(w => w.Id),
+            (nameof(WaitlistRow.Email), false) => query.OrderBy(w => w.Email).ThenByDescending(w => w.Id),
+            (nameof(WaitlistRow.Email), true) => query.OrderByDescending(w => w.Email).ThenByDescending(w => w.Id),
+            (nameof(WaitlistRow.Referral), false) => query.OrderBy(w => w.Referral).ThenByDescending(w => w.Id),
+            (nameof(WaitlistRow.Referral), true) => query.OrderByDescending(w => w.Referral).ThenByDescending(w => w.Id),
+            (nameof(WaitlistRow.Status), false) => query.OrderBy(w => w.Status).ThenByDescending(w => w.Id),
+            (nameof(WaitlistRow.Status), true) => query.OrderByDescending(w => w.Status).ThenByDescending(w => w.Id),
+            (_, false) => query.OrderBy(w => w.CreatedAt).ThenBy(w => w.Id),
+            _ => query.OrderByDescending(w => w.CreatedAt).ThenByDescending(w => w.Id),
+        };
+        var rows = await query.Skip(q.Skip).Take(q.Take)
             .Select(w => new WaitlistRow(w.Id, w.Name, w.Email, w.Referral, w.Status, w.Notes, w.CreatedAt, w.DecidedAt,
                 w.InvitationExpiresAt, w.InvitationUsedAt))
             .ToListAsync(ct);
@@ -155,7 +170,7 @@ public sealed class WaitlistService(
             $"""
             Hello {entry.Name},
 
-            You are invited to Signalbook. Create your account with this link (it works once, until {entry.InvitationExpiresAt:yyyy-MM-dd HH:mm} UTC):
+            You are invited to Signalbook. Create your account with this link (it works once, until {TimeFormat.Utc(entry.InvitationExpiresAt)} UTC):
 
             {link}
             """, "waitlist-invitation", ct);
