@@ -91,6 +91,7 @@ public sealed class AdminWaitlistPage(IPage page) : Shell(page)
     public async Task<string> ApproveAsync(string email)
     {
         await Row(email).GetByTestId("approve").ClickAsync();
+        await Page.GetByTestId("confirm-ok").ClickAsync(); // approving sends an email: the page asks first
         var link = Page.GetByTestId("invitation-link");
         await link.WaitForAsync();
         return await link.InputValueAsync();

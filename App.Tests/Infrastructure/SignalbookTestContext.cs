@@ -28,6 +28,12 @@ public class SignalbookTestContext : BunitContext, IAsyncLifetime
     /// <summary>A test class that needs set-up overrides this (for example to open a database).</summary>
     public virtual Task InitializeAsync() => Task.CompletedTask;
 
+    /// <summary>
+    /// Pages wait on PostgreSQL (and search boxes on a debounce): on a loaded 2-core machine bUnit's 1 s default failed
+    /// good renders. A longer wait only costs time when a test fails anyway.
+    /// </summary>
+    static SignalbookTestContext() => DefaultWaitTimeout = TimeSpan.FromSeconds(20);
+
     public SignalbookTestContext()
     {
         Services.AddSignalbookUi();
