@@ -26,6 +26,9 @@ public class ServiceHarness : IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
     public ServiceProvider Services { get; private set; } = null!;
 
+    /// <summary>The configuration the services see: <see cref="Settings"/> plus ConnectionStrings:Default, as the app has it.</summary>
+    public IConfiguration Configuration { get; private set; } = null!;
+
     /// <summary>Extra configuration (section:key → value) a test class wants.</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
@@ -38,7 +41,9 @@ public class ServiceHarness : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings)
+            .AddInMemoryCollection([new KeyValuePair<string, string?>("ConnectionStrings:Default", ConnectionString)]).Build();
+        Configuration = configuration;
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
