@@ -226,11 +226,12 @@ public sealed class JobRecordingFilter(
                 _ => JobOutcome.Success(new Dictionary<string, object?>()),
             };
         }
-        if (error is OperationCanceledException or JobAbortedException)
+        // Hangfire's token is cancelled when this node shuts down and when the job is deleted (a cancel): both end the
+        // run as cancelled. A cancellation of the job's own making (a timeout inside it) is a failure like any other.
+        if (error is JobAbortedException || (error is OperationCanceledException && context.CancellationToken.ShutdownToken.IsCancellationRequested))
         {
-            var why = context.CancellationToken.ShutdownToken.IsCancellationRequested
-                ? "Stopped by this node's shutdown; Hangfire runs it again on a node that is up."
-                : "Cancelled before it finished (the job was deleted or cancelled).";
+            var deleted = error is JobAbortedException || StateOf(context) == DeletedState.StateName;
+            var why = deleted ? "Cancelled before it finished (the job was deleted)." : "Stopped by this node's shutdown; Hangfire runs it again on a node that is up.";
             return new JobOutcome(TaskStatuses.Cancelled, new Dictionary<string, object?>(), why);
         }
 
@@ -250,9 +251,23 @@ public sealed class JobRecordingFilter(
         return new JobOutcome(TaskStatuses.Failed, details, message);
     }
 
+    private string? StateOf(PerformContext context)
+    {
+        try
+        {
+            return context.Connection.GetStateData(context.BackgroundJob.Id)?.Name;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogDebug(e, "Could not read the state of job {Id}", context.BackgroundJob.Id);
+            return null;
+        }
+    }
+
     public void OnStateElection(ElectStateContext context)
     {
-        if (context.CandidateState is SucceededState && _refused.TryRemove(context.BackgroundJob.Id, out var instead))
+        // Hangfire turns a start a server filter cancelled into Deleted ("Canceled by filter"); ours says why, or waits.
+        if (context.CandidateState is DeletedState or SucceededState && _refused.TryRemove(context.BackgroundJob.Id, out var instead))
             context.CandidateState = instead;
     }
 
