@@ -38,7 +38,7 @@ public sealed class MigrationTests
 
         // Every schema but PostgreSQL's own and "hangfire": that one belongs to Hangfire, which creates and upgrades its
         // tables itself (Hangfire.PostgreSql's PrepareSchemaIfNecessary), so the EF model does not describe them. A table
-        // our migrations created in any other schema must be in the model; Quartz's qrtz_* tables are gone (0007).
+        // our migrations created in any other schema must be in the model.
         var schemas = await ListAsync(conn, $"SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema', '{JobsSetup.Schema}') AND nspname NOT LIKE 'pg\\_%'");
         Assert.Equal(["public"], schemas.Order());
         var dbTables = await ListAsync(conn, $"SELECT CASE WHEN table_schema = 'public' THEN '' ELSE table_schema || '.' END || table_name FROM information_schema.tables WHERE table_schema <> '{JobsSetup.Schema}' AND table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'");

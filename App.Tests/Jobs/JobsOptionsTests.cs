@@ -23,7 +23,7 @@ public sealed class JobsOptionsTests
     }
 
     [Theory]
-    [InlineData("market-data-daily-sync", "0 30 16 ? * MON-FRI", "Quartz format")] // the old six-field schedule
+    [InlineData("market-data-daily-sync", "0 30 16 ? * MON-FRI", "previous scheduler's format")] // the old six-field, seconds-first schedule
     [InlineData("market-data-intraday-sync", "61 * * * *", "not a valid cron expression")]
     [InlineData("features", "every day", "not a valid cron expression")]
     public void InvalidCron_IsRefusedAtStart_NamingTheKey(string job, string cron, string hint)

@@ -74,7 +74,7 @@ public sealed partial class JobsOptions : IValidatableObject
             else if (!string.IsNullOrWhiteSpace(cron) && !IsValidCron(cron.Trim(), out var error))
             {
                 var hint = cron.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6
-                    ? " Six fields look like the old Quartz format (seconds first): drop the seconds field and any '?'."
+                    ? " Six fields with seconds first are the previous scheduler's format: drop the seconds field and any '?'."
                     : "";
                 yield return new ValidationResult(
                     $"Jobs:Schedules:{name}: '{cron}' is not a valid cron expression (five fields: minute hour day-of-month month day-of-week; {error}).{hint}");

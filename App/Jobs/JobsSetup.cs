@@ -208,10 +208,36 @@ public sealed class JobServers(IServiceProvider services, IOptions<JobsOptions> 
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Every server is told to stop first (their running jobs' tokens are cancelled together), then each is
-        // disposed: it waits up to Jobs:ShutdownTimeoutSeconds for its jobs, then lets them go.
+        // Every server is told to stop first (their running jobs' tokens are cancelled together), then they get up to
+        // Jobs:ShutdownTimeoutSeconds to finish, in parallel, before the host goes on (and stops the private cluster).
         foreach (var server in _servers) server.SendStop();
-        await Task.WhenAll(_servers.Select(server => Task.Run(server.Dispose, CancellationToken.None)));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.ShutdownTimeoutSeconds));
+        try
+        {
+            await Task.WhenAll(_servers.Select(server => server.WaitForShutdownAsync(timeout.Token)));
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("Hangfire servers of {Node} did not stop within {Seconds} s; their jobs run again on another node", node.Name,
+                options.Value.ShutdownTimeoutSeconds);
+        }
+        // Dispose off the host's path: under a test host it was seen to block after the servers had stopped.
+        var stopped = _servers.ToArray();
+        _ = Task.Run(() =>
+        {
+            foreach (var server in stopped)
+            {
+                try
+                {
+                    server.Dispose();
+                }
+                catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+                {
+                    logger.LogDebug(e, "Disposing a stopped Hangfire server");
+                }
+            }
+        }, CancellationToken.None);
         _servers.Clear();
     }
 }

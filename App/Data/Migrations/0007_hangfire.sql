@@ -1,4 +1,4 @@
--- 0007: background jobs move from Quartz.NET to Hangfire. Quartz's AdoJobStore tables (created by 0003) are dropped.
+-- 0007: background jobs move to Hangfire. The previous scheduler's tables (qrtz_*, created by 0003) are dropped.
 -- Hangfire keeps its own tables in the schema "hangfire", which Hangfire.PostgreSql creates and upgrades itself at
 -- start-up (PrepareSchemaIfNecessary); no migration of ours touches that schema. service_task_execution and
 -- service_status (0003) stay: the jobs' run history and node heartbeats are ours.
