@@ -6,6 +6,7 @@ using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using Hangfire.Server;
 using Hangfire.States;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Models;
@@ -40,8 +41,11 @@ public static class JobsSetup
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var options = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
 
-        // Hangfire's own registration first (the dashboard needs it); ours below replace its static-backed services.
-        services.AddHangfire(c => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings());
+        // Not Hangfire.AspNetCore's AddHangfire: it ties Hangfire's static configuration to this container. The dashboard
+        // only needs these two from the container; everything else is built from this container's own services below.
+        HangfireGlobals.Configure();
+        services.TryAddSingleton<IGlobalConfiguration>(_ => GlobalConfiguration.Configuration);
+        services.TryAddSingleton(_ => DashboardRoutes.Routes);
 
         services.AddSingleton(sp => new NodeIdentity(sp.GetRequiredService<IOptions<JobsOptions>>().Value.ResolvedNodeName));
         services.AddSingleton<JobStorage>(sp =>
@@ -105,6 +109,7 @@ public static class JobsSetup
             DarkModeEnabled = true, // follows the browser's prefers-color-scheme
             DisplayStorageConnectionString = false,
         };
+        HangfireLogBridge.Instance.Use(app.Services.GetRequiredService<ILoggerFactory>());
         app.MapHangfireDashboard(DashboardPath, options, app.Services.GetRequiredService<JobStorage>())
             .RequireAuthorization(p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
         return app;
@@ -181,6 +186,7 @@ public sealed class JobServers(IServiceProvider services, IOptions<JobsOptions> 
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        HangfireLogBridge.Instance.Use(services.GetRequiredService<ILoggerFactory>());
         var o = options.Value;
         services.GetRequiredService<RecurringSchedules>().Apply();
         var storage = services.GetRequiredService<JobStorage>();
