@@ -64,7 +64,14 @@ public class ServiceHarness : IAsyncLifetime
     {
     }
 
-    public virtual async Task DisposeAsync() => await Services.DisposeAsync();
+    public virtual async Task DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        // Every test class has its own database, so its pool would keep idle connections open for minutes: with
+        // Hangfire's workers on top, a full run then exceeds the test server's max_connections.
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        Npgsql.NpgsqlConnection.ClearPool(connection);
+    }
 
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();
 

@@ -79,6 +79,18 @@ public sealed class JobsNode : IAsyncDisposable
         return connection.GetJobData(jobId)?.State ?? "(none)";
     }
 
+    /// <summary>A job's Hangfire state once it is <paramref name="expected"/> (it changes just after our row is written), or after 10 s.</summary>
+    public async Task<string> WaitForStateAsync(string jobId, string expected)
+    {
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var state = StateOf(jobId);
+            if (state == expected || DateTime.UtcNow > until) return state;
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>
     /// The node dies: its servers stop without waiting for the running job (which ignores cancellation, as a hung or
     /// killed process would), and PostgreSQL ends its lock sessions, as it does when a process's connections drop.
@@ -98,5 +110,7 @@ public sealed class JobsNode : IAsyncDisposable
     {
         if (_serversStarted) await Services.GetRequiredService<JobServers>().StopAsync(default);
         await Services.DisposeAsync();
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        NpgsqlConnection.ClearPool(connection); // this database's idle connections close now, not minutes later
     }
 }
