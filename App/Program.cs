@@ -72,6 +72,7 @@ app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 app.MapSignalbookAccount();
 app.MapSignalbookHealth();
+app.MapSignalbookJobs();
 
 app.Run();
 

@@ -8,7 +8,7 @@ public sealed class AccessTests(AppFactory app) : IClassFixture<AppFactory>
 {
     public static readonly TheoryData<string> PublicPages = new() { "/", "/account/login", "/account/register", "/account/access-denied", "/health" };
     public static readonly TheoryData<string> SignedInPages = new() { "/app", "/settings/sessions", "/markets", "/recommendations", "/recommendations/track-record" };
-    public static readonly TheoryData<string> AdminPages = new() { "/admin/waitlist", "/admin/users", "/admin/outbox", "/admin/audit", "/admin/models", "/admin/data", "/admin/jobs" };
+    public static readonly TheoryData<string> AdminPages = new() { "/admin/waitlist", "/admin/users", "/admin/outbox", "/admin/audit", "/admin/models", "/admin/data", "/admin/jobs", "/admin/hangfire" };
 
     [Theory]
     [MemberData(nameof(PublicPages))]
@@ -52,6 +52,17 @@ public sealed class AccessTests(AppFactory app) : IClassFixture<AppFactory>
     {
         var client = await app.SignedInAsync(AppFactory.AdminEmail, AppFactory.AdminPassword);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(path)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Admin_OpensTheHangfireDashboard_WithOurTitleAndDarkModeThatFollowsTheBrowser()
+    {
+        var client = await app.SignedInAsync(AppFactory.AdminEmail, AppFactory.AdminPassword);
+        var html = await client.GetStringAsync("/admin/hangfire/recurring");
+        Assert.Contains("Signalbook", html);
+        Assert.Contains("market-data-daily-sync", html); // the recurring jobs this app registered at start
+        Assert.Matches("data-darkmode=\"(?i:true)\"", html); // Hangfire's dark mode is on…
+        Assert.Contains("prefers-color-scheme: dark", await client.GetStringAsync("/admin/hangfire/css-dark1")); // …and follows the browser
     }
 
     [Fact]

@@ -26,6 +26,9 @@ public class ServiceHarness : IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
     public ServiceProvider Services { get; private set; } = null!;
 
+    /// <summary>The configuration the services see: <see cref="Settings"/> plus ConnectionStrings:Default, as the app has it.</summary>
+    public IConfiguration Configuration { get; private set; } = null!;
+
     /// <summary>Extra configuration (section:key → value) a test class wants.</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
@@ -38,7 +41,9 @@ public class ServiceHarness : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = await CreateDatabaseAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings)
+            .AddInMemoryCollection([new KeyValuePair<string, string?>("ConnectionStrings:Default", ConnectionString)]).Build();
+        Configuration = configuration;
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
@@ -61,7 +66,14 @@ public class ServiceHarness : IAsyncLifetime
     {
     }
 
-    public virtual async Task DisposeAsync() => await Services.DisposeAsync();
+    public virtual async Task DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        // Every test class has its own database, so its pool would keep idle connections open for minutes: with
+        // Hangfire's workers on top, a full run then exceeds the test server's max_connections.
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        Npgsql.NpgsqlConnection.ClearPool(connection);
+    }
 
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();
 

@@ -44,6 +44,8 @@ public static class DatabaseSetup
             connectionString = cluster.ConnectionString(options.Name);
             builder.Services.AddSingleton(_ => cluster); // factory-made, so the container disposes (stops) it
             builder.Services.AddHostedService<EmbeddedPostgresLifetime>();
+            // The resolved connection goes into configuration, where everything else (the jobs' storage) reads it.
+            builder.Configuration["ConnectionStrings:Default"] = connectionString;
         }
 
         builder.Services.AddSingleton(new DatabaseConnection(connectionString));

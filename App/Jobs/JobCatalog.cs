@@ -1,11 +1,44 @@
 namespace Signalbook.Jobs;
 
-/// <summary>A job Signalbook schedules: its name (the Quartz job key), what it does, its class and default cron.</summary>
-public sealed record JobDefinition(string Name, string Description, Type Type, string? DefaultCron, string TimeZone = "America/New_York");
+/// <summary>What a second start of a job does while a run of the same job is in progress (on any node).</summary>
+public enum OverlapPolicy
+{
+    /// <summary>Runs may overlap (only for jobs that are safe to run twice at once).</summary>
+    Allow,
+
+    /// <summary>The second start is recorded as skipped and dropped: right for scheduled work the next firing repeats.</summary>
+    Skip,
+
+    /// <summary>The second start waits: it is rescheduled a little later, so a request (a training, an import's analysis) is never lost.</summary>
+    Wait,
+}
 
 /// <summary>
-/// Every background job. Cron expressions are Quartz's (seconds first) in the job's time zone and can be
-/// replaced per job with Jobs:Schedules:&lt;name&gt;. Jobs without a cron run when chained or started by an admin.
+/// A job Signalbook runs on Hangfire: its name (the recurring job id and the task name in service_task_execution),
+/// what it does, its class (a thin job with a <c>RunAsync</c> method), its default cron (Hangfire's standard five-field
+/// format, in <see cref="TimeZone"/>), the queue it runs on, its retry policy and its overlap policy.
+/// </summary>
+public sealed record JobDefinition(
+    string Name,
+    string Description,
+    Type Type,
+    string? DefaultCron,
+    string TimeZone = "America/New_York",
+    string Queue = JobQueues.Default,
+    int RetryAttempts = 0,
+    int[]? RetryDelaysSeconds = null,
+    OverlapPolicy Overlap = OverlapPolicy.Skip);
+
+public static class JobQueues
+{
+    public const string Default = "default";
+    public const string Training = "training";
+}
+
+/// <summary>
+/// Every background job. Cron expressions are standard five-field ones (minute hour day-of-month month day-of-week),
+/// in the job's time zone, and can be replaced per job with Jobs:Schedules:&lt;name&gt;. Jobs without a cron run as
+/// continuations or when an admin starts them.
 /// </summary>
 public static class JobCatalog
 {
@@ -18,18 +51,21 @@ public static class JobCatalog
 
     public static readonly IReadOnlyList<JobDefinition> All =
     [
-        new(DailySync, "Fetches missing daily bars of every active instrument from the market-data provider, then chains the features job.",
-            typeof(DailySyncJob), "0 30 16 ? * MON-FRI"),
-        new(IntradaySync, "Fetches missing 15-minute bars during the NYSE session, then chains the features job.",
-            typeof(IntradaySyncJob), "0 2/15 9-16 ? * MON-FRI"),
-        new(Features, "Computes features for new daily and 15-minute bars of every active instrument, then updates its daily regime model and states.",
-            typeof(FeaturesJob), null),
-        new(Recommendations, "Back-fills the outcomes of predictions whose horizon has passed, then scores every active instrument's newest daily bar per risk profile with the active models. Chained after the features job.",
-            typeof(RecommendationsJob), null),
+        // A provider outage is usually short: three more tries, a minute, five and fifteen later.
+        new(DailySync, "Fetches missing daily bars of every active instrument from the market-data provider, then continues with the features job.",
+            typeof(DailySyncJob), "30 16 * * MON-FRI", RetryAttempts: 3, RetryDelaysSeconds: [60, 300, 900]),
+        // The next firing is fifteen minutes away: one quick retry, then leave it to the schedule.
+        new(IntradaySync, "Fetches missing 15-minute bars during the NYSE session, then continues with the features job.",
+            typeof(IntradaySyncJob), "2/15 9-16 * * MON-FRI", RetryAttempts: 1, RetryDelaysSeconds: [60]),
+        new(Features, "Computes features for new daily and 15-minute bars of the active instruments (or of the instruments an import names), then updates their daily regime model and states; continues with recommendations.",
+            typeof(FeaturesJob), null, RetryAttempts: 2, RetryDelaysSeconds: [30, 120], Overlap: OverlapPolicy.Wait),
+        new(Recommendations, "Back-fills the outcomes of predictions whose horizon has passed, then scores every active instrument's newest daily bar per risk profile with the active models. A continuation of the features job.",
+            typeof(RecommendationsJob), null, RetryAttempts: 2, RetryDelaysSeconds: [30, 120], Overlap: OverlapPolicy.Wait),
         new(Retention, "Deletes intraday bars past MarketData:Retention:IntradayDays and daily bars past DailyYears, with their features.",
-            typeof(RetentionJob), "0 15 2 * * ?"),
-        new(ModelTraining, "Trains the model an admin asked for on Admin → Models (one at a time) and registers it; started from that page only.",
-            typeof(ModelTrainingJob), null),
+            typeof(RetentionJob), "15 2 * * *", RetryAttempts: 2, RetryDelaysSeconds: [300, 1800]),
+        // A training fails for a reason a retry does not fix (data, parameters) and costs minutes of CPU: no retry.
+        new(ModelTraining, "Trains the model an admin asked for on Admin → Models (one at a time, on the training queue) and registers it; started from that page only.",
+            typeof(ModelTrainingJob), null, Queue: JobQueues.Training, Overlap: OverlapPolicy.Wait),
     ];
 
     public static JobDefinition? Find(string name) => All.FirstOrDefault(j => j.Name == name);

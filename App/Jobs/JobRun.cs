@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Quartz;
-using Signalbook.Data;
+using Hangfire.Server;
 
 namespace Signalbook.Jobs;
 
@@ -32,111 +28,67 @@ public sealed record JobOutcome(string Status, IReadOnlyDictionary<string, objec
 }
 
 /// <summary>
-/// Base of every Signalbook job: a thin shell that opens a scope, records the run in
-/// service_task_execution (started, progress at most twice a second, outcome, duration, details,
-/// error), and calls <see cref="RunAsync"/>, where the feature service does the work.
-/// Manual runs carry the admin's id in the job data; runs started by another job say so.
+/// How a run was started, carried as the job's first argument (so the dashboard shows it too): by its schedule
+/// ("cron"), by an admin ("manual", with the admin's id) or by another job or an import ("chained", with a reason).
 /// </summary>
-public abstract class SignalbookJob(IServiceScopeFactory scopes, ILogger logger) : IJob
+public sealed record JobStart(string Kind, Guid? RequestedBy = null, string? Reason = null)
 {
-    public const string TriggerKindKey = "trigger-kind";
-    public const string RequestedByKey = "requested-by";
+    public const string CronKind = "cron", ManualKind = "manual", ChainedKind = "chained";
 
-    protected abstract Task<JobOutcome> RunAsync(IServiceProvider services, IJobExecutionContext context, IProgress<JobProgress> progress, CancellationToken ct);
+    public static JobStart Cron { get; } = new(CronKind);
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    public static JobStart Manual(Guid? admin) => new(ManualKind, admin);
+
+    public static JobStart Chained(string reason) => new(ChainedKind, Reason: reason);
+}
+
+/// <summary>
+/// A job was given input or configuration it cannot run with. Retrying cannot help, so no retry policy retries it:
+/// the run is recorded as failed at once with this message.
+/// </summary>
+public sealed class JobValidationException : Exception
+{
+    public JobValidationException()
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var services = scope.ServiceProvider;
-        var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-        var clock = services.GetRequiredService<TimeProvider>();
-        var data = context.MergedJobDataMap;
-        var run = new TaskExecution
-        {
-            TaskName = context.JobDetail.Key.Name,
-            ExecutedAt = clock.GetUtcNow(),
-            Status = TaskStatuses.Running,
-            TriggerKind = data.TryGetString(TriggerKindKey, out var kind) && kind is "manual" or "chained" ? kind! : "cron",
-            RequestedBy = data.TryGetString(RequestedByKey, out var by) && Guid.TryParse(by, out var admin) ? admin : null,
-            NodeName = context.Scheduler.SchedulerInstanceId,
-            FireInstanceId = context.FireInstanceId,
-        };
-        await using (var db = await factory.CreateDbContextAsync(cancellationToken))
-        {
-            db.TaskExecutions.Add(run);
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        var watch = Stopwatch.StartNew();
-        var reporter = new ProgressWriter(factory, run.Id, clock);
-        JobOutcome outcome;
-        try
-        {
-            outcome = await RunAsync(services, context, reporter, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            outcome = new JobOutcome(TaskStatuses.Cancelled, new Dictionary<string, object?>(), "Cancelled before it finished.");
-        }
-        catch (Exception e)
-        {
-            logger.LogError(e, "Job {Job} failed", run.TaskName);
-            outcome = new JobOutcome(TaskStatuses.Failed, new Dictionary<string, object?>(), $"{e.GetType().Name}: {e.Message}");
-        }
-        await reporter.FlushAsync();
-
-        // The outcome is written even when the run was cancelled by a shutdown.
-        await using var done = await factory.CreateDbContextAsync(CancellationToken.None);
-        var finishedAt = clock.GetUtcNow();
-        await done.TaskExecutions.Where(t => t.Id == run.Id).ExecuteUpdateAsync(s => s
-            .SetProperty(t => t.Status, outcome.Status)
-            .SetProperty(t => t.FinishedAt, finishedAt)
-            .SetProperty(t => t.DurationSeconds, watch.Elapsed.TotalSeconds)
-            .SetProperty(t => t.Progress, outcome.Status == TaskStatuses.Success ? 1.0 : reporter.Last)
-            .SetProperty(t => t.Error, outcome.Error)
-            .SetProperty(t => t.Details, JsonSerializer.Serialize(outcome.Details)), CancellationToken.None);
-        await services.GetRequiredService<NodeHeartbeat>().RecordRunAsync(finishedAt, outcome.Error, CancellationToken.None);
     }
 
-    /// <summary>Writes progress to the run's row, at most every half second, so every node's Jobs page can show it.</summary>
-    private sealed class ProgressWriter(IDbContextFactory<AppDbContext> factory, long runId, TimeProvider clock) : IProgress<JobProgress>
+    public JobValidationException(string message) : base(message)
     {
-        private readonly Lock _gate = new();
-        private JobProgress? _pending;
-        private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
-        private Task _writing = Task.CompletedTask;
+    }
 
-        public double Last { get; private set; }
+    public JobValidationException(string message, Exception inner) : base(message, inner)
+    {
+    }
+}
+
+/// <summary>
+/// A run that finished with a failed outcome (for example every instrument's sync failed): thrown so Hangfire applies the
+/// job's retry policy, while the recording filter stores the outcome's details and error.
+/// </summary>
+public sealed class JobFailedException(JobOutcome outcome) : Exception(outcome.Error ?? "The job failed.")
+{
+    public JobOutcome Outcome { get; } = outcome;
+}
+
+/// <summary>What the recording filter hands a running job through Hangfire's perform context.</summary>
+public static class JobContext
+{
+    internal const string ProgressKey = "signalbook.progress";
+    internal const string RecoveringKey = "signalbook.recovering";
+
+    /// <summary>The run's progress (written to its service_task_execution row), or a sink when the job runs outside Hangfire.</summary>
+    public static IProgress<JobProgress> ProgressOf(PerformContext? context)
+        => context?.Items.TryGetValue(ProgressKey, out var p) == true && p is IProgress<JobProgress> progress ? progress : NoProgress.Instance;
+
+    /// <summary>True when an earlier attempt of this Hangfire job started (its node died, or it is a retry).</summary>
+    public static bool Recovering(PerformContext? context) => context?.Items.TryGetValue(RecoveringKey, out var r) == true && r is true;
+
+    private sealed class NoProgress : IProgress<JobProgress>
+    {
+        public static readonly NoProgress Instance = new();
 
         public void Report(JobProgress value)
         {
-            lock (_gate)
-            {
-                _pending = value with { Fraction = Math.Clamp(value.Fraction, 0, 1) };
-                Last = _pending.Fraction;
-                if (clock.GetUtcNow() - _lastWrite < TimeSpan.FromMilliseconds(500) || !_writing.IsCompleted) return;
-                _lastWrite = clock.GetUtcNow();
-                _writing = WriteAsync();
-            }
-        }
-
-        public async Task FlushAsync()
-        {
-            Task writing;
-            lock (_gate) writing = _writing;
-            await writing;
-            await WriteAsync();
-        }
-
-        private async Task WriteAsync()
-        {
-            JobProgress? p;
-            lock (_gate) (p, _pending) = (_pending, null);
-            if (p is null) return;
-            await using var db = await factory.CreateDbContextAsync();
-            var message = p.Message.Length > 512 ? p.Message[..512] : p.Message;
-            await db.TaskExecutions.Where(t => t.Id == runId && t.Status == TaskStatuses.Running)
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.Progress, p.Fraction).SetProperty(t => t.ProgressMessage, message));
         }
     }
 }

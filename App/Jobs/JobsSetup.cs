@@ -1,114 +1,249 @@
-using System.ComponentModel.DataAnnotations;
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Client;
+using Hangfire.Common;
+using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+using Hangfire.Server;
+using Hangfire.States;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Quartz;
-using Signalbook.Data;
+using Signalbook.Features.MarketData;
+using Signalbook.Features.Models;
+using Signalbook.Features.Users;
 
 namespace Signalbook.Jobs;
 
-public sealed class JobsOptions : IValidatableObject
-{
-    public const string Section = "Jobs";
-
-    /// <summary>Off: no scheduler on this node (it still serves the UI and reads the run history).</summary>
-    public bool Enabled { get; set; } = true;
-
-    [Required, RegularExpression("^[A-Za-z0-9_-]+$")]
-    public string SchedulerName { get; set; } = "signalbook";
-
-    /// <summary>This node's name in the cluster; unique per app instance. Default: host name and process id.</summary>
-    public string? NodeName { get; set; }
-
-    [Range(1, 3600)]
-    public int HeartbeatSeconds { get; set; } = 15;
-
-    [Range(1000, 600_000)]
-    public int ClusterCheckinMilliseconds { get; set; } = 7500;
-
-    [Range(1, 16)]
-    public int MaxConcurrency { get; set; } = 2;
-
-    /// <summary>Quartz cron expressions by job name, replacing <see cref="JobCatalog"/>'s defaults; an empty string removes the schedule.</summary>
-    public Dictionary<string, string> Schedules { get; set; } = [];
-
-    public string ResolvedNodeName => string.IsNullOrWhiteSpace(NodeName) ? $"{Environment.MachineName}-{Environment.ProcessId}" : NodeName;
-
-    public string? CronFor(JobDefinition job) => Schedules.TryGetValue(job.Name, out var cron) ? (string.IsNullOrWhiteSpace(cron) ? null : cron) : job.DefaultCron;
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        foreach (var (name, cron) in Schedules)
-        {
-            if (JobCatalog.Find(name) is null)
-                yield return new ValidationResult($"Jobs:Schedules:{name}: no such job; known jobs are {string.Join(", ", JobCatalog.All.Select(j => j.Name))}.");
-            else if (!string.IsNullOrWhiteSpace(cron) && !CronExpression.TryParse(cron, out _))
-                yield return new ValidationResult($"Jobs:Schedules:{name}: '{cron}' is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week).");
-        }
-    }
-}
-
 public static class JobsSetup
 {
-    public const string Group = "signalbook";
+    /// <summary>Hangfire's tables live in this schema of the app's database; Hangfire creates and upgrades it itself.</summary>
+    public const string Schema = "hangfire";
 
-    /// <summary>Registers the scheduler on the database <see cref="DatabaseSetup.AddSignalbookDatabase"/> chose (call that first).</summary>
+    /// <summary>Where the Hangfire Dashboard is served (admins only).</summary>
+    public const string DashboardPath = "/admin/hangfire";
+
+    /// <summary>Registers the jobs on the database <see cref="Data.DatabaseSetup.AddSignalbookDatabase"/> chose (call that first).</summary>
     public static WebApplicationBuilder AddSignalbookJobs(this WebApplicationBuilder builder)
     {
-        var services = builder.Services;
-        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        var options = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
-        services.AddScoped<JobsService>();
-        if (!options.Enabled) return builder;
-
-        var connection = (DatabaseConnection?)services.LastOrDefault(d => d.ServiceType == typeof(DatabaseConnection))?.ImplementationInstance
-            ?? throw new InvalidOperationException("AddSignalbookDatabase must run before AddSignalbookJobs.");
-        services.AddQuartzScheduler(connection.Value, options);
-        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
-        services.AddSingleton<NodeHeartbeat>();
-        services.AddHostedService(sp => sp.GetRequiredService<NodeHeartbeat>());
+        builder.Services.AddSignalbookJobs(builder.Configuration);
         return builder;
     }
 
     /// <summary>
-    /// A clustered scheduler on PostgreSQL (Quartz's AdoJobStore): every node shares the qrtz_ tables, a
-    /// database lock hands each trigger firing to exactly one node, and a node that stops checking in has
-    /// its in-flight jobs recovered by another. Every catalogue job is registered, with its cron trigger.
+    /// Hangfire on PostgreSQL (schema <see cref="Schema"/>, from ConnectionStrings:Default), the job classes, our
+    /// filters, the recurring schedules and, when Jobs:Enabled, this node's servers (one per queue) and heartbeat.
+    /// Every Hangfire service is built from this container's own storage and filters, never from Hangfire's static
+    /// globals, so several nodes can share one process (the tests do).
     /// </summary>
-    public static IServiceCollection AddQuartzScheduler(this IServiceCollection services, string connectionString, JobsOptions options,
-        Action<IQuartzBuilder>? more = null)
+    public static IServiceCollection AddSignalbookJobs(this IServiceCollection services, IConfiguration configuration,
+        Action<PostgreSqlStorageOptions>? storage = null)
     {
-        services.AddQuartz(q =>
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var options = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+
+        // Not Hangfire.AspNetCore's AddHangfire: it ties Hangfire's static configuration to this container. The dashboard
+        // only needs these two from the container; everything else is built from this container's own services below.
+        HangfireGlobals.Configure();
+        services.TryAddSingleton<IGlobalConfiguration>(_ => GlobalConfiguration.Configuration);
+        services.TryAddSingleton(_ => DashboardRoutes.Routes);
+
+        services.AddSingleton(sp => new NodeIdentity(sp.GetRequiredService<IOptions<JobsOptions>>().Value.ResolvedNodeName));
+        services.AddSingleton<JobStorage>(sp =>
         {
-            q.ConfigureScheduler(s =>
+            var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString("Default");
+            if (string.IsNullOrWhiteSpace(connectionString))
+                throw new InvalidOperationException("ConnectionStrings:Default is not set: AddSignalbookDatabase must run before the jobs start.");
+            var jobs = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
+            var storageOptions = new PostgreSqlStorageOptions
             {
-                s.InstanceName = options.SchedulerName;
-                s.InstanceId = options.ResolvedNodeName;
-            });
-            q.UseDefaultThreadPool(tp => tp.MaxConcurrency = options.MaxConcurrency);
-            // Triggers fire on the wall clock. Jobs themselves read the app's TimeProvider (a test's manual clock),
-            // which Quartz would otherwise take from the container, firing every cron trigger as a misfire when it moves.
-            q.UseTimeProvider(TimeProvider.System);
-            q.UsePersistentStore(store =>
+                SchemaName = Schema,
+                PrepareSchemaIfNecessary = true,
+                QueuePollInterval = TimeSpan.FromMilliseconds(jobs.QueuePollMilliseconds),
+                InvisibilityTimeout = TimeSpan.FromSeconds(jobs.InvisibilityTimeoutSeconds),
+                UseSlidingInvisibilityTimeout = true,
+                DistributedLockTimeout = TimeSpan.FromMinutes(1),
+            };
+            storage?.Invoke(storageOptions);
+            return new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connectionString, storageOptions, null), storageOptions);
+        });
+        services.AddSingleton(sp => new JobOverlapLock(sp.GetRequiredService<IConfiguration>().GetConnectionString("Default")!, sp.GetRequiredService<NodeIdentity>().Name));
+        foreach (var job in JobCatalog.All) services.AddSingleton(job);
+        services.AddSingleton<JobRegistry>();
+        services.AddSingleton<JobRecordingFilter>();
+        services.AddSingleton<SignalbookJobFilters>();
+        services.AddSingleton<IJobFilterProvider>(sp => sp.GetRequiredService<SignalbookJobFilters>());
+        services.AddSingleton<IBackgroundJobFactory>(sp => new BackgroundJobFactory(sp.GetRequiredService<IJobFilterProvider>()));
+        services.AddSingleton<IBackgroundJobStateChanger>(sp => new BackgroundJobStateChanger(sp.GetRequiredService<IJobFilterProvider>()));
+        services.AddSingleton<IBackgroundJobPerformer>(sp => new BackgroundJobPerformer(sp.GetRequiredService<IJobFilterProvider>()));
+        services.AddSingleton<IBackgroundJobClient>(sp => new BackgroundJobClient(sp.GetRequiredService<JobStorage>(),
+            sp.GetRequiredService<IBackgroundJobFactory>(), sp.GetRequiredService<IBackgroundJobStateChanger>()));
+        services.AddSingleton<IRecurringJobManager>(sp => new RecurringJobManager(sp.GetRequiredService<JobStorage>(), sp.GetRequiredService<IBackgroundJobFactory>()));
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+
+        services.AddSingleton<JobClient>();
+        services.AddSingleton<RecurringSchedules>();
+        services.AddSingleton<IInstrumentAnalysisQueue, HangfireInstrumentAnalysisQueue>();
+        services.AddSingleton<ITrainingQueue, HangfireTrainingQueue>();
+        services.AddScoped<JobsService>();
+        services.AddTransient<DailySyncJob>().AddTransient<IntradaySyncJob>().AddTransient<FeaturesJob>().AddTransient<RecommendationsJob>()
+            .AddTransient<RetentionJob>().AddTransient<ModelTrainingJob>();
+
+        if (!options.Enabled) return services;
+        // Hosted services stop in the reverse order of registration: the servers (registered after the database's
+        // private cluster) stop, and let their jobs end, before the cluster does.
+        services.AddSingleton<NodeHeartbeat>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeHeartbeat>());
+        services.AddSingleton<JobServers>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobServers>());
+        return services;
+    }
+
+    /// <summary>The Hangfire Dashboard at <see cref="DashboardPath"/>, for admins (an endpoint policy plus the dashboard's own check).</summary>
+    public static WebApplication MapSignalbookJobs(this WebApplication app)
+    {
+        var options = new DashboardOptions
+        {
+            Authorization = [new AdminDashboardAuthorization()],
+            DashboardTitle = "Signalbook · Hangfire",
+            AppPath = "/admin/jobs",
+            DarkModeEnabled = true, // follows the browser's prefers-color-scheme
+            DisplayStorageConnectionString = false,
+        };
+        HangfireLogBridge.Instance.Use(app.Services.GetRequiredService<ILoggerFactory>());
+        app.MapHangfireDashboard(DashboardPath, options, app.Services.GetRequiredService<JobStorage>())
+            .RequireAuthorization(p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+        return app;
+    }
+}
+
+/// <summary>The dashboard's own check, behind the endpoint's policy: the signed-in user must be an admin.</summary>
+public sealed class AdminDashboardAuthorization : IDashboardAuthorizationFilter
+{
+    public bool Authorize(DashboardContext context)
+    {
+        var user = context.GetHttpContext().User;
+        return user.Identity?.IsAuthenticated == true && user.IsInRole(Roles.Admin);
+    }
+}
+
+/// <summary>
+/// Keeps Hangfire's recurring jobs in step with the catalogue and Jobs:Schedules: added or updated at start,
+/// removed when a schedule is empty or an admin paused it. Paused jobs are a set in Hangfire's storage, so every
+/// node sees them and a restart keeps them paused.
+/// </summary>
+public sealed class RecurringSchedules(IRecurringJobManager manager, JobStorage storage, IOptions<JobsOptions> options, ILogger<RecurringSchedules> logger)
+{
+    private const string PausedSet = "signalbook:paused-jobs";
+
+    public IReadOnlySet<string> Paused()
+    {
+        using var connection = storage.GetConnection();
+        return connection.GetAllItemsFromSet(PausedSet);
+    }
+
+    public void SetPaused(string name, bool paused)
+    {
+        using var connection = storage.GetConnection();
+        using var tx = connection.CreateWriteTransaction();
+        if (paused) tx.AddToSet(PausedSet, name);
+        else tx.RemoveFromSet(PausedSet, name);
+        tx.Commit();
+    }
+
+    /// <summary>Adds, updates or removes every catalogue job's recurring job.</summary>
+    public void Apply()
+    {
+        var paused = Paused();
+        foreach (var job in JobCatalog.All) Apply(job, paused.Contains(job.Name));
+    }
+
+    public void Apply(JobDefinition job, bool paused)
+    {
+        var cron = options.Value.CronFor(job);
+        if (cron is null || paused)
+        {
+            manager.RemoveIfExists(job.Name);
+            return;
+        }
+        manager.AddOrUpdate(job.Name, JobClient.JobFor(job.Name, JobStart.Cron), cron, new RecurringJobOptions
+        {
+            TimeZone = TimeZoneInfo.FindSystemTimeZoneById(job.TimeZone),
+            MisfireHandling = MisfireHandlingMode.Relaxed, // one catch-up run after an outage, not one per missed firing
+        });
+        logger.LogDebug("Recurring job {Job}: {Cron} ({TimeZone})", job.Name, cron, job.TimeZone);
+    }
+}
+
+/// <summary>
+/// This node's Hangfire servers: one per queue with workers (Jobs:Queues), so a long training on the training queue
+/// never holds up a sync on the default queue. The first runs Hangfire's schedulers; the others are lightweight.
+/// </summary>
+public sealed class JobServers(IServiceProvider services, IOptions<JobsOptions> options, NodeIdentity node, ILogger<JobServers> logger) : IHostedService
+{
+    private readonly List<BackgroundJobServer> _servers = [];
+
+    public IReadOnlyList<BackgroundJobServer> Servers => _servers;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        HangfireLogBridge.Instance.Use(services.GetRequiredService<ILoggerFactory>());
+        var o = options.Value;
+        services.GetRequiredService<RecurringSchedules>().Apply();
+        var storage = services.GetRequiredService<JobStorage>();
+        foreach (var (queue, workers) in o.Queues.Where(q => q.Value > 0).OrderBy(q => q.Key == JobQueues.Default ? 0 : 1).ThenBy(q => q.Key))
+        {
+            var server = new BackgroundJobServer(new BackgroundJobServerOptions
             {
-                store.UsePostgres(connectionString);
-                store.UseSystemTextJsonSerializer(_ => { });
-                store.UseClustering(c =>
+                ServerName = $"{node.Name}:{queue}",
+                Queues = [queue],
+                WorkerCount = workers,
+                IsLightweightServer = _servers.Count > 0,
+                SchedulePollingInterval = TimeSpan.FromMilliseconds(o.SchedulePollMilliseconds),
+                ShutdownTimeout = TimeSpan.FromSeconds(o.ShutdownTimeoutSeconds),
+                StopTimeout = TimeSpan.FromSeconds(Math.Min(5, o.ShutdownTimeoutSeconds)),
+                CancellationCheckInterval = TimeSpan.FromSeconds(1),
+                HeartbeatInterval = TimeSpan.FromSeconds(Math.Min(30, o.HeartbeatSeconds)),
+                FilterProvider = services.GetRequiredService<IJobFilterProvider>(),
+                Activator = services.GetRequiredService<JobActivator>(),
+            }, storage);
+            _servers.Add(server);
+            logger.LogInformation("Hangfire server {Server}: {Workers} worker(s) on queue {Queue}", $"{node.Name}:{queue}", workers, queue);
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Every server is told to stop first (their running jobs' tokens are cancelled together), then they get up to
+        // Jobs:ShutdownTimeoutSeconds to finish, in parallel, before the host goes on (and stops the private cluster).
+        foreach (var server in _servers) server.SendStop();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.ShutdownTimeoutSeconds));
+        try
+        {
+            await Task.WhenAll(_servers.Select(server => server.WaitForShutdownAsync(timeout.Token)));
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("Hangfire servers of {Node} did not stop within {Seconds} s; their jobs run again on another node", node.Name,
+                options.Value.ShutdownTimeoutSeconds);
+        }
+        // Dispose off the host's path: under a test host it was seen to block after the servers had stopped.
+        var stopped = _servers.ToArray();
+        _ = Task.Run(() =>
+        {
+            foreach (var server in stopped)
+            {
+                try
                 {
-                    c.CheckinInterval = TimeSpan.FromMilliseconds(options.ClusterCheckinMilliseconds);
-                    c.CheckinMisfireThreshold = TimeSpan.FromMilliseconds(options.ClusterCheckinMilliseconds * 2);
-                });
-            });
-            foreach (var job in JobCatalog.All)
-            {
-                var key = new JobKey(job.Name, Group);
-                q.AddJob(job.Type, j => j.WithIdentity(key).StoreDurably().WithDescription(job.Description).RequestRecovery());
-                if (options.CronFor(job) is { } cron)
+                    server.Dispose();
+                }
+                catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
                 {
-                    q.AddTrigger(t => t.ForJob(key).WithIdentity(job.Name, Group)
-                        .WithCronSchedule(cron, x => x.InTimeZone(TimeZoneInfo.FindSystemTimeZoneById(job.TimeZone)).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
+                    logger.LogDebug(e, "Disposing a stopped Hangfire server");
                 }
             }
-            more?.Invoke(q);
-        });
-        return services;
+        }, CancellationToken.None);
+        _servers.Clear();
     }
 }

@@ -1,27 +1,26 @@
-using Quartz;
+using Hangfire.Server;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.MarketData.Sync;
 
 namespace Signalbook.Jobs;
 
 /// <summary>
-/// Syncs one bar size for every active instrument, then starts the features job (which also updates
-/// regimes) when new bars arrived. Subclasses name the bar size and when a run has nothing to do.
+/// Syncs one bar size for every active instrument; when new bars arrived, the features job (which also updates
+/// regimes) follows as a continuation. Subclasses name the bar size and when a scheduled firing has nothing to do.
 /// </summary>
-[DisallowConcurrentExecution]
-public abstract class SyncJob(IServiceScopeFactory scopes, ILogger logger) : SignalbookJob(scopes, logger)
+public abstract class SyncJob(MarketDataSyncService sync, JobClient jobs, TimeProvider clock)
 {
     protected abstract string Interval { get; }
 
-    /// <summary>Why this firing should not sync (e.g. the market is closed), or null to sync.</summary>
+    /// <summary>Why a scheduled firing should not sync (e.g. the market is closed), or null to sync.</summary>
     protected virtual string? SkipReason(DateTimeOffset now) => null;
 
-    protected override async Task<JobOutcome> RunAsync(IServiceProvider services, IJobExecutionContext context, IProgress<JobProgress> progress, CancellationToken ct)
+    public async Task<JobOutcome> RunAsync(JobStart start, PerformContext? context, CancellationToken ct)
     {
-        var manual = context.MergedJobDataMap.TryGetString(TriggerKindKey, out var kind) && kind == "manual";
-        if (!manual && SkipReason(services.GetRequiredService<TimeProvider>().GetUtcNow()) is { } reason) return JobOutcome.Skipped(reason);
+        ArgumentNullException.ThrowIfNull(start);
+        if (start.Kind == JobStart.CronKind && SkipReason(clock.GetUtcNow()) is { } reason) return JobOutcome.Skipped(reason);
 
-        var sync = services.GetRequiredService<MarketDataSyncService>();
+        var progress = JobContext.ProgressOf(context);
         var summary = await sync.SyncAllAsync(Interval, progress.Relay<SyncProgress>(p =>
             new JobProgress((double)p.Done / Math.Max(1, p.Total), $"{p.Symbol} {p.Interval}: {p.Status} ({p.Done} of {p.Total})")), ct);
         var failures = summary.Results.Where(r => r.Status == "failed").Select(r => $"{r.Symbol}: {r.Error}").ToList();
@@ -30,26 +29,28 @@ public abstract class SyncJob(IServiceScopeFactory scopes, ILogger logger) : Sig
             ["interval"] = Interval, ["instruments_ok"] = summary.InstrumentsOk, ["instruments_failed"] = summary.InstrumentsFailed,
             ["bars_fetched"] = summary.BarsFetched, ["partial"] = summary.Results.Count(r => r.Status == "partial"), ["errors"] = failures,
         };
-        if (summary.BarsFetched > 0)
+        var error = summary.InstrumentsFailed == 0 ? null
+            : $"{summary.InstrumentsFailed} of {summary.InstrumentsOk + summary.InstrumentsFailed} instruments failed; first: {failures.FirstOrDefault()}";
+        // Nothing synced at all (the provider is down): a failure, which the job's retry policy retries.
+        if (summary.InstrumentsFailed > 0 && summary.InstrumentsOk == 0) throw new JobFailedException(new JobOutcome(TaskStatuses.Failed, details, error));
+
+        if (summary.BarsFetched > 0 && jobs.ContinueWith(context, JobCatalog.Features, JobStart.Chained($"new {Interval} bars")) is { } next)
         {
-            // Chained: features and regimes for the new bars, as their own run in the history.
-            await context.Scheduler.TriggerJob(new JobKey(JobCatalog.Features, JobsSetup.Group), new JobDataMap { [TriggerKindKey] = "chained" }, ct);
-            details["chained"] = JobCatalog.Features;
+            details["continued_with"] = JobCatalog.Features;
+            details["continuation_id"] = next;
         }
-        if (summary.InstrumentsFailed == 0) return JobOutcome.Success(details);
-        var status = summary.InstrumentsOk == 0 ? TaskStatuses.Failed : TaskStatuses.Success;
-        return new JobOutcome(status, details, $"{summary.InstrumentsFailed} of {summary.InstrumentsOk + summary.InstrumentsFailed} instruments failed; first: {failures.FirstOrDefault()}");
+        return new JobOutcome(TaskStatuses.Success, details, error);
     }
 }
 
 /// <summary>Daily bars after the close (the cron fires on weekdays; exchange holidays sync nothing new and cost one request each).</summary>
-public sealed class DailySyncJob(IServiceScopeFactory scopes, ILogger<DailySyncJob> logger) : SyncJob(scopes, logger)
+public sealed class DailySyncJob(MarketDataSyncService sync, JobClient jobs, TimeProvider clock) : SyncJob(sync, jobs, clock)
 {
     protected override string Interval => Intervals.OneDay;
 }
 
-/// <summary>15-minute bars during the session; firings while the NYSE is closed (holidays, the cron's edges) are skipped.</summary>
-public sealed class IntradaySyncJob(IServiceScopeFactory scopes, ILogger<IntradaySyncJob> logger) : SyncJob(scopes, logger)
+/// <summary>15-minute bars during the session; scheduled firings while the NYSE is closed (holidays, the cron's edges) are skipped.</summary>
+public sealed class IntradaySyncJob(MarketDataSyncService sync, JobClient jobs, TimeProvider clock) : SyncJob(sync, jobs, clock)
 {
     protected override string Interval => Intervals.FifteenMinutes;
 
@@ -58,12 +59,12 @@ public sealed class IntradaySyncJob(IServiceScopeFactory scopes, ILogger<Intrada
 }
 
 /// <summary>Deletes bars and features past the retention windows.</summary>
-[DisallowConcurrentExecution]
-public sealed class RetentionJob(IServiceScopeFactory scopes, ILogger<RetentionJob> logger) : SignalbookJob(scopes, logger)
+public sealed class RetentionJob(RetentionService retention)
 {
-    protected override async Task<JobOutcome> RunAsync(IServiceProvider services, IJobExecutionContext context, IProgress<JobProgress> progress, CancellationToken ct)
+    public async Task<JobOutcome> RunAsync(JobStart start, PerformContext? context, CancellationToken ct)
     {
-        var report = await services.GetRequiredService<RetentionService>().PurgeAsync(ct);
+        JobContext.ProgressOf(context).Report(new JobProgress(0, "Deleting bars and features past the retention windows"));
+        var report = await retention.PurgeAsync(ct);
         return JobOutcome.Success(new Dictionary<string, object?>
         {
             ["bars_deleted"] = report.BarsDeleted, ["features_deleted"] = report.FeaturesDeleted,

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Quartz;
 using Signalbook.Data;
 
 namespace Signalbook.Jobs;
@@ -9,12 +8,10 @@ namespace Signalbook.Jobs;
 /// This app node's row in service_status: a heartbeat every <see cref="JobsOptions.HeartbeatSeconds"/>,
 /// the last job run and the errors so far; marked stopped on shutdown. The Jobs page lists the nodes.
 /// </summary>
-public sealed class NodeHeartbeat(IDbContextFactory<AppDbContext> factory, ISchedulerFactory schedulers, IOptions<JobsOptions> options,
+public sealed class NodeHeartbeat(IDbContextFactory<AppDbContext> factory, NodeIdentity identity, IOptions<JobsOptions> options,
     TimeProvider clock, ILogger<NodeHeartbeat> logger) : BackgroundService
 {
-    private string? _node;
-
-    private async Task<string> NodeAsync(CancellationToken ct) => _node ??= (await schedulers.GetScheduler(ct)).SchedulerInstanceId;
+    private string Node => identity.Name;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,7 +44,7 @@ public sealed class NodeHeartbeat(IDbContextFactory<AppDbContext> factory, ISche
 
     public async Task BeatAsync(bool running, CancellationToken ct)
     {
-        var node = await NodeAsync(ct);
+        var node = Node;
         await using var db = await factory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         var updated = await db.ServiceStatuses.Where(s => s.NodeName == node)
@@ -61,7 +58,7 @@ public sealed class NodeHeartbeat(IDbContextFactory<AppDbContext> factory, ISche
 
     public async Task RecordRunAsync(DateTimeOffset at, string? error, CancellationToken ct)
     {
-        var node = await NodeAsync(ct);
+        var node = Node;
         await using var db = await factory.CreateDbContextAsync(ct);
         var lastError = error is null ? null : error.Length > 512 ? error[..512] : error;
         await db.ServiceStatuses.Where(s => s.NodeName == node).ExecuteUpdateAsync(s => s

@@ -1,22 +1,21 @@
-using Quartz;
+using Hangfire.Server;
 using Signalbook.Features.Models;
 using Signalbook.Features.Recommendations;
 
 namespace Signalbook.Jobs;
 
-/// <summary>Outcome back-fill, then scoring of every active instrument with the active models.</summary>
-[DisallowConcurrentExecution]
-public sealed class RecommendationsJob(IServiceScopeFactory scopes, ILogger<RecommendationsJob> logger) : SignalbookJob(scopes, logger)
+/// <summary>Outcome back-fill, then scoring of every active instrument with the active models (instruments with nothing new are skipped).</summary>
+public sealed class RecommendationsJob(OutcomeBackfill backfill, ScoringService scoring)
 {
-    protected override async Task<JobOutcome> RunAsync(IServiceProvider services, IJobExecutionContext context, IProgress<JobProgress> progress, CancellationToken ct)
+    public async Task<JobOutcome> RunAsync(JobStart start, PerformContext? context, CancellationToken ct)
     {
+        var progress = JobContext.ProgressOf(context);
         progress.Report(new JobProgress(0, "Back-filling outcomes"));
-        var backfill = await services.GetRequiredService<OutcomeBackfill>().RunAsync(ct);
-        var steps = progress.Relay<JobStep>(s => new JobProgress(s.Fraction, s.Message));
-        var run = await services.GetRequiredService<ScoringService>().ScoreAsync(steps, ct);
+        var outcomes = await backfill.RunAsync(ct);
+        var run = await scoring.ScoreAsync(progress.Relay<JobStep>(s => new JobProgress(s.Fraction, s.Message)), ct);
         var details = new Dictionary<string, object?>
         {
-            ["outcomes_evaluated"] = backfill.Evaluated, ["outcomes_pending"] = backfill.Pending, ["instruments"] = run.Instruments,
+            ["outcomes_evaluated"] = outcomes.Evaluated, ["outcomes_pending"] = outcomes.Pending, ["instruments"] = run.Instruments,
             ["instruments_scored"] = run.Scored, ["instruments_unchanged"] = run.Unchanged, ["recommendations_written"] = run.Recommendations,
         };
         if (run.NotRunBecause is { } why) details["not_scored"] = why;

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Quartz;
 using Signalbook.Features.Audit;
 using Signalbook.Features.Indicators;
 using Signalbook.Features.MarketData;
@@ -13,29 +12,17 @@ using Signalbook.Tests.Infrastructure;
 namespace Signalbook.Tests.Features.Models;
 
 /// <summary>
-/// Training jobs against the real database: request, run, cancel (pending and running), failures, and the Quartz
-/// job shell. The scheduler is registered but only started by the tests that go through it, so the others call
+/// Training jobs against the real database: request, run, cancel (pending and running), failures, and the Hangfire
+/// job on the training queue. The servers only start in the tests that go through them, so the others call
 /// <see cref="TrainingService.RunAsync"/> themselves, as the job would.
 /// </summary>
-public sealed class TrainingServiceTests : ServiceHarness
+public sealed class TrainingServiceTests : JobsHarness
 {
     private static readonly Dictionary<string, double> SmallGbdt = new() { ["trees"] = 20, ["max_depth"] = 3, ["min_samples_leaf"] = 20, ["early_stopping_rounds"] = 0 };
 
     private static TrainingSpec Small => new() { Algorithm = Algorithms.Gbdt, Hyperparameters = SmallGbdt, Horizon = 5, Folds = 3 };
 
-    protected override void ConfigureServices(IServiceCollection services)
-    {
-        services.AddScoped<JobsService>();
-        services.AddSingleton<NodeHeartbeat>();
-        services.AddOptions<JobsOptions>().Configure(o => o.NodeName = "training-test");
-        services.AddQuartzScheduler(ConnectionString, new JobsOptions { NodeName = "training-test", ClusterCheckinMilliseconds = 1000 });
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await (await Services.GetRequiredService<ISchedulerFactory>().GetScheduler()).Shutdown(waitForJobsToComplete: true);
-        await base.DisposeAsync();
-    }
+    protected override string NodeName => "training-test";
 
     /// <summary>Two demo instruments' three years of daily bars with features, through the real sync and feature code.</summary>
     private async Task SeedAsync(int instruments = 2)
@@ -198,12 +185,10 @@ public sealed class TrainingServiceTests : ServiceHarness
     }
 
     [Fact]
-    public async Task ThroughTheScheduler_ARequestedTrainingCompletes_AndRunNowWithoutARequestIsSkipped()
+    public async Task OnHangfire_ARequestedTrainingCompletesOnTheTrainingQueue_AndRunNowWithoutARequestIsSkipped()
     {
         await SeedAsync();
-        await Services.GetRequiredService<NodeHeartbeat>().BeatAsync(running: true, default);
-        var scheduler = await Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        await scheduler.Start();
+        await StartServersAsync();
 
         var (jobId, admin) = await RequestAsync(Small);
         var runs = await FinishedRunsAsync(1);
@@ -212,6 +197,8 @@ public sealed class TrainingServiceTests : ServiceHarness
         Assert.Equal(("manual", (Guid?)admin.Id), (run.TriggerKind, run.RequestedBy));
         Assert.Contains($"\"training_job_id\":{jobId}", run.Details!.Replace(" ", "", StringComparison.Ordinal));
         Assert.Equal(TrainingStatuses.Completed, (await JobRowAsync(jobId)).Status);
+        var history = Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi().JobDetails(run.FireInstanceId).History;
+        Assert.Contains(history, h => h.StateName == "Enqueued" && h.Data["Queue"] == JobQueues.Training);
 
         // Run now on the Jobs page carries no training: the shell says where to start one.
         Assert.Null(await WithAsync<JobsService, string?>(j => j.RunNowAsync(JobCatalog.ModelTraining, ActorOf(admin))));
@@ -220,18 +207,34 @@ public sealed class TrainingServiceTests : ServiceHarness
         Assert.Contains("Admin → Models", System.Text.RegularExpressions.Regex.Unescape(runs[1].Details!));
     }
 
-    private async Task<List<TaskExecution>> FinishedRunsAsync(int atLeast)
+    [Fact]
+    public async Task OnHangfire_CancelFromTheModelsPage_StopsARunningTrainingWithinSeconds_AndDeletesItsJob()
     {
-        var until = DateTime.UtcNow.AddSeconds(120);
-        while (true)
+        await SeedAsync();
+        await StartServersAsync();
+        var slow = Small with { Hyperparameters = new Dictionary<string, double> { ["trees"] = 2000, ["max_depth"] = 10, ["min_samples_leaf"] = 1, ["learning_rate"] = 0.001, ["early_stopping_rounds"] = 0 } };
+        var (jobId, admin) = await RequestAsync(slow);
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while ((await JobRowAsync(jobId)).Status != TrainingStatuses.Running)
         {
-            await using var db = await DbAsync();
-            var runs = await db.TaskExecutions.AsNoTracking().Where(t => t.TaskName == JobCatalog.ModelTraining && t.Status != TaskStatuses.Running)
-                .OrderBy(t => t.Id).ToListAsync();
-            if (runs.Count >= atLeast || DateTime.UtcNow > until) return runs;
-            await Task.Delay(250);
+            Assert.True(DateTime.UtcNow < until, "the training never started on the training queue");
+            await Task.Delay(50);
         }
+        await Task.Delay(500);
+        Assert.Null(await WithAsync<TrainingService, string?>(t => t.CancelAsync(jobId, ActorOf(admin))));
+        var cancelledAt = DateTime.UtcNow;
+
+        var run = Assert.Single(await FinishedRunsAsync(1, seconds: 30));
+        Assert.True(DateTime.UtcNow - cancelledAt < TimeSpan.FromSeconds(10), $"took {DateTime.UtcNow - cancelledAt} to stop");
+        Assert.Equal(TaskStatuses.Cancelled, run.Status);
+        Assert.Equal(TrainingStatuses.Cancelled, (await JobRowAsync(jobId)).Status);
+        using var connection = Services.GetRequiredService<Hangfire.JobStorage>().GetConnection();
+        Assert.Equal("Deleted", connection.GetJobData(run.FireInstanceId).State);
+        await using var db = await DbAsync();
+        Assert.Equal(0, await db.MlModels.CountAsync());
     }
+
+    private Task<List<TaskExecution>> FinishedRunsAsync(int atLeast, int seconds = 120) => FinishedRunsAsync(JobCatalog.ModelTraining, atLeast, seconds);
 
     [Fact]
     public void StoredHyperparameters_RebuildTheSameSpec()

@@ -26,7 +26,7 @@ public sealed class DemoProvider(TimeProvider clock) : IMarketDataProvider
         S("KSTL", "Kestrel Aerospace", "Industrials", "mid"), S("LUMN", "Lumen Grid", "Utilities", "mid"),
         S("MRDN", "Meridian Bank", "Financials", "large"), S("NOVA", "Novara Solar", "Energy", "mid"),
         S("ORCA", "Orca Logistics", "Industrials", "small"), S("PLSM", "Plasma Devices", "Technology", "mid"),
-        S("QRTZ", "Quartz Materials", "Materials", "small"), S("RVNA", "Ravena Retail", "Consumer Discretionary", "large"),
+        S("QNTM", "Quantum Materials", "Materials", "small"), S("RVNA", "Ravena Retail", "Consumer Discretionary", "large"),
         S("SLTE", "Slate Insurance", "Financials", "mid"), S("TRVL", "Travella Hotels", "Consumer Discretionary", "small"),
         S("UMBR", "Umbra Security", "Technology", "mid"), S("VRDA", "Verdant Agritech", "Materials", "mid"),
         S("WLLW", "Willow Health", "Healthcare", "mid"), S("XNTH", "Xanthe Mining", "Materials", "large"),
