@@ -124,16 +124,19 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
         var row = page.Locator("[data-testid=job-row][data-job=features]");
         await Assertions.Expect(page.GetByTestId("nodes-table")).ToContainTextAsync("running");
         await row.GetByTestId("run-now").ClickAsync();
+        await page.GetByTestId("confirm-ok").ClickAsync();
         await Assertions.Expect(page.GetByTestId("jobs-message")).ToContainTextAsync("features started");
-        await Assertions.Expect(row.GetByTestId("job-last-run").GetByTestId("status-badge")).ToHaveAttributeAsync("data-status", "success", new() { Timeout = 90_000 });
+        await Assertions.Expect(row.GetByTestId("job-last-run").GetByTestId("status-chip")).ToHaveAttributeAsync("data-status", "success", new() { Timeout = 90_000 });
         await Assertions.Expect(page.GetByTestId("history-grid").Locator("tr", new() { HasText = "features" }).First).ToContainTextAsync("manual", new() { Timeout = 15_000 });
         await fx.ShotAsync(page, "admin-jobs");
 
         // Pausing a scheduled job shows it paused; resuming shows its next fire again.
         var retention = page.Locator("[data-testid=job-row][data-job=market-data-retention]");
         await retention.GetByTestId("pause").ClickAsync();
-        await Assertions.Expect(retention.Locator("td").Nth(2)).ToHaveTextAsync("paused");
+        await page.GetByTestId("confirm-ok").ClickAsync();
+        await Assertions.Expect(retention.GetByTestId("job-next")).ToHaveTextAsync("paused");
         await retention.GetByTestId("resume").ClickAsync();
-        await Assertions.Expect(retention.Locator("td").Nth(2)).Not.ToHaveTextAsync("paused");
+        await Assertions.Expect(retention.GetByTestId("job-next")).Not.ToHaveTextAsync("paused");
+        await fx.ShotAsync(page, "admin-jobs-resumed");
     }
 }

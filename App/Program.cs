@@ -38,7 +38,6 @@ if (command.Kind == SignalbookCommand.Migrate)
 
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents(o => o.DetailedErrors = builder.Environment.IsDevelopment());
-Radzen.ServiceCollectionExtensions.AddRadzenComponents(builder.Services); // until the last Radzen page has moved (issue 9)
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddSignalbookUi();
 builder.Services.AddSignalbookFeatures();

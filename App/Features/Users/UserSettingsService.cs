@@ -14,9 +14,6 @@ public static class UiThemes
 
     public static readonly IReadOnlyList<string> All = [Light, Dark, System];
 
-    /// <summary>The Radzen stylesheet of each of our themes (until the last Radzen page has moved to MudBlazor).</summary>
-    public static string RadzenTheme(string theme) => theme == Dark ? "material-dark" : "material";
-
     public static string Normalize(string? theme) => theme is Dark or System ? theme : Light;
 }
 

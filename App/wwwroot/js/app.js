@@ -1,14 +1,10 @@
 // Signalbook's small global script: theme switching, shared by every page.
 window.signalbook = {
-  /** Applies a resolved theme ("light" or "dark") at once: our CSS, Radzen's stylesheet while it lasts, open charts. */
+  /** Applies a resolved theme ("light" or "dark") at once: our CSS and the open charts (MudBlazor's palette is the layout's). */
   setTheme(theme, mode) {
     const root = document.documentElement;
     root.dataset.theme = theme;
     if (mode) root.dataset.themeMode = mode;
-    const link = document.getElementById("sb-radzen-theme");
-    if (link) {
-      link.href = link.href.replace(/material(-dark)?\.css/, theme === "dark" ? "material-dark.css" : "material.css");
-    }
     document.dispatchEvent(new CustomEvent("signalbook:theme", { detail: { theme } }));
   },
   currentTheme() {
