@@ -109,6 +109,11 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task AssertAccessibleAsync(IPage page, string name)
     {
+        // Colours are judged when they are final: a snackbar or a dialog fading in is half transparent.
+        // (Endless animations, such as a progress bar's, are not waited for.)
+        await page.WaitForFunctionAsync(
+            "() => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity)",
+            null, new() { Timeout = 10_000 });
         var result = await page.RunAxe();
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         lock (AxeLog) AxeLog.Add($"{name} ({page.Url}): {result.Violations.Length} violation(s), {serious.Count} serious or critical");

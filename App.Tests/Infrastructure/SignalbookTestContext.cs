@@ -11,6 +11,7 @@ using MudBlazor;
 using Signalbook.Components;
 using Signalbook.Data;
 using Signalbook.Features.Users;
+using Signalbook.Jobs;
 
 namespace Signalbook.Tests.Infrastructure;
 
@@ -50,7 +51,10 @@ public class SignalbookTestContext : BunitContext, IAsyncLifetime
     /// </summary>
     public void UseDatabase(ServiceHarness harness, IDictionary<string, string?>? settings = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Default"] = harness.ConnectionString, ["Jobs:NodeName"] = "bunit" })
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
+        _configuration = configuration;
         Services.AddSingleton<IConfiguration>(configuration);
         Services.AddSingleton<TimeProvider>(harness.Clock);
         Services.AddHttpContextAccessor();
@@ -63,6 +67,14 @@ public class SignalbookTestContext : BunitContext, IAsyncLifetime
             Services.Remove(d);
         }
     }
+
+    private IConfiguration? _configuration;
+
+    /// <summary>
+    /// Adds the app's Hangfire set-up (storage in the test database, the jobs service, recurring schedules) for pages that
+    /// show or start jobs. No server starts: what a page queues waits in the storage, where a test can read it.
+    /// </summary>
+    public void UseJobs() => Services.AddSignalbookJobs(_configuration ?? throw new InvalidOperationException("Call UseDatabase before UseJobs."));
 
     /// <summary>Signs in a user with an id (the NameIdentifier claim pages read), an email and roles.</summary>
     public BunitAuthorizationContext SignIn(Guid userId, string email, params string[] roles)

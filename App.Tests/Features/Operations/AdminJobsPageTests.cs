@@ -1,6 +1,5 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Signalbook.Features.Operations.Admin;
 using Signalbook.Features.Users;
@@ -21,13 +20,8 @@ public sealed class AdminJobsPageTests : SignalbookTestContext, IAsyncLifetime
     public override async Task InitializeAsync()
     {
         await _harness.InitializeAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Default"] = _harness.ConnectionString,
-            ["Jobs:NodeName"] = "page-test",
-        };
-        UseDatabase(_harness, settings);
-        Services.AddSignalbookJobs(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        UseDatabase(_harness);
+        UseJobs();
         var admin = await _harness.AdminAsync();
         SignIn(admin.Id, admin.Email!, Roles.Admin);
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
