@@ -100,6 +100,37 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
         await Assertions.Expect(link).ToBeVisibleAsync();
         await page.GetByTestId("markets-search").FillAsync("AAPL");
         await Assertions.Expect(page.GetByTestId("markets-grid").GetByRole(AriaRole.Link, new() { Name = "AAPL" })).ToBeVisibleAsync();
+
+        // With no other action, the import's analysis (features → regimes → scoring, queued as Hangfire continuations)
+        // gives the new instrument its indicators, its regime and a recommendation. The admin accepts the risk
+        // disclosure once to see recommendations.
+        await page.GotoAsync("/recommendations");
+        await new Shell(page).WaitForCircuitAsync();
+        var accept = page.GetByTestId("accept-disclosure");
+        if (await accept.IsVisibleAsync()) await accept.ClickAsync();
+        await page.GotoAsync("/markets");
+        await new Shell(page).WaitForCircuitAsync();
+        await page.GetByTestId("markets-search").FillAsync("AAPL");
+        await page.GetByTestId("markets-grid").GetByRole(AriaRole.Link, new() { Name = "AAPL" }).ClickAsync();
+        await page.WaitForURLAsync("**/markets/*");
+        var instrumentUrl = page.Url;
+        var stats = page.GetByTestId("instrument-stats");
+        var deadline = DateTime.UtcNow.AddMinutes(4);
+        while (true)
+        {
+            await new Shell(page).WaitForCircuitAsync();
+            await stats.WaitForAsync();
+            var analysed = await stats.GetByTestId("current-regime").GetByTestId("regime-badge").CountAsync() > 0
+                           && await stats.GetByTestId("instrument-recommendation").GetByTestId("label-badge").CountAsync() > 0;
+            if (analysed || DateTime.UtcNow > deadline) break;
+            await page.WaitForTimeoutAsync(3000);
+            await page.GotoAsync(instrumentUrl); // the analysis runs in the background: look again
+        }
+        await Assertions.Expect(stats.GetByTestId("current-regime").GetByTestId("regime-badge")).ToBeVisibleAsync();
+        await Assertions.Expect(stats.GetByTestId("instrument-recommendation").GetByTestId("label-badge")).ToBeVisibleAsync();
+        await Assertions.Expect(stats).Not.ToContainTextAsync("RSI 14—");
+        await Assertions.Expect(page.GetByTestId("rsi-chart")).ToBeVisibleAsync();
+        await fx.ShotAsync(page, "imported-aapl-analysed");
     }
 
     /// <summary>The shared real data: SIGNALBOOK_DATA, or ../shared/data beside the checkout.</summary>

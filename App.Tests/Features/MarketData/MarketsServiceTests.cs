@@ -45,6 +45,23 @@ public sealed class MarketsServiceTests : ServiceHarness
     }
 
     [Fact]
+    public async Task ChartLatest_ForAHistoryThatEndedLongAgo_ShowsItsLastRange_NotAnEmptyChart()
+    {
+        await SeedAsync("BRKT");
+        var id = (await WithAsync<MarketsService, (IReadOnlyList<MarketRow>, int)>(m => m.QueryAsync(new MarketQuery("BRKT")))).Item1.Single().Id;
+        Clock.Advance(TimeSpan.FromDays(3 * 365)); // the imported history now ends three years ago
+
+        var fromToday = await WithAsync<MarketsService, IReadOnlyList<ChartBar>>(m => m.ChartAsync(id, Intervals.OneDay, Clock.GetUtcNow().AddDays(-182)));
+        Assert.Empty(fromToday);
+        var latest = await WithAsync<MarketsService, IReadOnlyList<ChartBar>>(m => m.ChartLatestAsync(id, Intervals.OneDay, TimeSpan.FromDays(182)));
+        Assert.InRange(latest.Count, 120, 131); // about 26 weeks of sessions
+        var all = await WithAsync<MarketsService, IReadOnlyList<ChartBar>>(m => m.ChartAsync(id, Intervals.OneDay, DateTimeOffset.MinValue));
+        Assert.Equal(all[^1].Ts, latest[^1].Ts);
+        Assert.True(latest[0].Ts >= all[^1].Ts.AddDays(-182));
+        Assert.Empty(await WithAsync<MarketsService, IReadOnlyList<ChartBar>>(m => m.ChartLatestAsync(id, Intervals.FifteenMinutes, TimeSpan.FromDays(7))));
+    }
+
+    [Fact]
     public async Task Chart_ReturnsBarsWithTheirOverlays_OldestFirst()
     {
         await SeedAsync("DLTA");

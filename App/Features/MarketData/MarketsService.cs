@@ -103,7 +103,21 @@ public sealed class MarketsService(IDbContextFactory<AppDbContext> factory)
             .Select(i => new InstrumentHeader(i.Id, i.Symbol, i.Name, i.Exchange, i.Sector, i.MarketCapBucket, i.Currency, i.TimeZone)).SingleOrDefaultAsync(ct);
     }
 
-    /// <summary>Bars with their overlay and pane values since <paramref name="since"/>, oldest first (at most 5000).</summary>
+    /// <summary>
+    /// The chart's range counted back from the instrument's newest bar of that size, not from today: an imported history
+    /// that ended years ago still shows its last <paramref name="range"/> (empty when there are no bars).
+    /// </summary>
+    public async Task<IReadOnlyList<ChartBar>> ChartLatestAsync(long id, string interval, TimeSpan range, CancellationToken ct = default)
+    {
+        DateTimeOffset? newest;
+        await using (var db = await factory.CreateDbContextAsync(ct))
+        {
+            newest = await db.PriceBars.AsNoTracking().Where(p => p.InstrumentId == id && p.Interval == interval)
+                .MaxAsync(p => (DateTimeOffset?)p.Ts, ct);
+        }
+        return newest is { } last ? await ChartAsync(id, interval, last - range, ct) : [];
+    }
+
     /// <summary>The bars since a time (at most <paramref name="limit"/>, the latest), oldest first, with their features.</summary>
     public async Task<IReadOnlyList<ChartBar>> ChartAsync(long id, string interval, DateTimeOffset since, CancellationToken ct = default, int limit = 5000)
     {

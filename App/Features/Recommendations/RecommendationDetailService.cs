@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Signalbook.Data;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Models;
+using Signalbook.Features.Users;
 
 namespace Signalbook.Features.Recommendations;
 
@@ -11,6 +12,23 @@ namespace Signalbook.Features.Recommendations;
 /// </summary>
 public sealed class RecommendationDetailService(IDbContextFactory<AppDbContext> factory, MarketsService markets, ModelDataStore modelData)
 {
+    /// <summary>
+    /// The instrument's active recommendation for the user's preferred risk profile (what the instrument page shows), or
+    /// null when the models have not scored it yet. Throws <see cref="RiskConsentRequiredException"/> before consent.
+    /// </summary>
+    public async Task<InstrumentRecommendation?> ActiveForInstrumentAsync(Guid userId, long instrumentId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await RiskConsentService.EnsureConsentAsync(db, userId, ct);
+        var preferred = await db.UserSettings.AsNoTracking().Where(u => u.UserId == userId).Select(u => u.PreferredProfile).SingleOrDefaultAsync(ct);
+        var profile = preferred is not null && RecommendationProfiles.All.Contains(preferred) ? preferred : RiskProfiles.Moderate;
+        return await db.Recommendations.AsNoTracking()
+            .Where(r => r.InstrumentId == instrumentId && r.Profile == profile && r.IsActive)
+            .OrderByDescending(r => r.GeneratedAt).ThenByDescending(r => r.Id)
+            .Select(r => new InstrumentRecommendation(r.Id, r.Profile, r.Label, r.Confidence, r.GeneratedAt))
+            .FirstOrDefaultAsync(ct);
+    }
+
     public const int HistoryLimit = 50;
 
     /// <summary>Daily candles shown before the recommendation's bar and after it (when they exist).</summary>

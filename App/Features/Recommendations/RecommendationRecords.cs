@@ -101,3 +101,6 @@ public sealed record TrackRecord(int Total, int Hits, double? AvgReturnPct, IRea
 {
     public double HitRate => Total == 0 ? 0 : (double)Hits / Total;
 }
+
+/// <summary>An instrument's current call for one risk profile, as the instrument page shows it.</summary>
+public sealed record InstrumentRecommendation(long Id, string Profile, string Label, double Confidence, DateTimeOffset GeneratedAt);
