@@ -109,8 +109,16 @@ public sealed class AppServer : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            // A clean stop first (SIGTERM, as a service manager sends): circuits and job servers end, uploads are removed.
+            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await term.WaitForExitAsync();
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try { await _process.WaitForExitAsync(wait.Token); }
+            catch (OperationCanceledException) { }
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
         }
         _process.Dispose();
         _cluster?.Dispose();

@@ -1,0 +1,28 @@
+using Signalbook.Features.MarketData.Admin;
+
+namespace Signalbook.Tests.Features.MarketData;
+
+public sealed class UploadFolderTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("uploads-test-").FullName;
+
+    [Fact]
+    public void RemoveAbandoned_DeletesOnlyOldUploads_AndNothingElse()
+    {
+        var now = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+        var old = Path.Combine(_folder, UploadFolder.Prefix + "old.csv");
+        var fresh = Path.Combine(_folder, UploadFolder.Prefix + "fresh.csv");
+        var other = Path.Combine(_folder, "someone-else.csv");
+        foreach (var f in new[] { old, fresh, other }) File.WriteAllText(f, "Date,Open\n");
+        File.SetLastWriteTimeUtc(old, now.UtcDateTime.AddHours(-7));
+        File.SetLastWriteTimeUtc(fresh, now.UtcDateTime.AddMinutes(-5));
+        File.SetLastWriteTimeUtc(other, now.UtcDateTime.AddDays(-30));
+
+        Assert.Equal(1, UploadFolder.RemoveAbandoned(now, _folder));
+        Assert.False(File.Exists(old));
+        Assert.True(File.Exists(fresh));
+        Assert.True(File.Exists(other));
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
