@@ -66,7 +66,7 @@ public sealed class AdminModelsPageTests : SignalbookTestContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("true", VersionCell(page, "v1").GetAttribute("data-active")), TimeSpan.FromSeconds(10));
         Assert.Contains("(better)", page.Find("[data-testid=compare-table]").TextContent); // v2's accuracy beats v1's
 
-        page.Find("tr:has([data-testid=version-cell][data-version=v2]) [data-testid=activate]").Click();
+        await page.InvokeAsync(() => page.Find("tr:has([data-testid=version-cell][data-version=v2]) [data-testid=activate]").Click()); // one renderer turn: the jobs grid refreshes every second
         Dialogs.WaitForElement("[data-testid=confirm-ok]");
         Assert.Contains("Make verdict_classifier v2 the active model?", Dialogs.Markup);
         Dialogs.Find("[data-testid=confirm-ok]").Click();
@@ -87,10 +87,11 @@ public sealed class AdminModelsPageTests : SignalbookTestContext, IAsyncLifetime
     {
         await AddTwoVersionsAsync(ModelTypes.PriceRegressor);
         var page = RenderWithProviders<AdminModelsPage>();
-        page.WaitForElement("[data-testid=versions-type] button[data-type=price_regressor]").Click();
+        page.WaitForElement("[data-testid=versions-type] button[data-type=price_regressor]");
+        await page.InvokeAsync(() => page.Find("[data-testid=versions-type] button[data-type=price_regressor]").Click());
         page.WaitForAssertion(() => Assert.Equal("true", VersionCell(page, "v1").GetAttribute("data-active")), TimeSpan.FromSeconds(10));
 
-        page.Find("[data-testid=rollback]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=rollback]").Click()); // one renderer turn: the jobs grid refreshes every second
         Dialogs.WaitForElement("[data-testid=confirm-cancel]").Click();
         page.WaitForAssertion(() => Assert.Empty(Dialogs.FindAll("[data-testid=confirm-ok]")));
         Assert.Empty(page.FindAll("[data-testid=versions-message]"));
@@ -108,7 +109,7 @@ public sealed class AdminModelsPageTests : SignalbookTestContext, IAsyncLifetime
         var before = JobCount();
         var page = RenderWithProviders<AdminModelsPage>();
         page.WaitForElement("[data-testid=hp-max_depth]").Change("99");
-        page.Find("[data-testid=start-training]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=start-training]").Click()); // one renderer turn: the jobs grid refreshes every second
 
         page.WaitForAssertion(() => Assert.Contains("'max_depth' must be between 1 and 12", page.Find("[data-testid=training-errors]").TextContent), TimeSpan.FromSeconds(10));
         var input = page.Find("[data-testid=hp-max_depth]");
@@ -136,14 +137,14 @@ public sealed class AdminModelsPageTests : SignalbookTestContext, IAsyncLifetime
         IElement Status() => page.Find($"tr:has([data-job-id='{id}']) [data-testid=job-status]");
         page.WaitForAssertion(() => Assert.Equal("pending", Status().GetAttribute("data-status")), TimeSpan.FromSeconds(10));
 
-        page.Find($"tr:has([data-job-id='{id}']) [data-testid=job-cancel]").Click();
+        await page.InvokeAsync(() => page.Find($"tr:has([data-job-id='{id}']) [data-testid=job-cancel]").Click()); // one renderer turn: the jobs grid refreshes every second
         Dialogs.WaitForElement("[data-testid=confirm-ok]").Click();
 
         page.WaitForAssertion(() => Assert.Equal("cancelled", Status().GetAttribute("data-status")), TimeSpan.FromSeconds(10));
         Assert.Empty(page.FindAll($"tr:has([data-job-id='{id}']) [data-testid=job-cancel]"));
         Snackbars.WaitForAssertion(() => Assert.Contains($"Training job #{id} cancelled.", Snackbars.Markup), TimeSpan.FromSeconds(10));
 
-        page.Find($"tr:has([data-job-id='{id}']) [data-testid=job-logs-toggle]").Click();
+        await page.InvokeAsync(() => page.Find($"tr:has([data-job-id='{id}']) [data-testid=job-logs-toggle]").Click()); // one renderer turn: the jobs grid refreshes every second
         page.WaitForAssertion(() => Assert.Contains("requested", page.Find("[data-testid=job-logs]").TextContent), TimeSpan.FromSeconds(10));
     }
 

@@ -59,31 +59,33 @@ public sealed class AdminJobsPageTests : SignalbookTestContext, IAsyncLifetime
     }
 
     [Fact]
-    public void PausingASchedule_AsksFirst_ThenShowsItPaused_AndResumeBringsItBack()
+    public async Task PausingASchedule_AsksFirst_ThenShowsItPaused_AndResumeBringsItBack()
     {
         var page = RenderWithProviders<AdminJobs>();
         var retention = $"[data-testid=job-row][data-job={JobCatalog.Retention}]";
-        page.WaitForElement($"{retention} [data-testid=pause]").Click();
+        page.WaitForElement($"{retention} [data-testid=pause]");
+        await page.InvokeAsync(() => page.Find($"{retention} [data-testid=pause]").Click()); // one renderer turn: the page polls
 
         Dialogs.WaitForElement("[data-testid=confirm-cancel]").Click(); // changed their mind: nothing happens
         page.WaitForAssertion(() => Assert.NotNull(page.Find($"{retention} [data-testid=pause]")));
         Assert.DoesNotContain("paused", page.Find($"{retention} [data-testid=job-next]").TextContent);
 
-        page.Find($"{retention} [data-testid=pause]").Click();
+        await page.InvokeAsync(() => page.Find($"{retention} [data-testid=pause]").Click());
         Dialogs.WaitForElement("[data-testid=confirm-ok]").Click();
         page.WaitForAssertion(() => Assert.Equal("paused", page.Find($"{retention} [data-testid=job-next]").TextContent.Trim()));
         Assert.Contains("schedule is paused", page.Find("[data-testid=jobs-message]").TextContent);
 
-        page.Find($"{retention} [data-testid=resume]").Click();
+        await page.InvokeAsync(() => page.Find($"{retention} [data-testid=resume]").Click());
         page.WaitForAssertion(() => Assert.NotNull(page.Find($"{retention} [data-testid=job-next] time")));
         Assert.Contains("running again", page.Find("[data-testid=jobs-message]").TextContent);
     }
 
     [Fact]
-    public void RunNow_AfterConfirming_QueuesTheJob_AndSaysSo()
+    public async Task RunNow_AfterConfirming_QueuesTheJob_AndSaysSo()
     {
         var page = RenderWithProviders<AdminJobs>();
-        page.WaitForElement($"[data-testid=job-row][data-job={JobCatalog.Features}] [data-testid=run-now]").Click();
+        page.WaitForElement($"[data-testid=job-row][data-job={JobCatalog.Features}] [data-testid=run-now]");
+        await page.InvokeAsync(() => page.Find($"[data-testid=job-row][data-job={JobCatalog.Features}] [data-testid=run-now]").Click()); // one renderer turn: the page polls
         Dialogs.WaitForElement("[data-testid=confirm-ok]").Click();
         page.WaitForAssertion(() => Assert.Contains("features started", page.Find("[data-testid=jobs-message]").TextContent));
 
@@ -92,12 +94,12 @@ public sealed class AdminJobsPageTests : SignalbookTestContext, IAsyncLifetime
     }
 
     [Fact]
-    public void History_FilteredByStatus_ShowsOnlyThoseRuns()
+    public async Task History_FilteredByStatus_ShowsOnlyThoseRuns()
     {
         var page = RenderWithProviders<AdminJobs>();
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=history-grid] tbody tr.mud-table-row").Count));
 
-        page.Find("[data-testid=history-status]").Closest(".mud-select")!.MouseDown();
+        await page.InvokeAsync(() => page.Find("[data-testid=history-status]").Closest(".mud-select")!.MouseDown());
         Popovers.WaitForAssertion(() => Assert.Contains(Popovers.FindAll(".mud-list-item"), i => i.TextContent.Trim() == "failed"));
         Popovers.FindAll(".mud-list-item").First(i => i.TextContent.Trim() == "failed").Click();
 
