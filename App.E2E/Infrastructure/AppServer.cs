@@ -77,7 +77,8 @@ public sealed class AppServer : IAsyncDisposable
 
         var output = new StringBuilder();
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the app.");
-        KillWhenThisProcessExits(process.Id);
+        // If the test host dies without disposing the fixture, a watchdog outside its process group ends the app.
+        EmbeddedPostgres.RunWhenThisProcessExits($"kill {process.Id} 2>/dev/null; sleep 5; kill -9 {process.Id} 2>/dev/null; true");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -126,15 +127,6 @@ public sealed class AppServer : IAsyncDisposable
         {
             try { Directory.Delete(_clusterDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
-    }
-
-    /// <summary>A watchdog outside this process group ends the app if the test host dies without disposing the fixture.</summary>
-    private static void KillWhenThisProcessExits(int pid)
-    {
-        var psi = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-f", "bash", "-c", $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; kill {pid} 2>/dev/null; sleep 5; kill -9 {pid} 2>/dev/null; true" })
-            psi.ArgumentList.Add(a);
-        using var watchdog = Process.Start(psi);
     }
 
     public static string RepositoryRoot()

@@ -109,6 +109,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task AssertAccessibleAsync(IPage page, string name)
     {
+        // The state a reader sees: no row under the pointer (a hovered row tints its status chip).
+        await page.Mouse.MoveAsync(0, 0);
         // Colours are judged when they are final: a snackbar or a dialog fading in is half transparent.
         // (Endless animations, such as a progress bar's, are not waited for.)
         await page.WaitForFunctionAsync(

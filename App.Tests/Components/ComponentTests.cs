@@ -11,9 +11,6 @@ public sealed class ComponentTests : SignalbookTestContext
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
 
-    /// <summary>The session table loads asynchronously; on a loaded machine bUnit's 1 s default wait failed good renders.</summary>
-    static ComponentTests() => DefaultWaitTimeout = TimeSpan.FromSeconds(20);
-
     private static SessionRow[] Rows(Guid current, Guid user) =>
     [
         new(current, user, Now.AddHours(-2), Now, Now.AddDays(10), "192.0.2.1", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0", null, null),

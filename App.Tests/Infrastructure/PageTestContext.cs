@@ -12,12 +12,6 @@ namespace Signalbook.Tests.Infrastructure;
 /// </summary>
 public abstract class PageTestContext : SignalbookTestContext, IAsyncLifetime
 {
-    /// <summary>
-    /// Pages wait on PostgreSQL (and search boxes on a 300 ms debounce): on a loaded 2-core machine bUnit's 1 s default
-    /// failed good renders. A longer wait only costs time when a test fails anyway.
-    /// </summary>
-    static PageTestContext() => DefaultWaitTimeout = TimeSpan.FromSeconds(20);
-
     protected ServiceHarness Db { get; } = new();
 
     protected AppUser Admin { get; private set; } = default!;

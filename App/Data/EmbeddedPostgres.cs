@@ -114,11 +114,20 @@ public sealed class EmbeddedPostgres : IDisposable
         if (OperatingSystem.IsWindows()) return;
         var pgCtl = Path.Combine(_binDir, "pg_ctl");
         var stop = _runAs is null ? $"'{pgCtl}'" : $"runuser -u {_runAs} -- '{pgCtl}'";
-        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; " +
-                     $"if [ -f '{_dataDir}/postmaster.pid' ]; then {stop} -D '{_dataDir}' -m fast -w -t 30 stop >/dev/null 2>&1 || {stop} -D '{_dataDir}' -m immediate stop >/dev/null 2>&1; fi; " +
+        var script = $"if [ -f '{_dataDir}/postmaster.pid' ]; then {stop} -D '{_dataDir}' -m fast -w -t 30 stop >/dev/null 2>&1 || {stop} -D '{_dataDir}' -m immediate stop >/dev/null 2>&1; fi; " +
                      (removeFolder is null ? "" : $"rm -rf '{removeFolder}'");
-        var psi = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-f", "bash", "-c", script }) psi.ArgumentList.Add(a);
+        RunWhenThisProcessExits(script);
+    }
+
+    /// <summary>
+    /// Runs a shell script from a watchdog outside this process's group (setsid) once this process has ended, however it
+    /// ended. The script is given a loop that waits for this process first.
+    /// </summary>
+    public static void RunWhenThisProcessExits(string script)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var psi = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-f", "bash", "-c", $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {script}" }) psi.ArgumentList.Add(a);
         using var watchdog = Process.Start(psi);
     }
 
