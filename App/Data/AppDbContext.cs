@@ -5,6 +5,8 @@ using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Models;
+using Signalbook.Features.Operations;
+using Signalbook.Features.Portfolios;
 using Signalbook.Features.Regimes;
 using Signalbook.Features.Users;
 using Signalbook.Features.Waitlist;
@@ -36,6 +38,18 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<TaskExecution> TaskExecutions => Set<TaskExecution>();
     public DbSet<ServiceStatus> ServiceStatuses => Set<ServiceStatus>();
     public DbSet<RegimeModel> RegimeModels => Set<RegimeModel>();
+    public DbSet<Portfolio> Portfolios => Set<Portfolio>();
+    public DbSet<PortfolioAsset> PortfolioAssets => Set<PortfolioAsset>();
+    public DbSet<Position> Positions => Set<Position>();
+    public DbSet<Order> Orders => Set<Order>();
+    public DbSet<Trade> Trades => Set<Trade>();
+    public DbSet<CashFlow> CashFlows => Set<CashFlow>();
+    public DbSet<Strategy> Strategies => Set<Strategy>();
+    public DbSet<PortfolioAnalytic> Analytics => Set<PortfolioAnalytic>();
+    public DbSet<InstrumentSplit> InstrumentSplits => Set<InstrumentSplit>();
+    public DbSet<BrokerCredential> BrokerCredentials => Set<BrokerCredential>();
+    public DbSet<UserTradingConfig> UserTradingConfigs => Set<UserTradingConfig>();
+    public DbSet<ServiceLog> ServiceLogs => Set<ServiceLog>();
     public DbSet<Features.MarketData.Sync.EmptyRange> SyncEmptyRanges => Set<Features.MarketData.Sync.EmptyRange>();
 
     protected override void OnModelCreating(ModelBuilder builder)
