@@ -2,6 +2,7 @@ using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Models;
+using Signalbook.Features.Portfolios;
 using Signalbook.Features.Recommendations;
 using Signalbook.Features.Regimes;
 using Signalbook.Features.Users;
@@ -23,5 +24,6 @@ public static class SignalbookFeatures
         .AddSignalbookMarketData()
         .AddSignalbookRegimes()
         .AddSignalbookModels()
-        .AddSignalbookRecommendations();
+        .AddSignalbookRecommendations()
+        .AddSignalbookPortfolios();
 }

@@ -113,7 +113,7 @@ public sealed class JobRecordingFilter(
         IAsyncDisposable? held = null;
         if (definition.Overlap != OverlapPolicy.Allow)
         {
-            held = await overlap.TryAcquireAsync(definition.Name, ct);
+            held = await overlap.TryAcquireAsync(start.LockName(definition.Name), ct);
             if (held is null)
             {
                 context.Canceled = true;
@@ -163,6 +163,7 @@ public sealed class JobRecordingFilter(
         var row = new TaskExecution
         {
             TaskName = definition.Name,
+            UserId = start.ForUser,
             ExecutedAt = now,
             Status = status,
             TriggerKind = start.Kind is JobStart.ManualKind or JobStart.ChainedKind ? start.Kind : JobStart.CronKind,

@@ -30,8 +30,10 @@ public sealed record JobOutcome(string Status, IReadOnlyDictionary<string, objec
 /// <summary>
 /// How a run was started, carried as the job's first argument (so the dashboard shows it too): by its schedule
 /// ("cron"), by an admin ("manual", with the admin's id) or by another job or an import ("chained", with a reason).
+/// A per-user task (a trader's trading service) names its user in <see cref="ForUser"/>: its service_task_execution
+/// rows carry that user, and runs of different users never wait for each other.
 /// </summary>
-public sealed record JobStart(string Kind, Guid? RequestedBy = null, string? Reason = null)
+public sealed record JobStart(string Kind, Guid? RequestedBy = null, string? Reason = null, Guid? ForUser = null)
 {
     public const string CronKind = "cron", ManualKind = "manual", ChainedKind = "chained";
 
@@ -40,6 +42,9 @@ public sealed record JobStart(string Kind, Guid? RequestedBy = null, string? Rea
     public static JobStart Manual(Guid? admin) => new(ManualKind, admin);
 
     public static JobStart Chained(string reason) => new(ChainedKind, Reason: reason);
+
+    /// <summary>The run of a per-user task: overlap is checked per user.</summary>
+    public string LockName(string jobName) => ForUser is { } user ? $"{jobName}:{user:N}" : jobName;
 }
 
 /// <summary>

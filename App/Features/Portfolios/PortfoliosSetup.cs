@@ -1,0 +1,11 @@
+using Signalbook.Features.Portfolios.Service;
+
+namespace Signalbook.Features.Portfolios;
+
+public static class PortfoliosSetup
+{
+    /// <summary>Portfolios, orders, the paper broker, analytics, strategies, trading settings and each trader's trading service.</summary>
+    public static IServiceCollection AddSignalbookPortfolios(this IServiceCollection services)
+        => services.AddScoped<PortfolioService>().AddScoped<OrderService>().AddScoped<TradingConfigService>()
+            .AddScoped<TradingServiceManager>().AddScoped<ServiceLogWriter>();
+}
