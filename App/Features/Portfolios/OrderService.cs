@@ -111,6 +111,56 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, TimePr
         return new OrderEstimate(price, at, value, commission, p.CashBalance, reserved, p.CashBalance - reserved, held, Math.Max(0, held - sellsWorking), p.AllowShorting);
     }
 
+    /// <summary>
+    /// A ticket pre-filled from a BUY or SELL recommendation: the side, its stop-loss and take-profit as a bracket, and a
+    /// size from the trader's trading config (capital per trade, max positions, max share of the 20-day average volume,
+    /// and the cash available), in whole shares.
+    /// </summary>
+    public async Task<TicketSuggestion> SuggestFromRecommendationAsync(TradingCaller caller, long recommendationId, long portfolioId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var p = await db.Portfolios.AsNoTracking().SingleOrDefaultAsync(x => x.Id == portfolioId, ct) ?? throw new TradingNotFoundException("Portfolio");
+        caller.EnsureTrade(p.UserId, "Portfolio");
+        var rec = await (from r in db.Recommendations.AsNoTracking()
+                         where r.Id == recommendationId
+                         join i in db.Instruments on r.InstrumentId equals i.Id
+                         select new { r.Id, r.InstrumentId, r.Label, r.StopLoss, r.TakeProfit, i.Symbol }).SingleOrDefaultAsync(ct)
+                  ?? throw new TradingNotFoundException("Recommendation");
+        if (rec.Label is not ("BUY" or "SELL")) throw new TradingValidationException("RecommendationId", "Only BUY and SELL recommendations can be paper traded; this one is HOLD.");
+        var config = await db.UserTradingConfigs.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == p.UserId, ct) ?? new UserTradingConfig();
+        var (price, _) = await ReferencePriceAsync(db, rec.InstrumentId, ct);
+        var side = rec.Label == "BUY" ? OrderSide.Buy : OrderSide.Sell;
+        var held = await db.Positions.AsNoTracking().Where(x => x.PortfolioId == p.Id && x.InstrumentId == rec.InstrumentId).Select(x => (decimal?)x.Quantity).SingleOrDefaultAsync(ct) ?? 0;
+        var positions = await db.Positions.CountAsync(x => x.PortfolioId == p.Id, ct);
+        var volumes = await db.PriceBars.AsNoTracking().Where(b => b.InstrumentId == rec.InstrumentId && b.Interval == Intervals.OneDay)
+            .OrderByDescending(b => b.Ts).Take(20).Select(b => b.Volume).ToListAsync(ct);
+        var reserved = await ReservedByBuysAsync(db, p, null, ct);
+        var sizing = PositionSize(config, price, volumes.Count == 0 ? null : volumes.Average(), p.CashBalance - reserved, positions, held, side, p.AllowShorting);
+        decimal? stop = rec.StopLoss is { } sl ? decimal.Round((decimal)sl, 4) : null;
+        decimal? target = rec.TakeProfit is { } tp ? decimal.Round((decimal)tp, 4) : null;
+        return new TicketSuggestion(rec.InstrumentId, rec.Symbol, side, sizing.Quantity, price, stop, target, rec.Id, sizing.Note);
+    }
+
+    /// <summary>The size rule of <see cref="SuggestFromRecommendationAsync"/>, in whole shares, with a note saying which limit bound it.</summary>
+    public static (decimal Quantity, string Note) PositionSize(UserTradingConfig c, decimal? price, double? averageVolume, decimal available, int openPositions,
+        decimal held, OrderSide side, bool allowShorting)
+    {
+        if (price is not { } px || px <= 0) return (0, "No price is known for this instrument yet.");
+        if (side == OrderSide.Sell)
+        {
+            if (held > 0) return (held, $"Sells the {held:0.########} held.");
+            return allowShorting ? (Math.Floor(c.UserCapital / px), $"Short of capital per trade {c.UserCapital:N0} at {px:0.##}.") : (0, "Nothing is held and shorting is off for this portfolio.");
+        }
+        if (held == 0 && openPositions >= c.MaxPortfolioSize)
+            return (0, $"The portfolio already holds {openPositions} positions, the most your trading settings allow ({c.MaxPortfolioSize}).");
+        var limits = new List<(decimal Shares, string Why)> { (Math.Floor(c.UserCapital / px), $"capital per trade {c.UserCapital:N0}") };
+        if (averageVolume is { } adv && adv > 0)
+            limits.Add((Math.Floor((decimal)(adv * c.MaxPositionVolumeRatio)), $"{c.MaxPositionVolumeRatio:P0} of the 20-day average volume"));
+        limits.Add((Math.Floor(Math.Max(0, available) / px), $"the cash available ({available:N2})"));
+        var bound = limits.MinBy(l => l.Shares);
+        return (Math.Max(0, bound.Shares), $"Sized by {bound.Why} at {px:0.##}.");
+    }
+
     internal static bool IsWorking(OrderStatus s) => s is OrderStatus.Pending or OrderStatus.Open or OrderStatus.PartiallyFilled;
 
     internal static void Cancel(Order o, DateTimeOffset at, string note)
