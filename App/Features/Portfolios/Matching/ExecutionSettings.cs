@@ -58,7 +58,7 @@ public sealed record ExecutionSettings
     }
 
     internal static ArgumentOutOfRangeException Bad(string field, object value, string rule) =>
-        new(field, value, $"{field} {rule}; got {value}.");
+        new(field, value, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{field} {rule}; got {value}."));
 }
 
 /// <summary>

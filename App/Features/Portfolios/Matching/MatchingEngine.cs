@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 
 namespace Signalbook.Features.Portfolios.Matching;
 
@@ -208,8 +209,9 @@ public static class MatchingEngine
     public static string? Validate(MatchOrder order)
     {
         ArgumentNullException.ThrowIfNull(order);
-        if (order.Quantity <= 0m) return $"quantity must be positive; got {order.Quantity}";
-        if (order.FilledQuantity < 0m || order.FilledQuantity > order.Quantity) return $"filled quantity {order.FilledQuantity} is outside 0…{order.Quantity}";
+        if (order.Quantity <= 0m) return string.Create(CultureInfo.InvariantCulture, $"quantity must be positive; got {order.Quantity}");
+        if (order.FilledQuantity < 0m || order.FilledQuantity > order.Quantity)
+            return string.Create(CultureInfo.InvariantCulture, $"filled quantity {order.FilledQuantity} is outside 0…{order.Quantity}");
         if (!Enum.IsDefined(order.Side)) return $"unknown side {order.Side}";
         if (!Enum.IsDefined(order.Type)) return $"unknown order type {order.Type}";
         if (order.Type is OrderType.Limit or OrderType.StopLimit && order.LimitPrice is not > 0m) return $"a {order.Type} order needs a positive limit price";
@@ -301,6 +303,24 @@ public static class MatchingEngine
         return true;
     }
 
+    /// <summary>
+    /// <see cref="SplitAdjust(MatchOrder, decimal)"/> with the ratio as whole shares (<paramref name="newShares"/> for
+    /// <paramref name="oldShares"/>), exact for ratios such as 1:3 that have no finite decimal.
+    /// </summary>
+    public static bool SplitAdjust(MatchOrder order, int newShares, int oldShares)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(newShares);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(oldShares);
+        if (!order.IsWorking) return false;
+        order.Quantity = order.Quantity * newShares / oldShares;
+        order.FilledQuantity = order.FilledQuantity * newShares / oldShares;
+        if (order.LimitPrice is { } limit) order.LimitPrice = limit * oldShares / newShares;
+        if (order.StopPrice is { } stop) order.StopPrice = stop * oldShares / newShares;
+        order.AverageFillPrice = order.AverageFillPrice * oldShares / newShares;
+        return true;
+    }
+
     private static DateTimeOffset EligibleFrom(MatchOrder order) =>
         order.IsAlgo && order.WindowStart is { } ws && ws > order.PlacedAt ? ws : order.PlacedAt;
 
@@ -385,14 +405,19 @@ public static class MatchingEngine
                 throw new ArgumentException($"Intraday bar at {bar.Start:O} has no Length; TWAP/VWAP orders need it to count their slices.", nameof(bar));
             var barEnd = bar.Start + bar.Length;
             last = barEnd >= windowEnd;
-            var slicesLeft = (decimal)Math.Ceiling((windowEnd - bar.Start).Ticks / (double)bar.Length.Ticks);
-            var share = 1m / slicesLeft;
+            // This bar's share of what is left = numerator ÷ denominator (kept apart so 75 ÷ 3 is exactly 25).
+            var numerator = 1m;
+            var denominator = (decimal)((windowEnd - bar.Start).Ticks / bar.Length.Ticks + ((windowEnd - bar.Start).Ticks % bar.Length.Ticks == 0 ? 0 : 1));
             if (order.Type == OrderType.Vwap && profile is not null)
             {
                 var left = profile.Weight(bar.Start, windowEnd);
-                if (left > 0m) share = profile.Weight(bar.Start, last ? windowEnd : barEnd) / left;
+                if (left > 0m)
+                {
+                    numerator = profile.Weight(bar.Start, barEnd);
+                    denominator = left;
+                }
             }
-            target = last ? remaining : remaining * share;
+            target = last ? remaining : remaining * numerator / denominator;
             rule = order.Type == OrderType.Twap
                 ? bar.Vwap is null ? MatchRules.TwapTypical : MatchRules.TwapVwap
                 : bar.Vwap is null ? MatchRules.VwapTypical : MatchRules.VwapVwap;
@@ -452,7 +477,7 @@ public static class MatchingEngine
     }
 
     private static void WindowEnded(MatchOrder order, DateTimeOffset at) =>
-        Close(order, OrderStatus.Cancelled, $"window ended: {order.Remaining} of {order.Quantity} unfilled", at);
+        Close(order, OrderStatus.Cancelled, string.Create(CultureInfo.InvariantCulture, $"window ended: {order.Remaining:G29} of {order.Quantity:G29} unfilled"), at);
 
     private static void Close(MatchOrder order, OrderStatus status, string note, DateTimeOffset at)
     {
