@@ -104,7 +104,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, TimePr
         var (price, at) = await ReferencePriceAsync(db, instrumentId, ct);
         var unit = UnitPrice(type, side, limitPrice, stopPrice, price, p.SlippageBps) ?? 0;
         var value = unit * Math.Max(0, quantity);
-        var commission = CostModel.Commission(p, quantity, unit);
+        var commission = PaperExecution.EstimatedCommission(p, quantity, unit);
         var reserved = await ReservedByBuysAsync(db, p, null, ct);
         var held = await db.Positions.Where(x => x.PortfolioId == p.Id && x.InstrumentId == instrumentId).Select(x => (decimal?)x.Quantity).SingleOrDefaultAsync(ct) ?? 0;
         var sellsWorking = await WorkingSellsAsync(db, p.Id, instrumentId, null, ct);
@@ -245,7 +245,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, TimePr
         var held = await db.Positions.Where(x => x.PortfolioId == p.Id && x.InstrumentId == instrumentId).Select(x => (decimal?)x.Quantity).SingleOrDefaultAsync(ct) ?? 0;
         if (side == OrderSide.Buy)
         {
-            var cost = unit.Value * quantity + CostModel.Commission(p, quantity, unit.Value);
+            var cost = unit.Value * quantity + PaperExecution.EstimatedCommission(p, quantity, unit.Value);
             // Covering a short releases its reserved cash, so only the part beyond the short needs cash.
             var covering = held < 0 ? Math.Min(quantity, -held) : 0;
             var needed = cost - covering * unit.Value;
@@ -295,7 +295,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, TimePr
             if (b.ParentOrderId is not null) continue; // a bracket exit buying back a short: covered by the short's own margin
             var unit = UnitPrice(b.OrderType, OrderSide.Buy, b.Price, b.StopPrice, last.TryGetValue(b.InstrumentId, out var c) ? c : null, p.SlippageBps) ?? 0;
             var q = b.Quantity - b.FilledQuantity;
-            total += unit * q + CostModel.Commission(p, q, unit);
+            total += unit * q + PaperExecution.EstimatedCommission(p, q, unit);
         }
         return total;
     }
@@ -326,16 +326,4 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, TimePr
     };
 
     internal static string NewClientOrderId() => "sb-" + Guid.NewGuid().ToString("N");
-}
-
-/// <summary>The portfolio's commission formula, shared by estimates and the paper broker's fills.</summary>
-public static class CostModel
-{
-    /// <summary>per share × quantity + percent × notional + per order, at least the minimum (0 when quantity is 0).</summary>
-    public static decimal Commission(Portfolio p, decimal quantity, decimal price)
-    {
-        if (quantity <= 0) return 0;
-        var c = p.CommissionPerShare * quantity + p.CommissionPercent / 100m * quantity * price + p.CommissionPerOrder;
-        return decimal.Round(Math.Max(c, p.CommissionMinimum), 6);
-    }
 }

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Signalbook.Data;
+using Signalbook.Features.MarketData;
+using Signalbook.Features.Portfolios.Performance;
+using PerfCashFlow = Signalbook.Features.Portfolios.Performance.CashFlow;
+
+namespace Signalbook.Features.Portfolios;
+
+/// <summary>
+/// Rebuilds what a portfolio's pages read from its ledger (trades, cash flows, splits) and the stored daily closes:
+/// positions from a FIFO replay of every trade (average cost, realised P&amp;L, each trade's own realised P&amp;L), marked to
+/// the latest close; the daily equity curve, cash, daily P&amp;L, drawdown and gross exposure as analytics series; the
+/// performance figures; and the portfolio's cached balances and metrics. One replay per run keeps them consistent with
+/// the ledger whatever happened before (a correction, a split), at a cost linear in the portfolio's history.
+/// </summary>
+public sealed class PortfolioValuation(TimeProvider clock)
+{
+    private static readonly string[] Series = [AnalyticsMetrics.Equity, AnalyticsMetrics.Cash, AnalyticsMetrics.DailyPnl, AnalyticsMetrics.Drawdown, AnalyticsMetrics.GrossExposure];
+
+    /// <summary>Refreshes inside the caller's transaction (the paper broker holds the portfolio's row lock).</summary>
+    public async Task RefreshAsync(AppDbContext db, Portfolio p, DateTimeOffset now, CancellationToken ct)
+    {
+        var trades = await db.Trades.Where(t => t.PortfolioId == p.Id).OrderBy(t => t.ExecutedAt).ThenBy(t => t.Id).ToListAsync(ct);
+        var flows = await db.CashFlows.AsNoTracking().Where(c => c.PortfolioId == p.Id).OrderBy(c => c.OccurredAt).ToListAsync(ct);
+        var instrumentIds = trades.Select(t => t.InstrumentId).Distinct().ToList();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var splits = await db.InstrumentSplits.AsNoTracking().Where(s => instrumentIds.Contains(s.InstrumentId) && s.ExDate <= today).OrderBy(s => s.ExDate).ToListAsync(ct);
+
+        // FIFO replay; a split applies before the first fill on or after its ex-date.
+        var book = new LotBook();
+        var splitIndex = 0;
+        foreach (var t in trades)
+        {
+            var date = DateOnly.FromDateTime(t.ExecutedAt.UtcDateTime);
+            for (; splitIndex < splits.Count && splits[splitIndex].ExDate <= date; splitIndex++) book.ApplySplit(splits[splitIndex].InstrumentId, splits[splitIndex].Ratio);
+            var result = book.Apply(new Fill(t.InstrumentId, t.Side, t.Quantity, t.Price, t.Commission + t.Fee, t.ExecutedAt, t.Id));
+            decimal? pnl = result.ClosedQuantity > 0 ? decimal.Round(result.RealisedPnl, 6) : null;
+            double? pct = null;
+            if (pnl is not null)
+            {
+                var basis = result.Pieces.Sum(x => x.Quantity * x.OpenPrice);
+                pct = basis == 0 ? null : (double)(result.RealisedPnl / basis * 100m);
+            }
+            if (t.Pnl != pnl) t.Pnl = pnl;
+            if (t.PnlPercent != pct) t.PnlPercent = pct;
+        }
+        for (; splitIndex < splits.Count; splitIndex++) book.ApplySplit(splits[splitIndex].InstrumentId, splits[splitIndex].Ratio);
+
+        // The daily grid: every trading day with a close of an instrument the portfolio traded, from its first day.
+        var startDay = new[] { DateOnly.FromDateTime(p.CreatedAt.UtcDateTime) }
+            .Concat(trades.Take(1).Select(t => DateOnly.FromDateTime(t.ExecutedAt.UtcDateTime)))
+            .Concat(flows.Take(1).Select(f => DateOnly.FromDateTime(f.OccurredAt.UtcDateTime))).Min();
+        var seedFrom = ExchangeCalendar.DailyBarTs(startDay.AddDays(-10));
+        var closes = instrumentIds.Count == 0 ? [] : await db.PriceBars.AsNoTracking()
+            .Where(b => instrumentIds.Contains(b.InstrumentId) && b.Interval == Intervals.OneDay && b.Ts >= seedFrom && b.Ts <= now)
+            .Select(b => new { b.InstrumentId, b.Ts, b.Close }).ToListAsync(ct);
+        var dailyCloses = closes.Select(c => new DailyClose(c.InstrumentId, DateOnly.FromDateTime(c.Ts.UtcDateTime), (decimal)c.Close)).ToList();
+        var days = dailyCloses.Select(c => c.Date).Where(d => d >= startDay && d <= today).Distinct().Order().ToList();
+        if (days.Count == 0 || days[^1] < today && trades.Count == 0) days.Add(today);
+        var grid = PriceGrid.FromCloses(days.ToArray(), dailyCloses);
+        var curve = EquityCurve.Build(grid, p.StartingCash,
+            flows.Select(f => new PerfCashFlow(DateOnly.FromDateTime(f.OccurredAt.UtcDateTime), f.Amount)).ToArray(),
+            trades.Select(t => new Fill(t.InstrumentId, t.Side, t.Quantity, t.Price, t.Commission + t.Fee, t.ExecutedAt, t.Id)).ToArray(),
+            splits.Select(s => new Split(s.InstrumentId, s.ExDate, s.Ratio)).ToArray());
+        var report = PerformanceMetrics.Compute(curve, book.ClosedTrades);
+
+        // Positions, marked to each instrument's latest close.
+        var latest = closes.GroupBy(c => c.InstrumentId).ToDictionary(g => g.Key, g => g.MaxBy(c => c.Ts)!);
+        var existing = await db.Positions.Where(x => x.PortfolioId == p.Id).ToDictionaryAsync(x => x.InstrumentId, ct);
+        decimal marketValue = 0;
+        foreach (var pos in book.Positions)
+        {
+            if (pos.Quantity == 0)
+            {
+                if (existing.Remove(pos.InstrumentId, out var gone)) db.Positions.Remove(gone);
+                continue;
+            }
+            if (!existing.Remove(pos.InstrumentId, out var row))
+            {
+                row = new Position { PortfolioId = p.Id, InstrumentId = pos.InstrumentId };
+                db.Positions.Add(row);
+            }
+            var mark = latest.TryGetValue(pos.InstrumentId, out var m) ? (decimal)m.Close : (decimal?)null;
+            var price = mark ?? pos.AveragePrice ?? 0;
+            row.Quantity = pos.Quantity;
+            row.EntryPrice = decimal.Round(pos.AverageCost ?? 0, 6);
+            row.CurrentPrice = mark;
+            row.MarketValue = decimal.Round(pos.MarketValue(price), 6);
+            row.UnrealizedPnl = decimal.Round(pos.UnrealisedPnl(price), 6);
+            row.UnrealizedPnlPercent = pos.UnrealisedPercent(price) is { } u && double.IsFinite(u) ? u * 100 : 0;
+            row.RealizedPnl = decimal.Round(pos.RealisedPnl, 6);
+            row.OpenedAt = pos.OpenLots.Count > 0 ? pos.OpenLots[0].OpenedAt : now;
+            row.PricedAt = m?.Ts;
+            row.UpdatedAt = now;
+            marketValue += row.MarketValue;
+        }
+        foreach (var stale in existing.Values) db.Positions.Remove(stale);
+
+        // Analytics: the full daily series, replaced.
+        await db.Analytics.Where(a => a.PortfolioId == p.Id && (Series.Contains(a.Metric) || a.Metric == AnalyticsMetrics.Performance)).ExecuteDeleteAsync(ct);
+        var drawdown = report.Drawdown.Series;
+        for (var d = 0; d < curve.Count; d++)
+        {
+            var ts = ExchangeCalendar.DailyBarTs(curve.Days[d]);
+            db.Analytics.AddRange(
+                new PortfolioAnalytic { PortfolioId = p.Id, Metric = AnalyticsMetrics.Equity, Value = (double)curve.Equity[d], Timestamp = ts },
+                new PortfolioAnalytic { PortfolioId = p.Id, Metric = AnalyticsMetrics.Cash, Value = (double)curve.Cash[d], Timestamp = ts },
+                new PortfolioAnalytic { PortfolioId = p.Id, Metric = AnalyticsMetrics.DailyPnl, Value = (double)curve.DailyPnl[d], Timestamp = ts },
+                new PortfolioAnalytic { PortfolioId = p.Id, Metric = AnalyticsMetrics.Drawdown, Value = d < drawdown.Count ? drawdown[d] : 0, Timestamp = ts },
+                new PortfolioAnalytic { PortfolioId = p.Id, Metric = AnalyticsMetrics.GrossExposure, Value = (double)curve.GrossExposure[d], Timestamp = ts });
+        }
+        var view = new PerformanceView(report.Returns.TimeWeightedReturn, report.Returns.AnnualisedReturn, report.Risk.Sharpe, report.Risk.Sortino,
+            report.Drawdown.MaxDrawdown, report.Drawdown.PeakDate, report.Drawdown.TroughDate, report.Drawdown.RecoveryDate, report.Trades.WinRate,
+            report.Trades.ProfitFactor, report.Trades.Trades, report.Exposure.TimeInMarket, report.Exposure.AverageGrossExposure);
+        db.Analytics.Add(new PortfolioAnalytic
+        {
+            PortfolioId = p.Id, Metric = AnalyticsMetrics.Performance, Value = report.Returns.TimeWeightedReturn,
+            PlotData = JsonSerializer.Serialize(view, AnalyticsMetrics.Json), Timestamp = now,
+        });
+
+        // The portfolio's cached figures.
+        var contributed = p.StartingCash + flows.Sum(f => f.Amount);
+        p.TotalValue = decimal.Round(p.CashBalance + marketValue, 6);
+        p.TotalPnl = p.TotalValue - contributed;
+        p.TotalPnlPercent = report.Returns.TimeWeightedReturn * 100;
+        p.DailyPnl = curve.Count > 0 && curve.Days[^1] == days[^1] ? decimal.Round(curve.DailyPnl[^1], 6) : 0;
+        p.SharpeRatio = report.Risk.Sharpe;
+        p.MaxDrawdown = report.Drawdown.MaxDrawdown;
+        p.WinRate = report.Trades.WinRate;
+        p.ValuedAt = clock.GetUtcNow();
+        p.UpdatedAt = p.ValuedAt.Value;
+        await db.SaveChangesAsync(ct);
+    }
+}
