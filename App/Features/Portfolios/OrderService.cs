@@ -10,7 +10,7 @@ namespace Signalbook.Features.Portfolios;
 /// checks (cash and buying power, shorting) reject the order: it is stored as rejected with the reason, as a broker would.
 /// Paper orders then wait for <see cref="PaperBroker"/> to match them against the bars.
 /// </summary>
-public sealed class OrderService(IDbContextFactory<AppDbContext> factory, TimeProvider clock)
+public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBroker live, TimeProvider clock)
 {
     public const decimal MaxQuantity = 1_000_000_000m;
 
@@ -33,6 +33,15 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, TimePr
             db.Orders.Add(order);
             await db.SaveChangesAsync(ct);
             return new OrderPlacement(order.Id, order.Status, check, []);
+        }
+
+        if (p.BrokerPlugin != BrokerPlugins.Paper)
+        {
+            // The broker keeps the bracket's exits itself (Alpaca's order_class bracket).
+            db.Orders.Add(order);
+            await db.SaveChangesAsync(ct);
+            await live.SubmitAsync(db, p, order, instrument.Symbol, t.TakeProfit, t.StopLoss, ct);
+            return new OrderPlacement(order.Id, order.Status, order.RejectReason, []);
         }
 
         order.Status = OrderStatus.Open;
@@ -62,6 +71,8 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, TimePr
         var order = await db.Orders.SingleOrDefaultAsync(o => o.Id == orderId, ct) ?? throw new TradingNotFoundException("Order");
         caller.EnsureTrade(order.UserId, "Order");
         if (!IsWorking(order.Status)) return false;
+        var portfolio = await db.Portfolios.AsNoTracking().SingleAsync(x => x.Id == order.PortfolioId, ct);
+        if (portfolio.BrokerPlugin != BrokerPlugins.Paper) await live.CancelAsync(portfolio, order, ct);
         var now = clock.GetUtcNow();
         Cancel(order, now, "cancelled by the trader");
         var waiting = await db.Orders.Where(o => o.ParentOrderId == orderId && o.Status == OrderStatus.Pending).ToListAsync(ct);

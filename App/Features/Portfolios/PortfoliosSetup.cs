@@ -1,3 +1,4 @@
+using Signalbook.Features.Portfolios.Brokers;
 using Signalbook.Features.Portfolios.Service;
 
 namespace Signalbook.Features.Portfolios;
@@ -6,6 +7,8 @@ public static class PortfoliosSetup
 {
     /// <summary>Portfolios, orders, the paper broker, analytics, strategies, trading settings and each trader's trading service.</summary>
     public static IServiceCollection AddSignalbookPortfolios(this IServiceCollection services)
-        => services.AddScoped<PortfolioService>().AddScoped<OrderService>().AddScoped<TradingConfigService>()
+        => services.AddBrokerPlugins()
+            .AddScoped<PortfolioService>().AddScoped<OrderService>().AddScoped<TradingConfigService>()
+            .AddScoped<PaperBroker>().AddScoped<LiveBroker>().AddScoped<PortfolioValuation>()
             .AddScoped<TradingServiceManager>().AddScoped<ServiceLogWriter>();
 }
