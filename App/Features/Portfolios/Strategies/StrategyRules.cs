@@ -3,6 +3,9 @@ namespace Signalbook.Features.Portfolios.Strategies;
 /// <summary>Steps every strategy shares: the pre-checks, the protective stop/target exits, stop/target prices.</summary>
 internal static class StrategyRules
 {
+    /// <summary>Relative slack for "the close reached the stop / target".</summary>
+    public const double LevelTolerance = 1e-9;
+
     /// <summary>A signal that ends the evaluation before the strategy's rules run, or null.</summary>
     public static StrategySignal? Precheck(StrategyInput input)
     {
@@ -16,15 +19,17 @@ internal static class StrategyRules
     /// <summary>
     /// Exit when a long's close is at or below average cost × (1 − stop) or at or above average cost × (1 + target).
     /// The caller may also rest stop/target orders; this catches a position without them. Null when neither applies.
+    /// A close within a billionth of the level counts as reaching it: 90 × 1.10 is 99.00000000000001 in binary, and a
+    /// trader whose target is 99 expects a close of 99 to take it.
     /// </summary>
     public static StrategySignal? ProtectiveExit(StrategyInput input, double? stopPct, double? targetPct)
     {
         if (!input.Position.IsLong || input.Position.AverageCost is not { } cost || cost <= 0) return null;
         var close = input.LastClose;
         var avg = (double)cost;
-        if (stopPct is { } s && close <= avg * (1 - s))
+        if (stopPct is { } s && close <= avg * (1 - s) * (1 + LevelTolerance))
             return StrategySignal.Exit($"Stop loss: close {Fmt.Price(close)} ≤ {Fmt.Price(avg * (1 - s))} (average cost {Fmt.Price(avg)} − {Fmt.Pct(s)})");
-        if (targetPct is { } g && close >= avg * (1 + g))
+        if (targetPct is { } g && close >= avg * (1 + g) * (1 - LevelTolerance))
             return StrategySignal.Exit($"Target reached: close {Fmt.Price(close)} ≥ {Fmt.Price(avg * (1 + g))} (average cost {Fmt.Price(avg)} + {Fmt.Pct(g)})");
         return null;
     }
