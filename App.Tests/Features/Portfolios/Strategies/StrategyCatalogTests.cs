@@ -148,6 +148,8 @@ public sealed class StrategyCatalogTests
         Assert.Equal(["trend_filter must be one of near_oversold_only, all_entries, off; got \"sometimes\""],
             Messages(StrategyType.MeanReversion, """{"trend_filter": "sometimes"}"""));
         Assert.Equal(["rsi_period is required; got null"], Messages(StrategyType.MeanReversion, """{"rsi_period": null}"""));
+        Assert.Equal(["min_absolute_avg_volume must be between 0 and 2147483647; got 10000000000"],
+            Messages(StrategyType.Dca, """{"min_absolute_avg_volume": 10000000000}"""));
         Assert.Equal(["ml_confidence_threshold must be between 0 and 1; got 1.5"], Messages(StrategyType.FollowModel, """{"ml_confidence_threshold": 1.5}"""));
     }
 

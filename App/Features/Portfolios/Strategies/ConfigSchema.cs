@@ -175,10 +175,12 @@ public sealed class ConfigSchema
                 if (kind != JsonValueKind.Number)
                     return $"{key} must be a number; got {Show(node)}";
                 var number = double.Parse(node.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
-                if (field.Kind == FieldKind.Int && (number != Math.Floor(number) || Math.Abs(number) > int.MaxValue))
+                if (field.Kind == FieldKind.Int && number != Math.Floor(number))
                     return $"{key} must be a whole number; got {Show(node)}";
                 if ((field.Min is { } min && number < min) || (field.Max is { } max && number > max))
                     return $"{key} must be {Bounds(field)}; got {Show(node)}";
+                if (field.Kind == FieldKind.Int && Math.Abs(number) > int.MaxValue)
+                    return $"{key} must be between {int.MinValue} and {int.MaxValue}; got {Show(node)}";
                 value = field.Kind == FieldKind.Int ? JsonValue.Create((int)number) : JsonValue.Create(number);
                 return null;
         }
