@@ -39,7 +39,7 @@ public static class MarkToMarket
 
     /// <summary>
     /// The fast form over doubles, same formulas: pnl[i] = q[i] × (p[i] − c[i]); percent[i] = sign(q[i]) × (p[i] − c[i]) ÷ c[i]
-    /// (0 when flat; IEEE ±∞/NaN when c[i] = 0). Allocation-free, vectorised.
+    /// (NaN when flat; IEEE ±∞/NaN when c[i] = 0). Allocation-free, vectorised.
     /// </summary>
     public static void Bulk(ReadOnlySpan<double> quantity, ReadOnlySpan<double> averageCost, ReadOnlySpan<double> price, Span<double> pnl, Span<double> percent)
     {
@@ -53,6 +53,7 @@ public static class MarkToMarket
             ref var pnl0 = ref MemoryMarshal.GetReference(pnl);
             ref var pct0 = ref MemoryMarshal.GetReference(percent);
             var width = Vector<double>.Count;
+            var nan = new Vector<double>(double.NaN);
             for (; i <= n - width; i += width)
             {
                 var q = Vector.LoadUnsafe(ref q0, (nuint)i);
@@ -61,7 +62,7 @@ public static class MarkToMarket
                 (q * diff).StoreUnsafe(ref pnl0, (nuint)i);
                 var ratio = diff / c;
                 var signed = Vector.ConditionalSelect(Vector.LessThan(q, Vector<double>.Zero), -ratio, ratio);
-                Vector.ConditionalSelect(Vector.Equals(q, Vector<double>.Zero), Vector<double>.Zero, signed).StoreUnsafe(ref pct0, (nuint)i);
+                Vector.ConditionalSelect(Vector.Equals(q, Vector<double>.Zero), nan, signed).StoreUnsafe(ref pct0, (nuint)i);
             }
         }
         for (; i < n; i++)
@@ -69,7 +70,7 @@ public static class MarkToMarket
             var q = quantity[i];
             var diff = price[i] - averageCost[i];
             pnl[i] = q * diff;
-            percent[i] = q == 0 ? 0 : q > 0 ? diff / averageCost[i] : -diff / averageCost[i];
+            percent[i] = q == 0 ? double.NaN : q > 0 ? diff / averageCost[i] : -diff / averageCost[i];
         }
     }
 
