@@ -18,7 +18,7 @@ public sealed class PortfolioPerformanceTests
         return [.. days];
     }
 
-    private static (PriceGrid Grid, PortfolioHistory[] Portfolios) RandomBook(int portfolios, int days, int instruments, int seed)
+    internal static (PriceGrid Grid, PortfolioHistory[] Portfolios) RandomBook(int portfolios, int days, int instruments, int seed)
     {
         var random = new Random(seed);
         var calendar = TradingDays(days);

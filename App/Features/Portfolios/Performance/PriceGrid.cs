@@ -12,6 +12,8 @@ public sealed class PriceGrid
     // Instrument-major: [instrument × dayCount + day]. _marks holds the close, or the last known close before it.
     private readonly decimal[] _marks;
     private readonly bool[] _known;
+    // The same marks as doubles, for the fast path (FastPerformance); NaN where no close is known yet.
+    internal readonly double[] MarksAsDouble;
 
     /// <param name="days">The trading days, strictly increasing.</param>
     /// <param name="instrumentIds">Distinct instrument ids, one per row of <paramref name="closes"/>.</param>
@@ -32,6 +34,7 @@ public sealed class PriceGrid
         _index = new Dictionary<long, int>(instrumentIds.Length);
         _marks = new decimal[instrumentIds.Length * days.Length];
         _known = new bool[_marks.Length];
+        MarksAsDouble = new double[_marks.Length];
         for (var k = 0; k < instrumentIds.Length; k++)
         {
             if (!_index.TryAdd(instrumentIds[k], k)) throw new ArgumentException($"Instrument {instrumentIds[k]} appears twice.", nameof(instrumentIds));
@@ -49,6 +52,7 @@ public sealed class PriceGrid
                 }
                 _marks[offset + t] = last;
                 _known[offset + t] = known;
+                MarksAsDouble[offset + t] = known ? (double)last : double.NaN;
             }
         }
     }
@@ -117,6 +121,8 @@ public sealed class PriceGrid
         }
         return TryGetMarkAt(k, day, out mark);
     }
+
+    internal int RowOffset(int instrumentIndex) => instrumentIndex * _days.Length;
 
     internal bool TryGetMarkAt(int instrumentIndex, int day, out decimal mark)
     {
