@@ -93,4 +93,12 @@ public sealed class FastPerformanceTests
         var many = FastPerformance.RunMany(grid, portfolios, maxDegreeOfParallelism: 2);
         for (var i = 0; i < portfolios.Length; i++) AssertSame(PortfolioPerformance.Run(grid, portfolios[i]), many[i]);
     }
+
+    [Fact]
+    public void FastPath_RefusesAPortfolioCompiledAgainstAnotherGrid()
+    {
+        var history = new PortfolioHistory(1_000, [], []);
+        var compiled = CompiledPortfolio.Compile(EquityCurveTests.Grid((Aapl, [1m])), history);
+        Assert.Throws<ArgumentException>(() => FastPerformance.Run(EquityCurveTests.Grid((Aapl, [1m])), compiled));
+    }
 }

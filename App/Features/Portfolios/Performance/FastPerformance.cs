@@ -6,6 +6,7 @@ namespace Signalbook.Features.Portfolios.Performance;
 /// </summary>
 public sealed class CompiledPortfolio
 {
+    internal PriceGrid Grid = null!;
     internal double StartingCash;
     internal int SlotCount;
     internal int[] SlotRowOffset = [];
@@ -107,6 +108,7 @@ public sealed class CompiledPortfolio
 
         return new CompiledPortfolio
         {
+            Grid = closes,
             StartingCash = (double)history.StartingCash,
             SlotCount = slots.Count,
             SlotRowOffset = [.. rowOffsets],
@@ -205,6 +207,7 @@ public static class FastPerformance
     private static FastPerformanceSummary Run(PriceGrid closes, CompiledPortfolio p, MetricsOptions options, Workspace w)
     {
         ArgumentNullException.ThrowIfNull(p);
+        if (!ReferenceEquals(p.Grid, closes)) throw new ArgumentException("The portfolio was compiled against another price grid.", nameof(p));
         var n = closes.DayCount;
         var marks = closes.MarksAsDouble;
         w.Reset(p.SlotCount);
