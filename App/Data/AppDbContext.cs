@@ -43,7 +43,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<Position> Positions => Set<Position>();
     public DbSet<Order> Orders => Set<Order>();
     public DbSet<Trade> Trades => Set<Trade>();
-    public DbSet<CashFlow> CashFlows => Set<CashFlow>();
+    public DbSet<PortfolioCashFlow> CashFlows => Set<PortfolioCashFlow>();
     public DbSet<Strategy> Strategies => Set<Strategy>();
     public DbSet<PortfolioAnalytic> Analytics => Set<PortfolioAnalytic>();
     public DbSet<InstrumentSplit> InstrumentSplits => Set<InstrumentSplit>();

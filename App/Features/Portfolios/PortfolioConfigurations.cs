@@ -189,9 +189,9 @@ internal sealed class TradeConfiguration : IEntityTypeConfiguration<Trade>
     }
 }
 
-internal sealed class CashFlowConfiguration : IEntityTypeConfiguration<CashFlow>
+internal sealed class CashFlowConfiguration : IEntityTypeConfiguration<PortfolioCashFlow>
 {
-    public void Configure(EntityTypeBuilder<CashFlow> b)
+    public void Configure(EntityTypeBuilder<PortfolioCashFlow> b)
     {
         b.ToTable("portfolio_cash_flows", t => t.HasCheckConstraint("ck_portfolio_cash_flows_amount", "amount <> 0"));
         b.Property(e => e.Id).UseIdentityAlwaysColumn();

@@ -161,7 +161,7 @@ public sealed class Trade
 }
 
 /// <summary>Deposits (+) and withdrawals (−): external flows that time-weighted return leaves out.</summary>
-public sealed class CashFlow
+public sealed class PortfolioCashFlow
 {
     public long Id { get; set; }
     public long PortfolioId { get; set; }

@@ -145,7 +145,7 @@ public sealed class PortfolioService(IDbContextFactory<AppDbContext> factory, Ti
         if (amount < 0 && -amount > p.CashBalance)
             throw new TradingValidationException("Amount", $"You can withdraw at most the cash balance, {p.CashBalance:N2} {p.BaseCurrency}.");
         var now = clock.GetUtcNow();
-        db.CashFlows.Add(new CashFlow { PortfolioId = id, Amount = amount, Note = Trim(note, 200), OccurredAt = now });
+        db.CashFlows.Add(new PortfolioCashFlow { PortfolioId = id, Amount = amount, Note = Trim(note, 200), OccurredAt = now });
         p.CashBalance += amount;
         p.TotalValue += amount;
         p.UpdatedAt = now;

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Signalbook.Data;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Portfolios.Performance;
-using PerfCashFlow = Signalbook.Features.Portfolios.Performance.CashFlow;
+
 
 namespace Signalbook.Features.Portfolios;
 
@@ -60,7 +60,7 @@ public sealed class PortfolioValuation(TimeProvider clock)
         if (days.Count == 0 || days[^1] < today && trades.Count == 0) days.Add(today);
         var grid = PriceGrid.FromCloses(days.ToArray(), dailyCloses);
         var curve = EquityCurve.Build(grid, p.StartingCash,
-            flows.Select(f => new PerfCashFlow(DateOnly.FromDateTime(f.OccurredAt.UtcDateTime), f.Amount)).ToArray(),
+            flows.Select(f => new Performance.CashFlow(DateOnly.FromDateTime(f.OccurredAt.UtcDateTime), f.Amount)).ToArray(),
             trades.Select(t => new Fill(t.InstrumentId, t.Side, t.Quantity, t.Price, t.Commission + t.Fee, t.ExecutedAt, t.Id)).ToArray(),
             splits.Select(s => new Split(s.InstrumentId, s.ExDate, s.Ratio)).ToArray());
         var report = PerformanceMetrics.Compute(curve, book.ClosedTrades);
