@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Signalbook.Data;
 using Signalbook.Features.MarketData;
+using Signalbook.Features.Portfolios.Strategies;
 
 namespace Signalbook.Features.Portfolios;
 
@@ -152,7 +153,10 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBr
         return new TicketSuggestion(rec.InstrumentId, rec.Symbol, side, sizing.Quantity, price, stop, target, rec.Id, sizing.Note);
     }
 
-    /// <summary>The size rule of <see cref="SuggestFromRecommendationAsync"/>, in whole shares, with a note saying which limit bound it.</summary>
+    /// <summary>
+    /// The size of a suggested order: a sell takes what is held (or, where shorting is allowed, a short of capital per
+    /// trade); a buy is <see cref="PositionSizer"/>'s rule over the trader's config, in whole shares.
+    /// </summary>
     public static (decimal Quantity, string Note) PositionSize(UserTradingConfig c, decimal? price, double? averageVolume, decimal available, int openPositions,
         decimal held, OrderSide side, bool allowShorting)
     {
@@ -162,15 +166,16 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBr
             if (held > 0) return (held, $"Sells the {held:0.########} held.");
             return allowShorting ? (Math.Floor(c.UserCapital / px), $"Short of capital per trade {c.UserCapital:N0} at {px:0.##}.") : (0, "Nothing is held and shorting is off for this portfolio.");
         }
-        if (held == 0 && openPositions >= c.MaxPortfolioSize)
-            return (0, $"The portfolio already holds {openPositions} positions, the most your trading settings allow ({c.MaxPortfolioSize}).");
-        var limits = new List<(decimal Shares, string Why)> { (Math.Floor(c.UserCapital / px), $"capital per trade {c.UserCapital:N0}") };
-        if (averageVolume is { } adv && adv > 0)
-            limits.Add((Math.Floor((decimal)(adv * c.MaxPositionVolumeRatio)), $"{c.MaxPositionVolumeRatio:P0} of the 20-day average volume"));
-        limits.Add((Math.Floor(Math.Max(0, available) / px), $"the cash available ({available:N2})"));
-        var bound = limits.MinBy(l => l.Shares);
-        return (Math.Max(0, bound.Shares), $"Sized by {bound.Why} at {px:0.##}.");
+        var rules = SizingRulesFor(c);
+        var sized = PositionSizer.Size(rules, (double)px, averageVolume ?? 0, available, held == 0 ? openPositions : 0);
+        return (sized.Quantity, sized.Reason);
     }
+
+    /// <summary>The trader's sizing settings as the strategies' sizer takes them.</summary>
+    public static SizingRules SizingRulesFor(UserTradingConfig c) => new()
+    {
+        UserCapital = c.UserCapital, MaxPortfolioSize = c.MaxPortfolioSize, MaxPositionVolumeRatio = c.MaxPositionVolumeRatio,
+    };
 
     internal static bool IsWorking(OrderStatus s) => s is OrderStatus.Pending or OrderStatus.Open or OrderStatus.PartiallyFilled;
 

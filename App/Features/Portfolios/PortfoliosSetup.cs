@@ -10,5 +10,5 @@ public static class PortfoliosSetup
         => services.AddBrokerPlugins()
             .AddScoped<PortfolioService>().AddScoped<OrderService>().AddScoped<TradingConfigService>()
             .AddScoped<PaperBroker>().AddScoped<LiveBroker>().AddScoped<PortfolioValuation>()
-            .AddScoped<TradingServiceManager>().AddScoped<ServiceLogWriter>();
+            .AddScoped<TradingServiceManager>().AddScoped<ServiceLogWriter>().AddScoped<UserTradingService>();
 }
