@@ -163,7 +163,7 @@ public sealed class UserTradingService(
                     .Select(r => new ModelRecommendation(r.Label, r.Confidence, null, r.StopLoss, r.TakeProfit, DateOnly.FromDateTime(r.GeneratedAt.UtcDateTime)))
                     .FirstOrDefaultAsync(ct);
             }
-            var reserved = await OrderService.ReservedByBuysAsync(db, portfolio, null, ct);
+            var reserved = await OrderService.ReservedByBuysAsync(db, portfolio, null, now, ct);
             var cash = (await db.Portfolios.AsNoTracking().Where(p => p.Id == portfolio.Id).Select(p => p.CashBalance).SingleAsync(ct)) - reserved;
             var input = new StrategyInput(series, position, cash, rec, lastOrder is { } lo ? DateOnly.FromDateTime(lo.UtcDateTime) : null);
             var signal = StrategyEngine.Evaluate(strategy.StrategyType, config, input);
