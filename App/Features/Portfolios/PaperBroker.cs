@@ -228,9 +228,10 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
         foreach (var sibling in orders.Where(o => o.OcoGroup == group && o.Id != filled.Id && OrderService.IsWorking(o.Status)))
         {
             var m = state[sibling.Id];
-            var covered = filled.FilledQuantity;
-            m.Quantity = Math.Max(m.FilledQuantity, m.Quantity - covered);
-            if (filled.Status == OrderStatus.Filled || m.Quantity <= m.FilledQuantity)
+            // Both exits cover the same shares: what the filled exit has not yet sold is all its sibling may still sell.
+            var left = filled.Quantity - filled.FilledQuantity;
+            if (left > m.FilledQuantity) m.Quantity = left;
+            if (filled.Status == OrderStatus.Filled || left <= m.FilledQuantity)
             {
                 MatchingEngine.Cancel(m, bar.Start);
                 m.Note = $"one-cancels-other: the {(filled.OrderType == OrderType.Limit ? "take-profit" : "stop-loss")} filled";
