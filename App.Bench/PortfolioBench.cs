@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Signalbook.Features.Portfolios;
 using Signalbook.Features.Portfolios.Matching;
 using Signalbook.Features.Portfolios.Performance;
 
@@ -29,7 +30,7 @@ public sealed class PortfolioBench : IBench
     public string Name => "portfolio";
 
     public string Description =>
-        "MatchingEngine, MarkToMarket.Bulk, FastPerformance vs the same in pandas (options: --orders, --instruments, --days, --positions, --marking-reps, --portfolios, --repeats, --python)";
+        "MatchingEngine, MarkToMarket.Bulk, FastPerformance vs the same in pandas (options: --orders, --instruments, --days, --positions, --marking-reps, --portfolios, --repeats, --python, --profile)";
 
     public async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
@@ -50,6 +51,7 @@ public sealed class PortfolioBench : IBench
             ct.ThrowIfCancellationRequested();
 
             var matching = Matching(data, o, ct);
+            if (args.Contains("--profile")) ProfileMatching(data);
             Console.WriteLine($"C# matching: {matching.Seconds:F3} s ({data.OrderCount / matching.Seconds:N0} orders/s), parallel over instruments {matching.ParallelSeconds:F3} s; " +
                               $"{matching.Fills:N0} fills, {matching.Quantity:N0} shares, {matching.Working:N0} orders still working.");
             var marking = Marking(data, o, ct);
@@ -163,6 +165,27 @@ public sealed class PortfolioBench : IBench
         foreach (var list in orders)
             foreach (var order in list) perOrder[order.Id] = order.FilledQuantity;
         return new MatchingRun(Median(times), Median(parallelTimes), fills.Count, quantity, notional, commission, working, perOrder);
+    }
+
+    /// <summary>--profile: the single-threaded matching time of each kind of order alone (one run each, fresh orders), to show where it goes.</summary>
+    private static void ProfileMatching(PortfolioBenchData data)
+    {
+        var settings = PortfolioBenchData.Settings;
+        Console.WriteLine("  profile: matching by kind of order (single-threaded, one run each)");
+        foreach (var type in new[] { OrderType.Market, OrderType.Limit, OrderType.StopLoss })
+        {
+            foreach (var tif in new[] { TimeInForce.Day, TimeInForce.Gtc })
+            {
+                var orders = data.NewOrders().Select(list => list.Where(x => x.Type == type && x.TimeInForce == tif).ToList()).ToArray();
+                var count = orders.Sum(l => l.Count);
+                var fills = new List<MatchFill>();
+                GC.Collect();
+                var watch = Stopwatch.StartNew();
+                for (var i = 0; i < data.Bars.Length; i++) MatchingEngine.Run(data.Bars[i], orders[i], settings, fills);
+                var seconds = watch.Elapsed.TotalSeconds;
+                Console.WriteLine($"    {type,-9} {tif,-4} {count,9:N0} orders {fills.Count,10:N0} fills {seconds,7:F3} s = {seconds / count * 1e6,6:F2} µs/order, {seconds / Math.Max(1, fills.Count) * 1e6,6:F2} µs/fill");
+            }
+        }
     }
 
     private sealed record MarkingRun(double Seconds, double[] Pnl, double[] Percent);
