@@ -12,7 +12,9 @@ matching   m_bar_lengths.bin (bars per instrument), m_bar_start.bin (bar start, 
 marking    k_positions.bin (quantity, average cost, price) -> k_out.bin (unrealised P&L, unrealised %)
 metrics    g_closes.bin (instrument x day closes, NaN where missing), g_fills_int.bin (portfolio, day, instrument row),
            g_fills_float.bin (signed quantity, price, fees), g_flows_int.bin (portfolio, day), g_flows_float.bin
-           (amount), g_starting_cash.bin -> g_out.bin (TWR, max drawdown, Sharpe, Sortino per portfolio)
+           (amount), g_starting_cash.bin -> g_out.bin (TWR, max drawdown, Sharpe, Sortino per portfolio); timed over all
+           portfolios at once (the figure compared) and, for information, one portfolio at a time (a groupby loop
+           over the first 100, scaled to all)
 
 The matching rules are the subset of MatchingEngine's that the bench's orders use (daily bars, market, limit and stop
 orders, day and good-till-cancelled), implemented the same way:
@@ -41,6 +43,7 @@ SQRT_YEAR = np.sqrt(252.0)
 ZERO_VOLATILITY = 1e-12
 MARKET, LIMIT, STOP = 0, 1, 2
 GTC = 1
+LOOP_PORTFOLIOS = 100
 
 
 def read_params(folder):
@@ -217,13 +220,33 @@ def mark(positions):
 # --- metrics ----------------------------------------------------------------------------------------------------------
 
 def metrics(closes, fills_int, fills_float, flows_int, flows_float, starting_cash):
-    portfolios, days = len(starting_cash), closes.shape[1]
-    all_portfolios, all_days = pd.RangeIndex(portfolios), pd.RangeIndex(days)
+    """All portfolios at once: every step is one vectorised operation over (portfolio, instrument, day)."""
     marks = pd.DataFrame(closes.T).ffill()  # day x instrument, a missing close carried forward
     fills = pd.DataFrame({"portfolio": fills_int[0], "day": fills_int[1], "instrument": fills_int[2],
                           "quantity": fills_float[0], "price": fills_float[1], "fees": fills_float[2]})
-    fills["cash"] = -fills["quantity"] * fills["price"] - fills["fees"]
     flows = pd.DataFrame({"portfolio": flows_int[0], "day": flows_int[1], "amount": flows_float})
+    return portfolio_metrics(marks, fills, flows, starting_cash)
+
+
+def metrics_one_by_one(closes, fills_int, fills_float, flows_int, flows_float, starting_cash):
+    """The same, one portfolio at a time (a groupby over portfolios), for information."""
+    marks = pd.DataFrame(closes.T).ffill()
+    fills = pd.DataFrame({"portfolio": fills_int[0], "day": fills_int[1], "instrument": fills_int[2],
+                          "quantity": fills_float[0], "price": fills_float[1], "fees": fills_float[2]})
+    flows = pd.DataFrame({"portfolio": flows_int[0], "day": flows_int[1], "amount": flows_float})
+    flow_groups = dict(tuple(flows.groupby("portfolio")))
+    empty = flows.iloc[:0]
+    results = []
+    for p, own in fills.groupby("portfolio"):
+        result = portfolio_metrics(marks, own.assign(portfolio=0), flow_groups.get(p, empty).assign(portfolio=0), starting_cash[p:p + 1])
+        results.append(result.set_axis([p]))
+    return pd.concat(results).reindex(pd.RangeIndex(len(starting_cash)))
+
+
+def portfolio_metrics(marks, fills, flows, starting_cash):
+    portfolios, days = len(starting_cash), len(marks)
+    all_portfolios, all_days = pd.RangeIndex(portfolios), pd.RangeIndex(days)
+    fills = fills.assign(cash=-fills["quantity"] * fills["price"] - fills["fees"])
     start = pd.Series(starting_cash, index=all_portfolios)
 
     # Positions: the cumulative signed quantity of each (portfolio, instrument) at each day's close, marked at that close.
@@ -300,9 +323,18 @@ def main():
     metrics_seconds, result = median_time(
         lambda: metrics(closes, fills_int, fills_float, flows_int, flows_float, starting_cash), max(5, repeats))
     result[["twr", "max_drawdown", "sharpe", "sortino"]].to_numpy(dtype=np.float64).T.copy().tofile(f"{folder}/g_out.bin")
-    print(f"pandas metrics: {metrics_seconds * 1e3:.1f} ms", flush=True)
+    # One at a time is slow: time the first LOOP_PORTFOLIOS and scale to all of them.
+    some = min(LOOP_PORTFOLIOS, len(starting_cash))
+    keep_fills, keep_flows = fills_int[0] < some, flows_int[0] < some
+    loop_seconds, loop_result = median_time(
+        lambda: metrics_one_by_one(closes, fills_int[:, keep_fills], fills_float[:, keep_fills], flows_int[:, keep_flows],
+                                   flows_float[keep_flows], starting_cash[:some]), 1)
+    loop_seconds *= len(starting_cash) / some
+    loop_diff = float(np.nanmax(np.abs(loop_result.to_numpy() - result.to_numpy()[:some])))
+    print(f"pandas metrics: {metrics_seconds * 1e3:.1f} ms over all portfolios at once; one portfolio at a time "
+          f"{loop_seconds * 1e3:.0f} ms (the first {some} timed and scaled; largest difference {loop_diff:.1e})", flush=True)
 
-    print(f"PANDAS matching_seconds={matching_seconds:.6f} marking_seconds={marking_seconds:.9f} metrics_seconds={metrics_seconds:.6f} "
+    print(f"PANDAS matching_seconds={matching_seconds:.6f} marking_seconds={marking_seconds:.9f} metrics_seconds={metrics_seconds:.6f} metrics_loop_seconds={loop_seconds:.6f} "
           f"matching_fills={summary['fills']} matching_quantity={summary['quantity']:.0f} matching_notional={summary['notional']:.6f} "
           f"matching_commission={summary['commission']:.6f} matching_working={summary['working']} "
           f"pandas={pd.__version__} numpy={np.__version__}")
