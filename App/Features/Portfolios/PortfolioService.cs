@@ -283,6 +283,40 @@ public sealed class PortfolioService(IDbContextFactory<AppDbContext> factory, Ti
         return json is null ? null : JsonSerializer.Deserialize<PerformanceView>(json, AnalyticsMetrics.Json);
     }
 
+    /// <summary>The portfolio's universe: the instruments its strategies evaluate (holdings are always included as well).</summary>
+    public async Task<IReadOnlyList<InstrumentPick>> AssetsAsync(TradingCaller caller, long id, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await EnsureReadAsync(db, caller, id, ct);
+        return await (from a in db.PortfolioAssets.AsNoTracking()
+                      where a.PortfolioId == id
+                      join i in db.Instruments on a.InstrumentId equals i.Id
+                      orderby i.Symbol
+                      select new InstrumentPick(i.Id, i.Symbol, i.Exchange, i.Name, i.Currency)).ToListAsync(ct);
+    }
+
+    public async Task AddAssetAsync(TradingCaller caller, long id, long instrumentId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var p = await db.Portfolios.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct) ?? throw new TradingNotFoundException("Portfolio");
+        caller.EnsureTrade(p.UserId, "Portfolio");
+        var instrument = await db.Instruments.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instrumentId, ct)
+                         ?? throw new TradingValidationException("InstrumentId", "Unknown instrument: pick a symbol from the list.");
+        if (!instrument.IsActive) throw new TradingValidationException("InstrumentId", $"{instrument.Symbol} is inactive.");
+        if (await db.PortfolioAssets.AnyAsync(a => a.PortfolioId == id && a.InstrumentId == instrumentId, ct))
+            throw new TradingValidationException("InstrumentId", $"{instrument.Symbol} is already in this portfolio's universe.");
+        db.PortfolioAssets.Add(new PortfolioAsset { PortfolioId = id, InstrumentId = instrumentId, BrokerPlugin = p.BrokerPlugin, CreatedAt = clock.GetUtcNow() });
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<bool> RemoveAssetAsync(TradingCaller caller, long id, long instrumentId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var p = await db.Portfolios.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct) ?? throw new TradingNotFoundException("Portfolio");
+        caller.EnsureTrade(p.UserId, "Portfolio");
+        return await db.PortfolioAssets.Where(a => a.PortfolioId == id && a.InstrumentId == instrumentId).ExecuteDeleteAsync(ct) > 0;
+    }
+
     /// <summary>Instruments a ticket can pick from: active ones matching the text (symbol prefix or name).</summary>
     public async Task<IReadOnlyList<InstrumentPick>> SearchInstrumentsAsync(string? text, int take = 20, CancellationToken ct = default)
     {
