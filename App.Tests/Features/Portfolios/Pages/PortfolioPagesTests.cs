@@ -223,4 +223,83 @@ public sealed class PortfolioPagesTests : PortfolioPagesTestContext
         await ClickAsync(page, "[data-testid=settings-save]");
         page.WaitForAssertion(() => Assert.Contains("Choose the Alpaca keys", FieldText(page, "settings-credential")));
     }
+
+    [Fact]
+    public async Task Replace_AWorkingLimitOrder_RefusesATextPrice_ThenStoresTheNewPrice()
+    {
+        var trader = await Data.CreateUserAsync("replace@test.local");
+        var id = await Data.CreatePortfolioAsync(trader.Id, "Replacing");
+        var gamma = await Data.AddTradableAsync("GAMA");
+        var working = await Data.PlaceAsync(trader.Id, new OrderTicket(id, gamma, OrderSide.Buy, OrderType.Limit, 5, TimeInForce.Gtc, LimitPrice: 90));
+        SignInAs(trader.Id, trader.Email!, Roles.Trader);
+
+        IRenderedComponent<IComponent> page = RenderWithProviders<PortfolioPage>(p => p.Add(c => c.Id, id));
+        page.WaitForElement("[data-testid=portfolio-tabs]");
+        await TabAsync(page, "Orders");
+        page.WaitForElement("[data-testid=order-replace]");
+        await ClickAsync(page, "[data-testid=order-replace]");
+        Dialogs.WaitForElement("[data-testid=replace-submit]");
+        IRenderedComponent<IComponent> dialog = Dialogs;
+        Assert.Equal("90", Input(dialog, "replace-limit").GetAttribute("value"));
+        await TypeAsync(dialog, "replace-limit", "ninety");
+        await ClickAsync(dialog, "[data-testid=replace-submit]");
+        Dialogs.WaitForAssertion(() => Assert.Contains("The limit price must be a number", FieldText(dialog, "replace-limit")));
+
+        await TypeAsync(dialog, "replace-limit", "91.5");
+        await TypeAsync(dialog, "replace-quantity", "8");
+        await ClickAsync(dialog, "[data-testid=replace-submit]");
+        Snackbars.WaitForAssertion(() => Assert.Contains($"Order #{working.OrderId} replaced.", Snackbars.Markup));
+        page.WaitForAssertion(() => Assert.Equal("0 / 8", page.Find("[data-testid=order-quantity]").TextContent.Trim()));
+        await using var db = await Data.DbAsync();
+        var order = await db.Orders.SingleAsync();
+        Assert.Equal((8m, 91.5m, "replaced"), (order.Quantity, order.Price, order.Note));
+    }
+
+    [Fact]
+    public async Task Performance_SaysWhenThereIsNoHistory_ThenShowsTheCurveTheFiguresAndTheAllocation()
+    {
+        var trader = await Data.CreateUserAsync("perf@test.local");
+        var id = await Data.CreatePortfolioAsync(trader.Id, "Measured", 10_000m);
+        var delta = await Data.AddTradableAsync("DLTA", close: 50);
+        SignInAs(trader.Id, trader.Email!, Roles.Trader);
+
+        IRenderedComponent<IComponent> page = RenderWithProviders<PortfolioPage>(p => p.Add(c => c.Id, id));
+        page.WaitForElement("[data-testid=holdings-empty]");
+        await TabAsync(page, "Performance");
+        page.WaitForElement("[data-testid=performance-empty]");
+
+        await Data.AddPositionAsync(id, delta, 40, 45m, 50m);
+        await using (var db = await Data.DbAsync())
+        {
+            var day = PortfolioPagesHarness.LastBar.AddDays(-2);
+            foreach (var (equity, drawdown) in new[] { (10_000.0, 0.0), (9_500.0, -0.05), (10_200.0, 0.0) })
+            {
+                db.Analytics.Add(new PortfolioAnalytic { PortfolioId = id, Metric = AnalyticsMetrics.Equity, Value = equity, Timestamp = day });
+                db.Analytics.Add(new PortfolioAnalytic { PortfolioId = id, Metric = AnalyticsMetrics.Drawdown, Value = drawdown, Timestamp = day });
+                day = day.AddDays(1);
+            }
+            var figures = new PerformanceView(0.02, 0.3, 1.4, 2.1, -0.05, new DateOnly(2026, 11, 17), new DateOnly(2026, 11, 18), new DateOnly(2026, 11, 19),
+                0.5, 1.8, 2, 0.66, 0.2);
+            db.Analytics.Add(new PortfolioAnalytic
+            {
+                PortfolioId = id, Metric = AnalyticsMetrics.Performance, Timestamp = PortfolioPagesHarness.LastBar,
+                PlotData = System.Text.Json.JsonSerializer.Serialize(figures, AnalyticsMetrics.Json),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        IRenderedComponent<IComponent> again = Render<PortfolioPage>(p => p.Add(c => c.Id, id));
+        again.WaitForElement("[data-testid=portfolio-tabs]");
+        await TabAsync(again, "Performance");
+        again.WaitForElement("[data-testid=performance-figures]");
+        Assert.Equal("+2.00%", again.Find("[data-testid=figure-twr]").TextContent.Trim());
+        Assert.Contains("peak 2026-11-17, trough 2026-11-18, recovered 2026-11-19", again.Find("[data-testid=performance-figures]").TextContent);
+        Assert.Contains("from 2026-11-17 (10,000) to 2026-11-19 (10,200)", again.Find("[data-testid=equity-chart]").GetAttribute("aria-label"));
+        Assert.Contains("deepest -5.0%", again.Find("[data-testid=drawdown-chart]").GetAttribute("aria-label")!.Replace('−', '-'));
+
+        await TabAsync(again, "Allocation");
+        again.WaitForElement("[data-testid=allocation-table]");
+        Assert.Equal(["DLTA", "Cash"], again.FindAll("[data-testid=allocation-table] tbody tr").Select(r => r.GetAttribute("data-slice")));
+        Assert.Equal(2, again.FindAll("[data-testid=allocation-donut] path, [data-testid=allocation-donut] circle").Count);
+    }
 }

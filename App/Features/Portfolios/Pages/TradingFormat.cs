@@ -19,7 +19,7 @@ public static class TradingFormat
     /// <summary>A fraction as a signed percentage: 0.0123 → "+1.23%".</summary>
     public static string SignedPercent(double? fraction) => fraction is { } f && double.IsFinite(f) ? f.ToString("+0.00%;−0.00%;0.00%") : "—";
 
-    public static string Percent(double? fraction, string format = "P1") => fraction is { } f && double.IsFinite(f) ? f.ToString(format) : "—";
+    public static string Percent(double? fraction, string format = "0.0%") => fraction is { } f && double.IsFinite(f) ? f.ToString(format) : "—";
 
     /// <summary>A quantity without trailing zeros: 10, 2.5, 0.00012345.</summary>
     public static string Quantity(decimal value) => value.ToString("#,##0.########");
