@@ -108,5 +108,8 @@ public sealed class TradingSettingsAndServiceTests : PortfolioPagesTestContext
         Assert.Contains("running@test.local's trading service", view.Find("[data-testid=service-status]").TextContent);
         Assert.Empty(view.FindAll("[data-testid=service-start]"));
         Assert.Empty(view.FindAll("[data-testid=service-stop]"));
+
+        IRenderedComponent<IComponent> nobody = Render<AdminTradingServicePage>(p => p.Add(c => c.UserId, Guid.NewGuid()));
+        nobody.WaitForElement("[data-testid=service-not-found]");
     }
 }
