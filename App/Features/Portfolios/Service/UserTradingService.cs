@@ -24,6 +24,7 @@ public sealed class UserTradingService(
     PaperBroker paper,
     LiveBroker live,
     OrderService orders,
+    StrategyService strategyService,
     ServiceLogWriter log,
     TimeProvider clock)
 {
@@ -87,6 +88,7 @@ public sealed class UserTradingService(
                 var (s, o) = await EvaluateAsync(userId, strategy, ct);
                 signals += s;
                 placed += o;
+                await strategyService.RefreshPerformanceAsync(strategy.Id, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
