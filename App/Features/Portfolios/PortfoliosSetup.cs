@@ -10,6 +10,6 @@ public static class PortfoliosSetup
         => services.AddBrokerPlugins()
             .AddScoped<PortfolioService>().AddScoped<OrderService>().AddScoped<TradingConfigService>()
             .AddScoped<StrategyService>()
-            .AddScoped<PaperBroker>().AddScoped<LiveBroker>().AddScoped<PortfolioValuation>()
+            .AddScoped<PaperBroker>().AddScoped<PortfolioUpdater>().AddScoped<LiveBroker>().AddScoped<PortfolioValuation>()
             .AddScoped<TradingServiceManager>().AddScoped<ServiceLogWriter>().AddScoped<UserTradingService>();
 }
