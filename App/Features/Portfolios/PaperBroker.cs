@@ -104,6 +104,7 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
                 var algo = m.IsAlgo && intradaySessions.Contains((instrumentId, bar.Session));
                 if (algo != bar.IsIntraday) continue;
                 var before = (m.FilledQuantity, m.AverageFillPrice, m.Commission);
+                var filledBefore = m.FilledQuantity;
                 fills.Clear();
                 MatchingEngine.OnBar(m, bar, settings, fills);
                 foreach (var fill in fills)
@@ -113,7 +114,7 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
                     before = (m.FilledQuantity, m.AverageFillPrice, m.Commission);
                 }
                 FromMatch(m, order, now);
-                if (fills.Count > 0) UpdateBracket(orders, state, order, bar, now);
+                if (fills.Count > 0) UpdateBracket(orders, state, order, m.FilledQuantity - filledBefore, bar, now);
                 if (!OrderService.IsWorking(order.Status)) finished++;
             }
         }
@@ -208,8 +209,11 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
 
     private static decimal WholeIfWhole(decimal orderQuantity, decimal q) => decimal.Truncate(orderQuantity) == orderQuantity ? decimal.Floor(q) : decimal.Round(q, 8, MidpointRounding.ToZero);
 
-    /// <summary>Bracket exits: activated (for the filled quantity) on the bar after their entry fills; one exit's fill cancels or shrinks the other.</summary>
-    private static void UpdateBracket(List<Order> orders, Dictionary<long, MatchOrder> state, Order filled, in MatchBar bar, DateTimeOffset now)
+    /// <summary>
+    /// Bracket exits: activated (for the filled quantity) on the bar after their entry fills; one exit's fill cancels the other,
+    /// or shrinks it by what this bar filled (<paramref name="newlyFilled"/>) when the exit filled only in part.
+    /// </summary>
+    private static void UpdateBracket(List<Order> orders, Dictionary<long, MatchOrder> state, Order filled, decimal newlyFilled, in MatchBar bar, DateTimeOffset now)
     {
         var start = bar.Start + (bar.Length > TimeSpan.Zero ? bar.Length : TimeSpan.FromTicks(1));
         foreach (var child in orders.Where(o => o.ParentOrderId == filled.Id && OrderService.IsWorking(o.Status)))
@@ -228,12 +232,17 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
         foreach (var sibling in orders.Where(o => o.OcoGroup == group && o.Id != filled.Id && OrderService.IsWorking(o.Status)))
         {
             var m = state[sibling.Id];
-            var covered = filled.FilledQuantity;
-            m.Quantity = Math.Max(m.FilledQuantity, m.Quantity - covered);
-            if (filled.Status == OrderStatus.Filled || m.Quantity <= m.FilledQuantity)
+            // A cancelled sibling keeps its quantity (an order's quantity stays positive); a partly covered one shrinks by
+            // this bar's fill only, since its quantity already dropped by the earlier ones.
+            var left = m.Quantity - newlyFilled;
+            if (filled.Status == OrderStatus.Filled || left <= m.FilledQuantity)
             {
                 MatchingEngine.Cancel(m, bar.Start);
                 m.Note = $"one-cancels-other: the {(filled.OrderType == OrderType.Limit ? "take-profit" : "stop-loss")} filled";
+            }
+            else
+            {
+                m.Quantity = left;
             }
             FromMatch(m, sibling, now);
         }

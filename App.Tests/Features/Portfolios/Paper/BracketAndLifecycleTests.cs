@@ -99,6 +99,39 @@ public sealed class BracketAndLifecycleTests : PaperHarness
     }
 
     [Fact]
+    public async Task Bracket_TakeProfitFillingInParts_ShrinksTheStopLossByEachPart_SoTheStopSellsExactlyWhatIsLeft()
+    {
+        // Volume cap 10 %: the take-profit fills 30 a day on 300-share bars.
+        var (trader, acme, pid) = await NyDeskAsync(maxVolumeShare: 0.1m);
+        var placed = await PlaceAsync(trader, new OrderTicket(pid, acme, OrderSide.Buy, OrderType.Market, 100, TimeInForce.Gtc, TakeProfit: 110m, StopLoss: 90m));
+        await NySessionAsync(acme, Tue, 101m, 103m, 100m, 102m, volume: 1_000); // entry: 100 at 101
+        await ProcessAtAsync(pid, Ny(Tue, 17));
+        await NySessionAsync(acme, Wed, 105m, 111m, 104m, 109m, volume: 300); // take-profit: 30 at 110; stop-loss 100 − 30 = 70
+        await ProcessAtAsync(pid, Ny(Wed, 17));
+        var sl = (await OrderRowsAsync(pid)).Single(o => o.OrderType == OrderType.StopLoss);
+        Assert.Equal(70m, sl.Quantity);
+        await NySessionAsync(acme, Thu, 108m, 112m, 104m, 109m, volume: 300); // take-profit: 30 more; stop-loss 70 − 30 = 40
+        await ProcessAtAsync(pid, Ny(Thu, 17));
+        sl = await OrderRowAsync(sl.Id);
+        Assert.Equal(40m, sl.Quantity);
+        Assert.Equal(OrderStatus.Open, sl.Status);
+        Assert.Equal(40m, (await PositionRowAsync(pid, acme))!.Quantity);
+
+        await NySessionAsync(acme, Fri, 95m, 96m, 85m, 86m, volume: 1_000); // through the 90 stop: sells the 40 left at 90
+        await ProcessAtAsync(pid, Ny(Fri, 17));
+        sl = await OrderRowAsync(sl.Id);
+        Assert.Equal(OrderStatus.Filled, sl.Status);
+        Assert.Equal(40m, sl.FilledQuantity);
+        var tp = (await OrderRowsAsync(pid)).Single(o => o.OrderType == OrderType.Limit);
+        Assert.Equal(OrderStatus.Cancelled, tp.Status);
+        Assert.Equal(60m, tp.FilledQuantity);
+        Assert.Null(await PositionRowAsync(pid, acme)); // flat, never short
+        // Realised: 30 × 9 + 30 × 9 − 40 × 11 = 270 + 270 − 440 = 100.
+        Assert.Equal(new decimal?[] { null, 270m, 270m, -440m }, (await TradeRowsAsync(pid)).Select(t => t.Pnl));
+        Money(100_100m, (await PortfolioRowAsync(pid)).CashBalance);
+    }
+
+    [Fact]
     public async Task Cancel_AWorkingEntry_CancelsItsPendingExits_AndNothingTradesAfterwards()
     {
         var (trader, acme, pid) = await NyDeskAsync();
