@@ -126,7 +126,10 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
             var cal = instruments[order.InstrumentId];
             var session = m.Session ?? SessionOf(cal, order.PlacedAt);
             var close = cal.At(session, cal.Close);
-            if (now - close > TimeSpan.FromDays(1) && MatchingEngine.CloseSession(m, session, close))
+            // The engine only closes an order whose session it knows; one that never saw a bar has none until it is set here.
+            if (now - close <= TimeSpan.FromDays(1)) continue;
+            m.Session ??= session;
+            if (MatchingEngine.CloseSession(m, session, close))
             {
                 FromMatch(m, order, now);
                 finished++;
