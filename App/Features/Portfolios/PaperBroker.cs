@@ -71,10 +71,13 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
         var intradaySessions = events.Where(e => e.Bar.IsIntraday).Select(e => (e.InstrumentId, e.Bar.Session)).ToHashSet();
         events.Sort((a, b) => a.Bar.Start != b.Bar.Start ? a.Bar.Start.CompareTo(b.Bar.Start) : a.InstrumentId.CompareTo(b.InstrumentId));
 
+        // Splits whose ex-date opened in (since, now]: each is applied once, at its ex-date's open (east of Greenwich an
+        // ex-date can open on the previous UTC day, hence the day of slack in the query).
         var splits = await db.InstrumentSplits.AsNoTracking()
-            .Where(s => instrumentIds.Contains(s.InstrumentId) && s.ExDate > DateOnly.FromDateTime(since.UtcDateTime).AddDays(-1) && s.ExDate <= DateOnly.FromDateTime(now.UtcDateTime))
+            .Where(s => instrumentIds.Contains(s.InstrumentId) && s.ExDate > DateOnly.FromDateTime(since.UtcDateTime).AddDays(-1) && s.ExDate <= DateOnly.FromDateTime(now.UtcDateTime).AddDays(1))
             .ToListAsync(ct);
-        var pendingSplits = splits.Where(s => instruments[s.InstrumentId].At(s.ExDate, instruments[s.InstrumentId].Open) > since).ToList();
+        var pendingSplits = splits.Where(s => instruments[s.InstrumentId].At(s.ExDate, instruments[s.InstrumentId].Open) is var open && open > since && open <= now)
+            .OrderBy(s => s.ExDate).ToList();
 
         var state = orders.ToDictionary(o => o.Id, o => ToMatch(o, instruments[o.InstrumentId]));
         var tradeCounts = await db.Trades.Where(t => t.OrderId != null && orders.Select(o => o.Id).Contains(t.OrderId!.Value))
@@ -82,20 +85,22 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
         var fills = new List<MatchFill>();
         int fillCount = 0, finished = 0, splitCount = 0;
 
+        // A split takes effect at the open of its ex-date: working orders and the position are restated before that session's bar.
+        void ApplySplit(InstrumentSplit split)
+        {
+            foreach (var o in orders.Where(o => o.InstrumentId == split.InstrumentId && OrderService.IsWorking(o.Status)))
+            {
+                MatchingEngine.SplitAdjust(state[o.Id], split.Ratio);
+                FromMatch(state[o.Id], o, now);
+            }
+            if (positions.TryGetValue(split.InstrumentId, out var q)) positions[split.InstrumentId] = q * split.Ratio;
+            pendingSplits.Remove(split);
+            splitCount++;
+        }
+
         foreach (var (instrumentId, bar) in events)
         {
-            // A split takes effect at the open of its ex-date: working orders and the position are restated first.
-            foreach (var split in pendingSplits.Where(s => s.InstrumentId == instrumentId && s.ExDate <= bar.SessionDate).ToList())
-            {
-                foreach (var o in orders.Where(o => o.InstrumentId == instrumentId && OrderService.IsWorking(o.Status)))
-                {
-                    MatchingEngine.SplitAdjust(state[o.Id], split.Ratio);
-                    FromMatch(state[o.Id], o, now);
-                }
-                if (positions.TryGetValue(instrumentId, out var q)) positions[instrumentId] = q * split.Ratio;
-                pendingSplits.Remove(split);
-                splitCount++;
-            }
+            foreach (var split in pendingSplits.Where(s => s.InstrumentId == instrumentId && s.ExDate <= bar.SessionDate).ToList()) ApplySplit(split);
 
             foreach (var order in orders)
             {
@@ -118,6 +123,10 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
                 if (!OrderService.IsWorking(order.Status)) finished++;
             }
         }
+
+        // Splits whose ex-date has opened without its bar being here yet (a run during the session): restated now, as the
+        // next run starts after their open and would not see them again.
+        foreach (var split in pendingSplits.ToList()) ApplySplit(split);
 
         // Day orders whose session is long over with no bar at all (a holiday the calendar does not know, missing data) expire.
         foreach (var order in orders.Where(o => o.TimeInForce == TimeInForce.Day && o.Status is OrderStatus.Open or OrderStatus.PartiallyFilled))
