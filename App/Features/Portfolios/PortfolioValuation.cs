@@ -25,7 +25,12 @@ public sealed class PortfolioValuation(TimeProvider clock)
         var flows = await db.CashFlows.AsNoTracking().Where(c => c.PortfolioId == p.Id).OrderBy(c => c.OccurredAt).ToListAsync(ct);
         var instrumentIds = trades.Select(t => t.InstrumentId).Distinct().ToList();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var splits = await db.InstrumentSplits.AsNoTracking().Where(s => instrumentIds.Contains(s.InstrumentId) && s.ExDate <= today).OrderBy(s => s.ExDate).ToListAsync(ct);
+        // A split counts from its ex-date's open at the exchange (as the paper broker restates orders then), not from UTC midnight.
+        var calendars = await db.Instruments.AsNoTracking().Where(i => instrumentIds.Contains(i.Id))
+            .ToDictionaryAsync(i => i.Id, i => ExchangeCalendar.For(i.Exchange, i.TimeZone), ct);
+        var splits = (await db.InstrumentSplits.AsNoTracking().Where(s => instrumentIds.Contains(s.InstrumentId) && s.ExDate <= today.AddDays(1))
+                .OrderBy(s => s.ExDate).ToListAsync(ct))
+            .Where(s => calendars[s.InstrumentId].At(s.ExDate, calendars[s.InstrumentId].Open) <= now).ToList();
 
         // FIFO replay; a split applies before the first fill on or after its ex-date.
         var book = new LotBook();
@@ -81,7 +86,11 @@ public sealed class PortfolioValuation(TimeProvider clock)
                 row = new Position { PortfolioId = p.Id, InstrumentId = pos.InstrumentId };
                 db.Positions.Add(row);
             }
-            var mark = latest.TryGetValue(pos.InstrumentId, out var m) ? (decimal)m.Close : (decimal?)null;
+            // The latest close, restated for splits that went ex after its day (the quantity already counts them).
+            var mark = latest.TryGetValue(pos.InstrumentId, out var m)
+                ? splits.Where(s => s.InstrumentId == pos.InstrumentId && s.ExDate > DateOnly.FromDateTime(m.Ts.UtcDateTime))
+                    .Aggregate((decimal)m.Close, (close, s) => close / s.Ratio)
+                : (decimal?)null;
             var price = mark ?? pos.AveragePrice ?? 0;
             row.Quantity = pos.Quantity;
             row.EntryPrice = decimal.Round(pos.AverageCost ?? 0, 6);
