@@ -175,12 +175,9 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
             if (cost > p.CashBalance)
             {
                 var firstFill = before.Filled == 0;
-                var affordable = fill.Price <= 0 ? 0 : Math.Max(0, (p.CashBalance - CommissionFor(p, 1, fill.Price, firstFill)) / fill.Price);
-                affordable = WholeIfWhole(order.Quantity, affordable);
                 stopReason = $"Not enough cash when it filled at {fill.Price:0.####}: {cost:N2} {p.BaseCurrency} needed, {p.CashBalance:N2} available.";
-                quantity = Math.Min(quantity, affordable);
+                quantity = Math.Min(quantity, Affordable(p, order.Quantity, fill.Price, firstFill));
                 commission = quantity > 0 ? CommissionFor(p, quantity, fill.Price, firstFill) : 0;
-                if (quantity > 0 && quantity * fill.Price + commission > p.CashBalance) quantity = 0;
             }
         }
         else if (!p.AllowShorting && quantity > Math.Max(0, held))
@@ -218,6 +215,24 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
     }
 
     private static decimal CommissionFor(Portfolio p, decimal quantity, decimal price, bool first) => PaperExecution.SettingsFor(p).Commission.For(quantity, price, first);
+
+    /// <summary>
+    /// The most a buy at <paramref name="price"/> can take with the portfolio's cash, commission included (whole shares for a
+    /// whole-share order). The cost q·P + max(minimum, q·(per share + percent·P) + per order) is within the cash exactly when
+    /// both q·P + minimum and q·(P + per share + percent·P) + per order are, so q is the smaller of the two bounds.
+    /// </summary>
+    private static decimal Affordable(Portfolio p, decimal orderQuantity, decimal price, bool first)
+    {
+        if (price <= 0 || p.CashBalance <= 0) return 0;
+        var c = PaperExecution.SettingsFor(p).Commission;
+        var perOrder = first ? c.PerOrder : 0;
+        var q = Math.Min((p.CashBalance - c.MinimumPerFill) / price, (p.CashBalance - perOrder) / (price + c.PerShare + c.PercentOfNotional / 100m * price));
+        q = WholeIfWhole(orderQuantity, Math.Max(0, q));
+        // Rounding of the division can leave it a hair over: step down one unit then.
+        var unit = decimal.Truncate(orderQuantity) == orderQuantity ? 1m : 0.00000001m;
+        while (q > 0 && q * price + c.For(q, price, first) > p.CashBalance) q = Math.Max(0, q - unit);
+        return q;
+    }
 
     private static decimal WholeIfWhole(decimal orderQuantity, decimal q) => decimal.Truncate(orderQuantity) == orderQuantity ? decimal.Floor(q) : decimal.Round(q, 8, MidpointRounding.ToZero);
 

@@ -149,3 +149,46 @@ public sealed class CashAndShortingTests : PaperHarness
         Money(10_000m, (await PortfolioRowAsync(pid)).CashBalance);
     }
 }
+
+/// <summary>The fill-time cash check with a commission that grows with the fill (percent of notional).</summary>
+public sealed class CashShrinkWithPercentCommissionTests : PaperHarness
+{
+    [Fact]
+    public async Task GapUp_WithAPercentCommission_ShrinksToTheLargestAffordableWholeQuantity_InsteadOfRejecting()
+    {
+        // Commission 5 % of notional. 90 at the last close 100 need 9 000 × 1.05 = 9 450 ≤ 10 000: accepted.
+        var (trader, acme, pid) = await NyDeskAsync(cash: 10_000m, commissionPercent: 5m);
+        var placed = await PlaceAsync(trader, new OrderTicket(pid, acme, OrderSide.Buy, OrderType.Market, 90));
+        Assert.True(placed.Accepted, placed.RejectReason);
+        await NySessionAsync(acme, Tue, 110m, 112m, 108m, 111m);
+        await ProcessAtAsync(pid, Ny(Tue, 17));
+
+        // At 110 a share costs 110 × 1.05 = 115.50: ⌊10 000 ÷ 115.50⌋ = 86 shares, 9 460 + 473 = 9 933; 67 left.
+        var order = await OrderRowAsync(placed.OrderId);
+        Assert.Equal(OrderStatus.Cancelled, order.Status);
+        Assert.Equal(86m, order.FilledQuantity);
+        Assert.EndsWith("The rest was cancelled.", order.Note);
+        var trade = Assert.Single(await TradeRowsAsync(pid));
+        Money(473m, trade.Commission);
+        Money(67m, (await PortfolioRowAsync(pid)).CashBalance);
+    }
+
+    [Fact]
+    public async Task GapUp_OnAFractionalOrder_WithAPercentCommission_ShrinksToWhatTheCashPays()
+    {
+        // Commission 0.1 %: a share at 110 costs 110.11. 95.5 at 110 would cost 10 515.61 > 10 000.
+        var (trader, acme, pid) = await NyDeskAsync(cash: 10_000m, commissionPercent: 0.1m);
+        var placed = await PlaceAsync(trader, new OrderTicket(pid, acme, OrderSide.Buy, OrderType.Market, 95.5m));
+        Assert.True(placed.Accepted, placed.RejectReason);
+        await NySessionAsync(acme, Tue, 110m, 112m, 108m, 111m);
+        await ProcessAtAsync(pid, Ny(Tue, 17));
+
+        // 10 000 ÷ 110.11 = 90.81827263… shares, cut to 8 decimals.
+        var expected = decimal.Round(10_000m / 110.11m, 8, MidpointRounding.ToZero);
+        var order = await OrderRowAsync(placed.OrderId);
+        Assert.Equal(OrderStatus.Cancelled, order.Status);
+        Assert.Equal(expected, order.FilledQuantity);
+        var cash = (await PortfolioRowAsync(pid)).CashBalance;
+        Assert.InRange(cash, 0m, 0.01m);
+    }
+}

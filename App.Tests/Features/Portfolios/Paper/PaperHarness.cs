@@ -115,13 +115,13 @@ public class PaperHarness : ServiceHarness
     /// <summary>A trader, a NASDAQ instrument and a USD paper portfolio created Monday 10:00 New York; Monday's bar (close 100) is
     /// stored after the close and the clock left at Monday 20:00 New York, after the market.</summary>
     public async Task<Desk> NyDeskAsync(decimal cash = 100_000m, bool allowShorting = false, decimal commissionPerShare = 0, decimal commissionMinimum = 0,
-        decimal commissionPerOrder = 0, decimal slippageBps = 0, decimal maxVolumeShare = 0, string symbol = "ACME")
+        decimal commissionPerOrder = 0, decimal slippageBps = 0, decimal maxVolumeShare = 0, string symbol = "ACME", decimal commissionPercent = 0)
     {
         var trader = await TraderAsync();
         var instrument = await InstrumentAsync(symbol);
         SetClock(Ny(Mon, 10));
         var pid = await PortfolioAsync(trader, cash, allowShorting: allowShorting, commissionPerShare: commissionPerShare, commissionMinimum: commissionMinimum,
-            commissionPerOrder: commissionPerOrder, slippageBps: slippageBps, maxVolumeShare: maxVolumeShare);
+            commissionPerOrder: commissionPerOrder, commissionPercent: commissionPercent, slippageBps: slippageBps, maxVolumeShare: maxVolumeShare);
         await NySessionAsync(instrument, Mon, 99m, 101m, 98m, 100m);
         SetClock(Ny(Mon, 20));
         return new Desk(trader, instrument, pid);
