@@ -26,7 +26,7 @@ public sealed class MigrationUpgradeTests(MigrationUpgradeTests.PreviousMigratio
             return cs;
         }
 
-        protected override void ConfigureServices(IServiceCollection services) => services.AddScoped<DemoData>();
+        protected override void ConfigureServices(IServiceCollection services) => services.AddScoped<DemoData>().AddScoped<DemoPortfolioSeeder>();
     }
 
     [Fact]
@@ -35,6 +35,7 @@ public sealed class MigrationUpgradeTests(MigrationUpgradeTests.PreviousMigratio
         // The demo seeds every part the previous schema has tables for (models came with migration 0006).
         var parts = DemoParts.Users | DemoParts.Market | DemoParts.Waitlist;
         if (await TableExistsAsync(harness.ConnectionString, "ml_models")) parts |= DemoParts.Models;
+        if (await TableExistsAsync(harness.ConnectionString, "portfolios")) parts |= DemoParts.Portfolios;
         await using (var scope = harness.Scope())
         {
             await scope.ServiceProvider.GetRequiredService<DemoData>().SeedAsync(parts);

@@ -10,6 +10,8 @@ namespace Signalbook.Tests.Hosting;
 /// <summary>The demo market is seeded through the real incremental sync.</summary>
 public sealed class DemoDataTests : ServiceHarness
 {
+    protected override void ConfigureServices(IServiceCollection services) => services.AddScoped<DemoPortfolioSeeder>();
+
     private async Task SeedAsync()
     {
         await using var scope = Scope();
@@ -43,6 +45,23 @@ public sealed class DemoDataTests : ServiceHarness
             Assert.Equal(90, await db.Recommendations.CountAsync(r => r.IsActive));
             Assert.Equal(30, await db.Recommendations.Where(r => r.IsActive).Select(r => r.InstrumentId).Distinct().CountAsync());
             Assert.True(await db.MlPredictions.CountAsync(p => p.WasCorrect != null) > 1000);
+
+            // The trader's paper portfolio followed the replayed recommendations: months of daily equity, fills that came
+            // from recommendations (each at a session's open after the recommendation's day), and a value equal to cash
+            // plus the marked positions.
+            var trader = await db.Users.Where(u => u.Email == DemoData.TraderEmail).Select(u => u.Id).SingleAsync();
+            var portfolio = await db.Portfolios.SingleAsync(p => p.UserId == trader && p.Name == DemoPortfolioSeeder.PortfolioName);
+            Assert.True(await db.Analytics.CountAsync(a => a.PortfolioId == portfolio.Id && a.Metric == "equity") >= 100);
+            var fills = await (from t in db.Trades
+                               where t.PortfolioId == portfolio.Id
+                               join o in db.Orders on t.OrderId equals o.Id
+                               join r in db.Recommendations on o.RecommendationId equals r.Id
+                               select new { t.ExecutedAt, r.GeneratedAt }).ToListAsync();
+            Assert.True(fills.Count >= 10, $"{fills.Count} fills");
+            Assert.All(fills, f => Assert.True(f.ExecutedAt > f.GeneratedAt.AddDays(1), $"filled {f.ExecutedAt:O} for a recommendation of {f.GeneratedAt:O}"));
+            var marked = await db.Positions.Where(x => x.PortfolioId == portfolio.Id).SumAsync(x => x.MarketValue);
+            Assert.Equal(portfolio.CashBalance + marked, portfolio.TotalValue);
+            Assert.True(portfolio.CashBalance >= 0);
         }
 
         await SeedAsync(); // a restart the same day

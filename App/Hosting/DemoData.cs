@@ -23,14 +23,15 @@ public enum DemoParts
     Market = 2,
     Models = 4,
     Waitlist = 8,
-    All = Users | Market | Models | Waitlist,
+    Portfolios = 16,
+    All = Users | Market | Models | Waitlist | Portfolios,
 }
 
 /// <summary>
 /// Demo content for a first look (README's start command): a trader and a viewer account, the demo
 /// market (30 instruments with daily and 15-minute bars, their features, and daily regimes), trained models with
-/// recommendations and a track record, and sixty waitlist
-/// sign-ups spread over the last 45 days. Deterministic and idempotent.
+/// recommendations and a track record, sixty waitlist sign-ups spread over the last 45 days, and the trader's paper
+/// portfolio built by following the recommendations (<see cref="DemoPortfolioSeeder"/>). Deterministic and idempotent.
 /// </summary>
 public sealed class DemoData(
     UserManager<AppUser> users,
@@ -44,6 +45,7 @@ public sealed class DemoData(
     ModelRegistry models,
     ScoringService scoring,
     OutcomeBackfill outcomes,
+    DemoPortfolioSeeder portfolios,
     TimeProvider clock,
     ILogger<DemoData> logger)
 {
@@ -68,6 +70,7 @@ public sealed class DemoData(
         if (parts.HasFlag(DemoParts.Market)) await SeedMarketAsync(ct);
         if (parts.HasFlag(DemoParts.Models)) await SeedModelsAsync(ct);
         if (parts.HasFlag(DemoParts.Waitlist)) await SeedWaitlistAsync(ct);
+        if (parts.HasFlag(DemoParts.Portfolios) && await users.FindByEmailAsync(TraderEmail) is { } trader) await portfolios.SeedAsync(trader.Id, ct);
     }
 
     /// <summary>

@@ -48,6 +48,8 @@ public static class JobCatalog
     public const string Retention = "market-data-retention";
     public const string Recommendations = "recommendations";
     public const string ModelTraining = "model-training";
+    public const string TradingServices = "trading-services";
+    public const string TradingService = "trading-service";
 
     public static readonly IReadOnlyList<JobDefinition> All =
     [
@@ -66,7 +68,20 @@ public static class JobCatalog
         // A training fails for a reason a retry does not fix (data, parameters) and costs minutes of CPU: no retry.
         new(ModelTraining, "Trains the model an admin asked for on Admin → Models (one at a time, on the training queue) and registers it; started from that page only.",
             typeof(ModelTrainingJob), null, Queue: JobQueues.Training, Overlap: OverlapPolicy.Wait),
+        new(TradingServices, "Queues a run of every trader's trading service that is running, so strategies act on the newest bars and recommendations. A continuation of the recommendations job.",
+            typeof(TradingServicesJob), null),
     ];
 
-    public static JobDefinition? Find(string name) => All.FirstOrDefault(j => j.Name == name);
+    /// <summary>
+    /// Jobs that run for one user (the user is in <see cref="JobStart.ForUser"/>): each trader's trading service, on the
+    /// schedule of their task_schedule. Not listed on the admin's jobs page; admins see them on Trading services.
+    /// A run's own failures are caught per portfolio and strategy; a crash of the run itself is retried once, five minutes later.
+    /// </summary>
+    public static readonly IReadOnlyList<JobDefinition> PerUser =
+    [
+        new(TradingService, "Runs one trader's trading service: updates their portfolios, evaluates their active strategies and places orders.",
+            typeof(TradingServiceJob), null, RetryAttempts: 1, RetryDelaysSeconds: [300]),
+    ];
+
+    public static JobDefinition? Find(string name) => All.FirstOrDefault(j => j.Name == name) ?? PerUser.FirstOrDefault(j => j.Name == name);
 }

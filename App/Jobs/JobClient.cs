@@ -23,6 +23,8 @@ public sealed class JobClient(IBackgroundJobClient client)
         JobCatalog.Recommendations => Job.FromExpression<RecommendationsJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         JobCatalog.Retention => Job.FromExpression<RetentionJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         JobCatalog.ModelTraining => Job.FromExpression<ModelTrainingJob>(j => j.RunAsync(start, trainingJobId, null, CancellationToken.None)),
+        JobCatalog.TradingServices => Job.FromExpression<TradingServicesJob>(j => j.RunAsync(start, null, CancellationToken.None)),
+        JobCatalog.TradingService => Job.FromExpression<TradingServiceJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         _ => throw new ArgumentException($"No job named '{name}'.", nameof(name)),
     };
 

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Models;
 using Signalbook.Features.Users;
+using Signalbook.Features.Portfolios.Service;
 
 namespace Signalbook.Jobs;
 
@@ -67,7 +68,7 @@ public static class JobsSetup
             return new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connectionString, storageOptions, null), storageOptions);
         });
         services.AddSingleton(sp => new JobOverlapLock(sp.GetRequiredService<IConfiguration>().GetConnectionString("Default")!, sp.GetRequiredService<NodeIdentity>().Name));
-        foreach (var job in JobCatalog.All) services.AddSingleton(job);
+        foreach (var job in JobCatalog.All.Concat(JobCatalog.PerUser)) services.AddSingleton(job);
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<JobRecordingFilter>();
         services.AddSingleton<SignalbookJobFilters>();
@@ -86,7 +87,8 @@ public static class JobsSetup
         services.AddSingleton<ITrainingQueue, HangfireTrainingQueue>();
         services.AddScoped<JobsService>();
         services.AddTransient<DailySyncJob>().AddTransient<IntradaySyncJob>().AddTransient<FeaturesJob>().AddTransient<RecommendationsJob>()
-            .AddTransient<RetentionJob>().AddTransient<ModelTrainingJob>();
+            .AddTransient<RetentionJob>().AddTransient<ModelTrainingJob>().AddTransient<TradingServicesJob>().AddTransient<TradingServiceJob>();
+        services.AddSingleton<ITradingServiceScheduler, HangfireTradingServiceScheduler>();
 
         if (!options.Enabled) return services;
         // Hosted services stop in the reverse order of registration: the servers (registered after the database's

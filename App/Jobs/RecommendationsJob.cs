@@ -4,8 +4,8 @@ using Signalbook.Features.Recommendations;
 
 namespace Signalbook.Jobs;
 
-/// <summary>Outcome back-fill, then scoring of every active instrument with the active models (instruments with nothing new are skipped).</summary>
-public sealed class RecommendationsJob(OutcomeBackfill backfill, ScoringService scoring)
+/// <summary>Outcome back-fill, then scoring of every active instrument with the active models (instruments with nothing new are skipped); continues with the traders' services.</summary>
+public sealed class RecommendationsJob(OutcomeBackfill backfill, ScoringService scoring, JobClient jobs)
 {
     public async Task<JobOutcome> RunAsync(JobStart start, PerformContext? context, CancellationToken ct)
     {
@@ -19,6 +19,8 @@ public sealed class RecommendationsJob(OutcomeBackfill backfill, ScoringService 
             ["instruments_scored"] = run.Scored, ["instruments_unchanged"] = run.Unchanged, ["recommendations_written"] = run.Recommendations,
         };
         if (run.NotRunBecause is { } why) details["not_scored"] = why;
+        // The traders' services act on the new bars and recommendations once this run has succeeded.
+        if (jobs.ContinueWith(context, JobCatalog.TradingServices, JobStart.Chained("after scoring")) is { } next) details["trading_services_job"] = next;
         return JobOutcome.Success(details);
     }
 }

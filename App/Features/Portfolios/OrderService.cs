@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Signalbook.Data;
 using Signalbook.Features.MarketData;
+using Signalbook.Features.Portfolios.Strategies;
 
 namespace Signalbook.Features.Portfolios;
 
@@ -25,7 +26,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBr
 
         var now = clock.GetUtcNow();
         var order = NewOrder(p, t, now);
-        var check = await BrokerCheckAsync(db, p, t.InstrumentId, t.Side, t.Type, t.Quantity, t.LimitPrice, t.StopPrice, excludeOrderId: null, ct);
+        var check = await BrokerCheckAsync(db, p, t.InstrumentId, t.Side, t.Type, t.Quantity, t.LimitPrice, t.StopPrice, excludeOrderId: null, now, ct);
         if (check is not null)
         {
             order.Status = OrderStatus.Rejected;
@@ -94,7 +95,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBr
         ValidatePrices(order.OrderType, limitPrice, stopPrice);
         var p = await db.Portfolios.SingleAsync(x => x.Id == order.PortfolioId, ct);
         if (!p.IsActive) throw new TradingValidationException("PortfolioId", StoppedMessage(p.Name));
-        var check = await BrokerCheckAsync(db, p, order.InstrumentId, order.Side, order.OrderType, quantity - order.FilledQuantity, limitPrice, stopPrice, order.Id, ct);
+        var check = await BrokerCheckAsync(db, p, order.InstrumentId, order.Side, order.OrderType, quantity - order.FilledQuantity, limitPrice, stopPrice, order.Id, clock.GetUtcNow(), ct);
         if (check is not null) throw new TradingValidationException("Quantity", check);
         order.Quantity = quantity;
         order.Price = limitPrice;
@@ -112,11 +113,11 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBr
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var p = await PortfolioService.EnsureReadAsync(db, caller, portfolioId, ct);
-        var (price, at) = await ReferencePriceAsync(db, instrumentId, ct);
+        var (price, at) = await ReferencePriceAsync(db, instrumentId, clock.GetUtcNow(), ct);
         var unit = UnitPrice(type, side, limitPrice, stopPrice, price, p.SlippageBps) ?? 0;
         var value = unit * Math.Max(0, quantity);
         var commission = PaperExecution.EstimatedCommission(p, quantity, unit);
-        var reserved = await ReservedByBuysAsync(db, p, null, ct);
+        var reserved = await ReservedByBuysAsync(db, p, null, clock.GetUtcNow(), ct);
         var held = await db.Positions.Where(x => x.PortfolioId == p.Id && x.InstrumentId == instrumentId).Select(x => (decimal?)x.Quantity).SingleOrDefaultAsync(ct) ?? 0;
         var sellsWorking = await WorkingSellsAsync(db, p.Id, instrumentId, null, ct);
         return new OrderEstimate(price, at, value, commission, p.CashBalance, reserved, p.CashBalance - reserved, held, Math.Max(0, held - sellsWorking), p.AllowShorting);
@@ -139,20 +140,23 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBr
                   ?? throw new TradingNotFoundException("Recommendation");
         if (rec.Label is not ("BUY" or "SELL")) throw new TradingValidationException("RecommendationId", "Only BUY and SELL recommendations can be paper traded; this one is HOLD.");
         var config = await db.UserTradingConfigs.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == p.UserId, ct) ?? new UserTradingConfig();
-        var (price, _) = await ReferencePriceAsync(db, rec.InstrumentId, ct);
+        var (price, _) = await ReferencePriceAsync(db, rec.InstrumentId, clock.GetUtcNow(), ct);
         var side = rec.Label == "BUY" ? OrderSide.Buy : OrderSide.Sell;
         var held = await db.Positions.AsNoTracking().Where(x => x.PortfolioId == p.Id && x.InstrumentId == rec.InstrumentId).Select(x => (decimal?)x.Quantity).SingleOrDefaultAsync(ct) ?? 0;
         var positions = await db.Positions.CountAsync(x => x.PortfolioId == p.Id, ct);
         var volumes = await db.PriceBars.AsNoTracking().Where(b => b.InstrumentId == rec.InstrumentId && b.Interval == Intervals.OneDay)
-            .OrderByDescending(b => b.Ts).Take(20).Select(b => b.Volume).ToListAsync(ct);
-        var reserved = await ReservedByBuysAsync(db, p, null, ct);
+            .Where(b => b.Ts <= clock.GetUtcNow()).OrderByDescending(b => b.Ts).Take(20).Select(b => b.Volume).ToListAsync(ct);
+        var reserved = await ReservedByBuysAsync(db, p, null, clock.GetUtcNow(), ct);
         var sizing = PositionSize(config, price, volumes.Count == 0 ? null : volumes.Average(), p.CashBalance - reserved, positions, held, side, p.AllowShorting);
         decimal? stop = rec.StopLoss is { } sl ? decimal.Round((decimal)sl, 4) : null;
         decimal? target = rec.TakeProfit is { } tp ? decimal.Round((decimal)tp, 4) : null;
         return new TicketSuggestion(rec.InstrumentId, rec.Symbol, side, sizing.Quantity, price, stop, target, rec.Id, sizing.Note);
     }
 
-    /// <summary>The size rule of <see cref="SuggestFromRecommendationAsync"/>, in whole shares, with a note saying which limit bound it.</summary>
+    /// <summary>
+    /// The size of a suggested order: a sell takes what is held (or, where shorting is allowed, a short of capital per
+    /// trade); a buy is <see cref="PositionSizer"/>'s rule over the trader's config, in whole shares.
+    /// </summary>
     public static (decimal Quantity, string Note) PositionSize(UserTradingConfig c, decimal? price, double? averageVolume, decimal available, int openPositions,
         decimal held, OrderSide side, bool allowShorting)
     {
@@ -162,15 +166,16 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBr
             if (held > 0) return (held, $"Sells the {held:0.########} held.");
             return allowShorting ? (Math.Floor(c.UserCapital / px), $"Short of capital per trade {c.UserCapital:N0} at {px:0.##}.") : (0, "Nothing is held and shorting is off for this portfolio.");
         }
-        if (held == 0 && openPositions >= c.MaxPortfolioSize)
-            return (0, $"The portfolio already holds {openPositions} positions, the most your trading settings allow ({c.MaxPortfolioSize}).");
-        var limits = new List<(decimal Shares, string Why)> { (Math.Floor(c.UserCapital / px), $"capital per trade {c.UserCapital:N0}") };
-        if (averageVolume is { } adv && adv > 0)
-            limits.Add((Math.Floor((decimal)(adv * c.MaxPositionVolumeRatio)), $"{c.MaxPositionVolumeRatio:P0} of the 20-day average volume"));
-        limits.Add((Math.Floor(Math.Max(0, available) / px), $"the cash available ({available:N2})"));
-        var bound = limits.MinBy(l => l.Shares);
-        return (Math.Max(0, bound.Shares), $"Sized by {bound.Why} at {px:0.##}.");
+        var rules = SizingRulesFor(c);
+        var sized = PositionSizer.Size(rules, (double)px, averageVolume ?? 0, available, held == 0 ? openPositions : 0);
+        return (sized.Quantity, sized.Reason);
     }
+
+    /// <summary>The trader's sizing settings as the strategies' sizer takes them.</summary>
+    public static SizingRules SizingRulesFor(UserTradingConfig c) => new()
+    {
+        UserCapital = c.UserCapital, MaxPortfolioSize = c.MaxPortfolioSize, MaxPositionVolumeRatio = c.MaxPositionVolumeRatio,
+    };
 
     internal static bool IsWorking(OrderStatus s) => s is OrderStatus.Pending or OrderStatus.Open or OrderStatus.PartiallyFilled;
 
@@ -183,9 +188,9 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBr
     }
 
     /// <summary>The latest daily close of an instrument: what estimates and sizing use.</summary>
-    internal static async Task<(decimal? Price, DateTimeOffset? At)> ReferencePriceAsync(AppDbContext db, long instrumentId, CancellationToken ct)
+    internal static async Task<(decimal? Price, DateTimeOffset? At)> ReferencePriceAsync(AppDbContext db, long instrumentId, DateTimeOffset now, CancellationToken ct)
     {
-        var bar = await db.PriceBars.AsNoTracking().Where(b => b.InstrumentId == instrumentId && b.Interval == Intervals.OneDay)
+        var bar = await db.PriceBars.AsNoTracking().Where(b => b.InstrumentId == instrumentId && b.Interval == Intervals.OneDay && b.Ts <= now)
             .OrderByDescending(b => b.Ts).Select(b => new { b.Close, b.Ts }).FirstOrDefaultAsync(ct);
         return bar is null ? (null, null) : ((decimal)bar.Close, bar.Ts);
     }
@@ -206,7 +211,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBr
         if (t.TakeProfit is not null || t.StopLoss is not null)
         {
             if (t.Type is OrderType.Twap or OrderType.Vwap) throw new TradingValidationException("Type", "Brackets are for market, limit and stop entries.");
-            var (last, _) = await ReferencePriceAsync(db, t.InstrumentId, ct);
+            var (last, _) = await ReferencePriceAsync(db, t.InstrumentId, clock.GetUtcNow(), ct);
             var entry = t.LimitPrice ?? t.StopPrice ?? last;
             if (t.TakeProfit is <= 0) throw new TradingValidationException("TakeProfit", "The take-profit price must be greater than zero.");
             if (t.StopLoss is <= 0) throw new TradingValidationException("StopLoss", "The stop-loss price must be greater than zero.");
@@ -247,10 +252,10 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBr
 
     /// <summary>The broker's checks: cash and buying power for buys, holdings or shorting for sells. Null when the order may go.</summary>
     private static async Task<string?> BrokerCheckAsync(AppDbContext db, Portfolio p, long instrumentId, OrderSide side, OrderType type, decimal quantity,
-        decimal? limit, decimal? stop, long? excludeOrderId, CancellationToken ct)
+        decimal? limit, decimal? stop, long? excludeOrderId, DateTimeOffset now, CancellationToken ct)
     {
         if (p.BrokerPlugin != BrokerPlugins.Paper) return null; // a live broker runs its own checks
-        var (last, _) = await ReferencePriceAsync(db, instrumentId, ct);
+        var (last, _) = await ReferencePriceAsync(db, instrumentId, now, ct);
         var unit = UnitPrice(type, side, limit, stop, last, p.SlippageBps);
         if (unit is null) return "No price is known for this instrument yet, so the order's cost cannot be checked: import or sync its bars first.";
         var held = await db.Positions.Where(x => x.PortfolioId == p.Id && x.InstrumentId == instrumentId).Select(x => (decimal?)x.Quantity).SingleOrDefaultAsync(ct) ?? 0;
@@ -260,7 +265,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBr
             // Covering a short releases its reserved cash, so only the part beyond the short needs cash.
             var covering = held < 0 ? Math.Min(quantity, -held) : 0;
             var needed = cost - covering * unit.Value;
-            var reserved = await ReservedByBuysAsync(db, p, excludeOrderId, ct);
+            var reserved = await ReservedByBuysAsync(db, p, excludeOrderId, now, ct);
             var available = p.CashBalance - reserved;
             if (needed > available)
                 return $"Not enough cash: this order needs about {needed:N2} {p.BaseCurrency}; {available:N2} is available ({p.CashBalance:N2} cash less {reserved:N2} reserved by working buy orders).";
@@ -272,7 +277,7 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBr
         if (!p.AllowShorting)
             return $"Shorting is off for this portfolio: you hold {held:0.########} and working sell orders cover {working:0.########}, so at most {sellable:0.########} can be sold.";
         var shortValue = (quantity - sellable) * unit.Value;
-        var reservedBuys = await ReservedByBuysAsync(db, p, excludeOrderId, ct);
+        var reservedBuys = await ReservedByBuysAsync(db, p, excludeOrderId, now, ct);
         var free = p.CashBalance - reservedBuys;
         return shortValue > free
             ? $"Not enough buying power to short: the short part is worth about {shortValue:N2} {p.BaseCurrency} and needs that much free cash as margin; {free:N2} is free."
@@ -290,14 +295,14 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBr
     }
 
     /// <summary>Cash held back for working buy orders: their unfilled quantity at their expected price plus commission.</summary>
-    internal static async Task<decimal> ReservedByBuysAsync(AppDbContext db, Portfolio p, long? excludeOrderId, CancellationToken ct)
+    internal static async Task<decimal> ReservedByBuysAsync(AppDbContext db, Portfolio p, long? excludeOrderId, DateTimeOffset now, CancellationToken ct)
     {
         var buys = await db.Orders.AsNoTracking()
             .Where(o => o.PortfolioId == p.Id && o.Side == OrderSide.Buy && (o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled) && o.Id != (excludeOrderId ?? 0))
             .Select(o => new { o.InstrumentId, o.OrderType, o.Quantity, o.FilledQuantity, o.Price, o.StopPrice, o.ParentOrderId }).ToListAsync(ct);
         if (buys.Count == 0) return 0;
         var ids = buys.Select(b => b.InstrumentId).Distinct().ToList();
-        var lasts = await db.PriceBars.AsNoTracking().Where(b => ids.Contains(b.InstrumentId) && b.Interval == Intervals.OneDay)
+        var lasts = await db.PriceBars.AsNoTracking().Where(b => ids.Contains(b.InstrumentId) && b.Interval == Intervals.OneDay && b.Ts <= now)
             .GroupBy(b => b.InstrumentId).Select(g => new { g.Key, Close = g.OrderByDescending(b => b.Ts).Select(b => b.Close).First() }).ToListAsync(ct);
         var last = lasts.ToDictionary(l => l.Key, l => (decimal)l.Close);
         decimal total = 0;

@@ -109,7 +109,6 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
                 var algo = m.IsAlgo && intradaySessions.Contains((instrumentId, bar.Session));
                 if (algo != bar.IsIntraday) continue;
                 var before = (m.FilledQuantity, m.AverageFillPrice, m.Commission);
-                var filledBefore = m.FilledQuantity;
                 fills.Clear();
                 MatchingEngine.OnBar(m, bar, settings, fills);
                 foreach (var fill in fills)
@@ -119,7 +118,7 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
                     before = (m.FilledQuantity, m.AverageFillPrice, m.Commission);
                 }
                 FromMatch(m, order, now);
-                if (fills.Count > 0) UpdateBracket(orders, state, order, m.FilledQuantity - filledBefore, bar, now);
+                if (fills.Count > 0) UpdateBracket(orders, state, order, bar, now);
                 if (!OrderService.IsWorking(order.Status)) finished++;
             }
         }
@@ -236,11 +235,8 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
 
     private static decimal WholeIfWhole(decimal orderQuantity, decimal q) => decimal.Truncate(orderQuantity) == orderQuantity ? decimal.Floor(q) : decimal.Round(q, 8, MidpointRounding.ToZero);
 
-    /// <summary>
-    /// Bracket exits: activated (for the filled quantity) on the bar after their entry fills; one exit's fill cancels the other,
-    /// or shrinks it by what this bar filled (<paramref name="newlyFilled"/>) when the exit filled only in part.
-    /// </summary>
-    private static void UpdateBracket(List<Order> orders, Dictionary<long, MatchOrder> state, Order filled, decimal newlyFilled, in MatchBar bar, DateTimeOffset now)
+    /// <summary>Bracket exits: activated (for the filled quantity) on the bar after their entry fills; one exit's fill cancels or shrinks the other.</summary>
+    private static void UpdateBracket(List<Order> orders, Dictionary<long, MatchOrder> state, Order filled, in MatchBar bar, DateTimeOffset now)
     {
         var start = bar.Start + (bar.Length > TimeSpan.Zero ? bar.Length : TimeSpan.FromTicks(1));
         foreach (var child in orders.Where(o => o.ParentOrderId == filled.Id && OrderService.IsWorking(o.Status)))
@@ -259,17 +255,13 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
         foreach (var sibling in orders.Where(o => o.OcoGroup == group && o.Id != filled.Id && OrderService.IsWorking(o.Status)))
         {
             var m = state[sibling.Id];
-            // A cancelled sibling keeps its quantity (an order's quantity stays positive); a partly covered one shrinks by
-            // this bar's fill only, since its quantity already dropped by the earlier ones.
-            var left = m.Quantity - newlyFilled;
+            // Both exits cover the same shares: what the filled exit has not yet sold is all its sibling may still sell.
+            var left = filled.Quantity - filled.FilledQuantity;
+            if (left > m.FilledQuantity) m.Quantity = left;
             if (filled.Status == OrderStatus.Filled || left <= m.FilledQuantity)
             {
                 MatchingEngine.Cancel(m, bar.Start);
                 m.Note = $"one-cancels-other: the {(filled.OrderType == OrderType.Limit ? "take-profit" : "stop-loss")} filled";
-            }
-            else
-            {
-                m.Quantity = left;
             }
             FromMatch(m, sibling, now);
         }

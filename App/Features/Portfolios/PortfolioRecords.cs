@@ -21,7 +21,7 @@ public sealed record PortfolioSettings(
     long? BrokerCredentialId,
     bool LiveTradingEnabled);
 
-/// <summary>One row of the portfolios list.</summary>
+/// <summary>One row of the portfolios list. Percent figures in these records are fractions (0.05 = 5 %).</summary>
 public sealed record PortfolioSummary(
     long Id,
     Guid OwnerId,

@@ -6,7 +6,8 @@ using Signalbook.Features.MarketData;
 namespace Signalbook.Features.Portfolios;
 
 /// <summary>
-/// Portfolios and what the portfolio pages read: create, settings, cash, holdings, orders, trades, the stored equity
+/// Portfolios and what the portfolio pages read (percentages are stored as the seed's percent, 5.56 = 5.56 %, and handed
+/// to the pages as fractions, 0.0556): create, settings, cash, holdings, orders, trades, the stored equity
 /// curve and performance. Every query is scoped by <see cref="TradingCaller"/>: owners read and change their own,
 /// admins read anyone's, everyone else gets not-found.
 /// </summary>
@@ -66,7 +67,7 @@ public sealed class PortfolioService(IDbContextFactory<AppDbContext> factory, Ti
         {
             var previous = r.TotalValue - r.DailyPnl;
             return new PortfolioSummary(r.Id, r.UserId, r.Name, r.IsPaper, r.IsActive, r.BaseCurrency, r.BrokerPlugin, r.TotalValue, r.CashBalance, r.DailyPnl,
-                previous == 0 ? 0 : (double)(r.DailyPnl / previous), r.TotalPnl, r.TotalPnlPercent, r.Positions, r.OpenOrders,
+                previous == 0 ? 0 : (double)(r.DailyPnl / previous), r.TotalPnl, r.TotalPnlPercent / 100, r.Positions, r.OpenOrders,
                 spark.GetValueOrDefault(r.Id) ?? [], r.ValuedAt);
         }).ToList();
     }
@@ -79,7 +80,7 @@ public sealed class PortfolioService(IDbContextFactory<AppDbContext> factory, Ti
         var owner = await db.Users.AsNoTracking().Where(u => u.Id == p.UserId).Select(u => u.Email).SingleOrDefaultAsync(ct) ?? "";
         var bench = p.BenchmarkInstrumentId is { } b ? await db.Instruments.AsNoTracking().Where(i => i.Id == b).Select(i => i.Symbol).SingleOrDefaultAsync(ct) : null;
         return new PortfolioDetail(p.Id, p.UserId, owner, p.Name, p.Description, p.IsPaper, p.IsActive, p.BaseCurrency, p.StartingCash, p.CashBalance, p.TotalValue,
-            p.TotalPnl, p.TotalPnlPercent, p.DailyPnl, p.SharpeRatio, p.MaxDrawdown, p.WinRate, bench, SettingsOf(p), p.ValuedAt, p.CreatedAt,
+            p.TotalPnl, p.TotalPnlPercent / 100, p.DailyPnl, p.SharpeRatio, p.MaxDrawdown, p.WinRate, bench, SettingsOf(p), p.ValuedAt, p.CreatedAt,
             caller.CanTrade(p.UserId));
     }
 
@@ -172,7 +173,7 @@ public sealed class PortfolioService(IDbContextFactory<AppDbContext> factory, Ti
         var gross = rows.Sum(r => Math.Abs(r.x.MarketValue));
         var denominator = p.TotalValue > 0 ? p.TotalValue : gross;
         return rows.Select(r => new HoldingRow(r.x.InstrumentId, r.Symbol, r.Name, r.Exchange, r.x.Quantity, r.x.EntryPrice, r.x.CurrentPrice, r.x.MarketValue,
-            r.x.UnrealizedPnl, r.x.UnrealizedPnlPercent, r.x.RealizedPnl, denominator == 0 ? 0 : (double)(r.x.MarketValue / denominator), r.x.OpenedAt,
+            r.x.UnrealizedPnl, r.x.UnrealizedPnlPercent / 100, r.x.RealizedPnl, denominator == 0 ? 0 : (double)(r.x.MarketValue / denominator), r.x.OpenedAt,
             r.x.PricedAt)).ToList();
     }
 
@@ -232,7 +233,7 @@ public sealed class PortfolioService(IDbContextFactory<AppDbContext> factory, Ti
         };
         var rows = await query.Skip(Math.Max(0, q.Skip)).Take(Math.Clamp(q.Take, 1, 500))
             .Select(x => new TradeRow(x.t.Id, x.t.OrderId, x.t.BrokerTradeId, x.t.InstrumentId, x.Symbol, x.t.Side, x.t.Quantity, x.t.Price, x.t.Value,
-                x.t.Commission, x.t.Fee, x.t.Pnl, x.t.PnlPercent, x.t.Rule, x.t.ExecutedAt)).ToListAsync(ct);
+                x.t.Commission, x.t.Fee, x.t.Pnl, x.t.PnlPercent / 100, x.t.Rule, x.t.ExecutedAt)).ToListAsync(ct);
         return new TradingPage<TradeRow>(rows, total);
     }
 
@@ -281,6 +282,40 @@ public sealed class PortfolioService(IDbContextFactory<AppDbContext> factory, Ti
         var json = await db.Analytics.AsNoTracking().Where(a => a.PortfolioId == id && a.Metric == AnalyticsMetrics.Performance)
             .OrderByDescending(a => a.Timestamp).Select(a => a.PlotData).FirstOrDefaultAsync(ct);
         return json is null ? null : JsonSerializer.Deserialize<PerformanceView>(json, AnalyticsMetrics.Json);
+    }
+
+    /// <summary>The portfolio's universe: the instruments its strategies evaluate (holdings are always included as well).</summary>
+    public async Task<IReadOnlyList<InstrumentPick>> AssetsAsync(TradingCaller caller, long id, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await EnsureReadAsync(db, caller, id, ct);
+        return await (from a in db.PortfolioAssets.AsNoTracking()
+                      where a.PortfolioId == id
+                      join i in db.Instruments on a.InstrumentId equals i.Id
+                      orderby i.Symbol
+                      select new InstrumentPick(i.Id, i.Symbol, i.Exchange, i.Name, i.Currency)).ToListAsync(ct);
+    }
+
+    public async Task AddAssetAsync(TradingCaller caller, long id, long instrumentId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var p = await db.Portfolios.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct) ?? throw new TradingNotFoundException("Portfolio");
+        caller.EnsureTrade(p.UserId, "Portfolio");
+        var instrument = await db.Instruments.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instrumentId, ct)
+                         ?? throw new TradingValidationException("InstrumentId", "Unknown instrument: pick a symbol from the list.");
+        if (!instrument.IsActive) throw new TradingValidationException("InstrumentId", $"{instrument.Symbol} is inactive.");
+        if (await db.PortfolioAssets.AnyAsync(a => a.PortfolioId == id && a.InstrumentId == instrumentId, ct))
+            throw new TradingValidationException("InstrumentId", $"{instrument.Symbol} is already in this portfolio's universe.");
+        db.PortfolioAssets.Add(new PortfolioAsset { PortfolioId = id, InstrumentId = instrumentId, BrokerPlugin = p.BrokerPlugin, CreatedAt = clock.GetUtcNow() });
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<bool> RemoveAssetAsync(TradingCaller caller, long id, long instrumentId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var p = await db.Portfolios.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct) ?? throw new TradingNotFoundException("Portfolio");
+        caller.EnsureTrade(p.UserId, "Portfolio");
+        return await db.PortfolioAssets.Where(a => a.PortfolioId == id && a.InstrumentId == instrumentId).ExecuteDeleteAsync(ct) > 0;
     }
 
     /// <summary>Instruments a ticket can pick from: active ones matching the text (symbol prefix or name).</summary>

@@ -9,6 +9,7 @@ public static class PortfoliosSetup
     public static IServiceCollection AddSignalbookPortfolios(this IServiceCollection services)
         => services.AddBrokerPlugins()
             .AddScoped<PortfolioService>().AddScoped<OrderService>().AddScoped<TradingConfigService>()
+            .AddScoped<StrategyService>()
             .AddScoped<PaperBroker>().AddScoped<LiveBroker>().AddScoped<PortfolioValuation>()
-            .AddScoped<TradingServiceManager>().AddScoped<ServiceLogWriter>();
+            .AddScoped<TradingServiceManager>().AddScoped<ServiceLogWriter>().AddScoped<UserTradingService>();
 }
