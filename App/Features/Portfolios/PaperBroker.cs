@@ -71,10 +71,13 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
         var intradaySessions = events.Where(e => e.Bar.IsIntraday).Select(e => (e.InstrumentId, e.Bar.Session)).ToHashSet();
         events.Sort((a, b) => a.Bar.Start != b.Bar.Start ? a.Bar.Start.CompareTo(b.Bar.Start) : a.InstrumentId.CompareTo(b.InstrumentId));
 
+        // Splits whose ex-date opened in (since, now]: each is applied once, at its ex-date's open (east of Greenwich an
+        // ex-date can open on the previous UTC day, hence the day of slack in the query).
         var splits = await db.InstrumentSplits.AsNoTracking()
-            .Where(s => instrumentIds.Contains(s.InstrumentId) && s.ExDate > DateOnly.FromDateTime(since.UtcDateTime).AddDays(-1) && s.ExDate <= DateOnly.FromDateTime(now.UtcDateTime))
+            .Where(s => instrumentIds.Contains(s.InstrumentId) && s.ExDate > DateOnly.FromDateTime(since.UtcDateTime).AddDays(-1) && s.ExDate <= DateOnly.FromDateTime(now.UtcDateTime).AddDays(1))
             .ToListAsync(ct);
-        var pendingSplits = splits.Where(s => instruments[s.InstrumentId].At(s.ExDate, instruments[s.InstrumentId].Open) > since).ToList();
+        var pendingSplits = splits.Where(s => instruments[s.InstrumentId].At(s.ExDate, instruments[s.InstrumentId].Open) is var open && open > since && open <= now)
+            .OrderBy(s => s.ExDate).ToList();
 
         var state = orders.ToDictionary(o => o.Id, o => ToMatch(o, instruments[o.InstrumentId]));
         var tradeCounts = await db.Trades.Where(t => t.OrderId != null && orders.Select(o => o.Id).Contains(t.OrderId!.Value))
@@ -82,20 +85,22 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
         var fills = new List<MatchFill>();
         int fillCount = 0, finished = 0, splitCount = 0;
 
+        // A split takes effect at the open of its ex-date: working orders and the position are restated before that session's bar.
+        void ApplySplit(InstrumentSplit split)
+        {
+            foreach (var o in orders.Where(o => o.InstrumentId == split.InstrumentId && OrderService.IsWorking(o.Status)))
+            {
+                MatchingEngine.SplitAdjust(state[o.Id], split.Ratio);
+                FromMatch(state[o.Id], o, now);
+            }
+            if (positions.TryGetValue(split.InstrumentId, out var q)) positions[split.InstrumentId] = q * split.Ratio;
+            pendingSplits.Remove(split);
+            splitCount++;
+        }
+
         foreach (var (instrumentId, bar) in events)
         {
-            // A split takes effect at the open of its ex-date: working orders and the position are restated first.
-            foreach (var split in pendingSplits.Where(s => s.InstrumentId == instrumentId && s.ExDate <= bar.SessionDate).ToList())
-            {
-                foreach (var o in orders.Where(o => o.InstrumentId == instrumentId && OrderService.IsWorking(o.Status)))
-                {
-                    MatchingEngine.SplitAdjust(state[o.Id], split.Ratio);
-                    FromMatch(state[o.Id], o, now);
-                }
-                if (positions.TryGetValue(instrumentId, out var q)) positions[instrumentId] = q * split.Ratio;
-                pendingSplits.Remove(split);
-                splitCount++;
-            }
+            foreach (var split in pendingSplits.Where(s => s.InstrumentId == instrumentId && s.ExDate <= bar.SessionDate).ToList()) ApplySplit(split);
 
             foreach (var order in orders)
             {
@@ -118,6 +123,10 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
             }
         }
 
+        // Splits whose ex-date has opened without its bar being here yet (a run during the session): restated now, as the
+        // next run starts after their open and would not see them again.
+        foreach (var split in pendingSplits.ToList()) ApplySplit(split);
+
         // Day orders whose session is long over with no bar at all (a holiday the calendar does not know, missing data) expire.
         foreach (var order in orders.Where(o => o.TimeInForce == TimeInForce.Day && o.Status is OrderStatus.Open or OrderStatus.PartiallyFilled))
         {
@@ -125,7 +134,10 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
             var cal = instruments[order.InstrumentId];
             var session = m.Session ?? SessionOf(cal, order.PlacedAt);
             var close = cal.At(session, cal.Close);
-            if (now - close > TimeSpan.FromDays(1) && MatchingEngine.CloseSession(m, session, close))
+            // The engine only closes an order whose session it knows; one that never saw a bar has none until it is set here.
+            if (now - close <= TimeSpan.FromDays(1)) continue;
+            m.Session ??= session;
+            if (MatchingEngine.CloseSession(m, session, close))
             {
                 FromMatch(m, order, now);
                 finished++;
@@ -162,12 +174,9 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
             if (cost > p.CashBalance)
             {
                 var firstFill = before.Filled == 0;
-                var affordable = fill.Price <= 0 ? 0 : Math.Max(0, (p.CashBalance - CommissionFor(p, 1, fill.Price, firstFill)) / fill.Price);
-                affordable = WholeIfWhole(order.Quantity, affordable);
                 stopReason = $"Not enough cash when it filled at {fill.Price:0.####}: {cost:N2} {p.BaseCurrency} needed, {p.CashBalance:N2} available.";
-                quantity = Math.Min(quantity, affordable);
+                quantity = Math.Min(quantity, Affordable(p, order.Quantity, fill.Price, firstFill));
                 commission = quantity > 0 ? CommissionFor(p, quantity, fill.Price, firstFill) : 0;
-                if (quantity > 0 && quantity * fill.Price + commission > p.CashBalance) quantity = 0;
             }
         }
         else if (!p.AllowShorting && quantity > Math.Max(0, held))
@@ -205,6 +214,24 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
     }
 
     private static decimal CommissionFor(Portfolio p, decimal quantity, decimal price, bool first) => PaperExecution.SettingsFor(p).Commission.For(quantity, price, first);
+
+    /// <summary>
+    /// The most a buy at <paramref name="price"/> can take with the portfolio's cash, commission included (whole shares for a
+    /// whole-share order). The cost q·P + max(minimum, q·(per share + percent·P) + per order) is within the cash exactly when
+    /// both q·P + minimum and q·(P + per share + percent·P) + per order are, so q is the smaller of the two bounds.
+    /// </summary>
+    private static decimal Affordable(Portfolio p, decimal orderQuantity, decimal price, bool first)
+    {
+        if (price <= 0 || p.CashBalance <= 0) return 0;
+        var c = PaperExecution.SettingsFor(p).Commission;
+        var perOrder = first ? c.PerOrder : 0;
+        var q = Math.Min((p.CashBalance - c.MinimumPerFill) / price, (p.CashBalance - perOrder) / (price + c.PerShare + c.PercentOfNotional / 100m * price));
+        q = WholeIfWhole(orderQuantity, Math.Max(0, q));
+        // Rounding of the division can leave it a hair over: step down one unit then.
+        var unit = decimal.Truncate(orderQuantity) == orderQuantity ? 1m : 0.00000001m;
+        while (q > 0 && q * price + c.For(q, price, first) > p.CashBalance) q = Math.Max(0, q - unit);
+        return q;
+    }
 
     private static decimal WholeIfWhole(decimal orderQuantity, decimal q) => decimal.Truncate(orderQuantity) == orderQuantity ? decimal.Floor(q) : decimal.Round(q, 8, MidpointRounding.ToZero);
 

@@ -25,16 +25,33 @@ public sealed class PortfolioValuation(TimeProvider clock)
         var flows = await db.CashFlows.AsNoTracking().Where(c => c.PortfolioId == p.Id).OrderBy(c => c.OccurredAt).ToListAsync(ct);
         var instrumentIds = trades.Select(t => t.InstrumentId).Distinct().ToList();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var splits = await db.InstrumentSplits.AsNoTracking().Where(s => instrumentIds.Contains(s.InstrumentId) && s.ExDate <= today).OrderBy(s => s.ExDate).ToListAsync(ct);
+        // A split counts from its ex-date's open at the exchange (as the paper broker restates orders then), not from UTC midnight.
+        var calendars = await db.Instruments.AsNoTracking().Where(i => instrumentIds.Contains(i.Id))
+            .ToDictionaryAsync(i => i.Id, i => ExchangeCalendar.For(i.Exchange, i.TimeZone), ct);
+        var splits = (await db.InstrumentSplits.AsNoTracking().Where(s => instrumentIds.Contains(s.InstrumentId) && s.ExDate <= today.AddDays(1))
+                .OrderBy(s => s.ExDate).ToListAsync(ct))
+            .Where(s => calendars[s.InstrumentId].At(s.ExDate, calendars[s.InstrumentId].Open) <= now).ToList();
+
+        // The kernels date a fill by the UTC date of its timestamp, bars and splits by their trading date. A fill at an exchange
+        // whose session starts before 00:00 UTC (Sydney opens at 23:00 UTC the day before) is stamped at the start of its
+        // trading date instead, so it is booked with that day's bar and after that day's split.
+        var fills = trades.Select(t =>
+            {
+                var tradingDate = calendars[t.InstrumentId].LocalDate(t.ExecutedAt);
+                var at = DateOnly.FromDateTime(t.ExecutedAt.UtcDateTime) == tradingDate ? t.ExecutedAt : ExchangeCalendar.DailyBarTs(tradingDate);
+                return (Trade: t, Fill: new Fill(t.InstrumentId, t.Side, t.Quantity, t.Price, t.Commission + t.Fee, at, t.Id));
+            })
+            .OrderBy(x => x.Fill.Timestamp).ThenBy(x => x.Trade.ExecutedAt).ThenBy(x => x.Trade.Id).ToList();
+        var executedAt = trades.ToDictionary(t => t.Id, t => t.ExecutedAt);
 
         // FIFO replay; a split applies before the first fill on or after its ex-date.
         var book = new LotBook();
         var splitIndex = 0;
-        foreach (var t in trades)
+        foreach (var (t, fill) in fills)
         {
-            var date = DateOnly.FromDateTime(t.ExecutedAt.UtcDateTime);
+            var date = fill.Date;
             for (; splitIndex < splits.Count && splits[splitIndex].ExDate <= date; splitIndex++) book.ApplySplit(splits[splitIndex].InstrumentId, splits[splitIndex].Ratio);
-            var result = book.Apply(new Fill(t.InstrumentId, t.Side, t.Quantity, t.Price, t.Commission + t.Fee, t.ExecutedAt, t.Id));
+            var result = book.Apply(fill);
             decimal? pnl = result.ClosedQuantity > 0 ? decimal.Round(result.RealisedPnl, 6) : null;
             double? pct = null;
             if (pnl is not null)
@@ -49,7 +66,7 @@ public sealed class PortfolioValuation(TimeProvider clock)
 
         // The daily grid: every trading day with a close of an instrument the portfolio traded, from its first day.
         var startDay = new[] { DateOnly.FromDateTime(p.CreatedAt.UtcDateTime) }
-            .Concat(trades.Take(1).Select(t => DateOnly.FromDateTime(t.ExecutedAt.UtcDateTime)))
+            .Concat(fills.Take(1).Select(f => f.Fill.Date))
             .Concat(flows.Take(1).Select(f => DateOnly.FromDateTime(f.OccurredAt.UtcDateTime))).Min();
         var seedFrom = ExchangeCalendar.DailyBarTs(startDay.AddDays(-10));
         var closes = instrumentIds.Count == 0 ? [] : await db.PriceBars.AsNoTracking()
@@ -61,7 +78,7 @@ public sealed class PortfolioValuation(TimeProvider clock)
         var grid = PriceGrid.FromCloses(days.ToArray(), dailyCloses);
         var curve = EquityCurve.Build(grid, p.StartingCash,
             flows.Select(f => new Performance.CashFlow(DateOnly.FromDateTime(f.OccurredAt.UtcDateTime), f.Amount)).ToArray(),
-            trades.Select(t => new Fill(t.InstrumentId, t.Side, t.Quantity, t.Price, t.Commission + t.Fee, t.ExecutedAt, t.Id)).ToArray(),
+            fills.Select(f => f.Fill).ToArray(),
             splits.Select(s => new Split(s.InstrumentId, s.ExDate, s.Ratio)).ToArray());
         var report = PerformanceMetrics.Compute(curve, book.ClosedTrades);
 
@@ -81,7 +98,11 @@ public sealed class PortfolioValuation(TimeProvider clock)
                 row = new Position { PortfolioId = p.Id, InstrumentId = pos.InstrumentId };
                 db.Positions.Add(row);
             }
-            var mark = latest.TryGetValue(pos.InstrumentId, out var m) ? (decimal)m.Close : (decimal?)null;
+            // The latest close, restated for splits that went ex after its day (the quantity already counts them).
+            var mark = latest.TryGetValue(pos.InstrumentId, out var m)
+                ? splits.Where(s => s.InstrumentId == pos.InstrumentId && s.ExDate > DateOnly.FromDateTime(m.Ts.UtcDateTime))
+                    .Aggregate((decimal)m.Close, (close, s) => close / s.Ratio)
+                : (decimal?)null;
             var price = mark ?? pos.AveragePrice ?? 0;
             row.Quantity = pos.Quantity;
             row.EntryPrice = decimal.Round(pos.AverageCost ?? 0, 6);
@@ -90,7 +111,7 @@ public sealed class PortfolioValuation(TimeProvider clock)
             row.UnrealizedPnl = decimal.Round(pos.UnrealisedPnl(price), 6);
             row.UnrealizedPnlPercent = pos.UnrealisedPercent(price) is { } u && double.IsFinite(u) ? u * 100 : 0;
             row.RealizedPnl = decimal.Round(pos.RealisedPnl, 6);
-            row.OpenedAt = pos.OpenLots.Count > 0 ? pos.OpenLots[0].OpenedAt : now;
+            row.OpenedAt = pos.OpenLots.Count == 0 ? now : pos.OpenLots[0].TradeId is { } tid ? executedAt[tid] : pos.OpenLots[0].OpenedAt;
             row.PricedAt = m?.Ts;
             row.UpdatedAt = now;
             marketValue += row.MarketValue;
