@@ -72,6 +72,8 @@ public sealed class PortfolioValuation(TimeProvider clock)
         var closes = instrumentIds.Count == 0 ? [] : await db.PriceBars.AsNoTracking()
             .Where(b => instrumentIds.Contains(b.InstrumentId) && b.Interval == Intervals.OneDay && b.Ts >= seedFrom && b.Ts <= now)
             .Select(b => new { b.InstrumentId, b.Ts, b.Close }).ToListAsync(ct);
+        // A close exists once its session has ended at the exchange: a bar stored early (a back-fill, a test) is not used before.
+        closes = closes.Where(c => calendars[c.InstrumentId] is var cal && cal.At(DateOnly.FromDateTime(c.Ts.UtcDateTime), cal.Close) <= now).ToList();
         var dailyCloses = closes.Select(c => new DailyClose(c.InstrumentId, DateOnly.FromDateTime(c.Ts.UtcDateTime), (decimal)c.Close)).ToList();
         var days = dailyCloses.Select(c => c.Date).Where(d => d >= startDay && d <= today).Distinct().Order().ToList();
         if (days.Count == 0 || days[^1] < today && trades.Count == 0) days.Add(today);

@@ -139,7 +139,7 @@ public sealed class OrderTicketTests : PortfolioPagesTestContext
         Assert.Equal("108", Input(ticket, "ticket-take-profit").GetAttribute("value"));
         var note = ticket.Find("[data-testid=sizing-note]").TextContent;
         Assert.Contains($"recommendation #{rec}", note);
-        Assert.Contains("Sized by the cash available", note);
+        Assert.Contains("limited by cash", note);
 
         await ClickAsync(ticket, "[data-testid=ticket-submit]");
         Snackbars.WaitForAssertion(() => Assert.Contains("Order placed: Buy 500 PAPR", Snackbars.Markup));

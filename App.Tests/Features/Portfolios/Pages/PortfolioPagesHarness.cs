@@ -50,7 +50,7 @@ public sealed class PortfolioPagesHarness : RecommendationsHarness
         db.Positions.Add(new Position
         {
             PortfolioId = portfolioId, InstrumentId = instrumentId, Quantity = quantity, EntryPrice = averageCost, CurrentPrice = price, MarketValue = value,
-            UnrealizedPnl = pnl, UnrealizedPnlPercent = (double)(pnl / (quantity * averageCost)), OpenedAt = Clock.GetUtcNow().AddDays(-3),
+            UnrealizedPnl = pnl, UnrealizedPnlPercent = (double)(pnl / (quantity * averageCost)) * 100 /* stored as percent, as the seed has it */, OpenedAt = Clock.GetUtcNow().AddDays(-3),
             PricedAt = LastBar, UpdatedAt = Clock.GetUtcNow(),
         });
         await db.SaveChangesAsync();
