@@ -26,7 +26,7 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.AddSignalbookDatabase();
 builder.AddSignalbookJobs();
-builder.Services.AddSingleton(TimeProvider.System);
+OffsetClock.Use(builder);
 
 if (command.Kind == SignalbookCommand.Migrate)
 {

@@ -36,6 +36,17 @@ public sealed class AppServer : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    /// <summary>The file the app reads its clock offset from (see the app's OffsetClock).</summary>
+    public string ClockFile { get; private init; } = "";
+
+    /// <summary>Moves the app's clock to the system time plus <paramref name="offset"/>; the app sees it within a second.</summary>
+    public async Task SetClockOffsetAsync(TimeSpan offset)
+    {
+        await File.WriteAllTextAsync(ClockFile, offset == TimeSpan.Zero ? "" : offset.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
+        File.SetLastWriteTimeUtc(ClockFile, DateTime.UtcNow); // a new stamp even within the file system's time resolution
+        await Task.Delay(1000);
+    }
+
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     public static async Task<AppServer> StartAsync()
@@ -74,6 +85,10 @@ public sealed class AppServer : IAsyncDisposable
         psi.Environment["Registration__Mode"] = "InviteOnly";
         psi.Environment["Waitlist__SignupsPerWindow"] = "50";
         psi.Environment["Demo__Seed"] = "true";
+        // The app's clock is the system's plus the offset in this file (OffsetClock), so a test can step through days.
+        var clockFile = Path.Combine(Path.GetTempPath(), $"signalbook-e2e-clock-{Environment.ProcessId}.txt");
+        File.WriteAllText(clockFile, "");
+        psi.Environment["Testing__ClockOffsetFile"] = clockFile;
 
         var output = new StringBuilder();
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the app.");
@@ -84,7 +99,7 @@ public sealed class AppServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new AppServer(process, cluster, clusterDir, baseUrl, output);
+        var server = new AppServer(process, cluster, clusterDir, baseUrl, output) { ClockFile = clockFile };
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         // The demo seed now trains models before the app serves (minutes on a busy 2-core machine): wait up to
         // SIGNALBOOK_E2E_START_SECONDS (default 600).
@@ -123,6 +138,7 @@ public sealed class AppServer : IAsyncDisposable
         }
         _process.Dispose();
         _cluster?.Dispose();
+        try { if (ClockFile.Length > 0) File.Delete(ClockFile); } catch (IOException) { }
         if (_clusterDir is not null)
         {
             try { Directory.Delete(_clusterDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }

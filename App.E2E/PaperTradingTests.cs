@@ -1,0 +1,151 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Signalbook.E2E.Infrastructure;
+using Signalbook.E2E.Pages;
+
+namespace Signalbook.E2E;
+
+/// <summary>
+/// Portfolios in a real browser: the demo trader's paper portfolio with its history; a new portfolio; a BUY recommendation
+/// taken to a paper order in one click; then, with the app's clock moved six days on and the market data synced, the
+/// order filled and visible in holdings, orders, trades and the equity curve. Also the strategies, trading-service and
+/// trading-settings pages, each checked for accessibility.
+/// </summary>
+[Collection(E2ECollection.Name)]
+public sealed class PaperTradingTests(BrowserFixture fx)
+{
+    private const string DemoPortfolio = "Following the model (demo)";
+
+    private static async Task OpenTabAsync(IPage page, string name)
+    {
+        await page.GetByRole(AriaRole.Tab, new() { Name = name }).ClickAsync();
+    }
+
+    [Fact]
+    public async Task Trader_PaperTradesABuyRecommendation_AndSeesTheFillInHoldingsOrdersTradesAndTheEquityCurve()
+    {
+        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        page.SetDefaultTimeout(60_000);
+        var shell = new Shell(page);
+
+        // The demo portfolio, built by following the replayed recommendations, has months of history.
+        await page.GotoAsync("/portfolios");
+        await shell.WaitForCircuitAsync();
+        var demoRow = page.Locator("[data-testid=portfolio-row]", new() { HasText = DemoPortfolio });
+        await Assertions.Expect(demoRow).ToBeVisibleAsync();
+        await fx.ShotAsync(page, "portfolios-list");
+        await demoRow.GetByTestId("portfolio-link").ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/portfolios/\d+"));
+        await shell.WaitForCircuitAsync();
+        await Assertions.Expect(page.GetByTestId("holding-row").First).ToBeVisibleAsync();
+        await fx.ShotAsync(page, "portfolio-demo-holdings");
+        await OpenTabAsync(page, "Performance");
+        await Assertions.Expect(page.GetByTestId("equity-section")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("figure-twr")).ToHaveTextAsync(new Regex(@"[+−]?\d+\.\d\d%"));
+        await fx.ShotAsync(page, "portfolio-demo-performance");
+
+        // A new portfolio for this test.
+        var name = $"E2E paper {Guid.NewGuid().ToString("N")[..6]}";
+        await page.GotoAsync("/portfolios");
+        await shell.WaitForCircuitAsync();
+        await page.GetByTestId("create-portfolio").First.ClickAsync();
+        await page.GetByTestId("portfolio-name").Locator("input").FillAsync(name);
+        await page.GetByTestId("portfolio-cash").Locator("input").FillAsync("50000");
+        await page.GetByTestId("create-portfolio-submit").ClickAsync();
+        var row = page.Locator("[data-testid=portfolio-row]", new() { HasText = name });
+        await Assertions.Expect(row).ToBeVisibleAsync();
+        var portfolioId = await row.GetAttributeAsync("data-portfolio");
+
+        // A BUY recommendation, paper traded from its page.
+        var dashboard = new RecommendationsDashboardPage(page);
+        await dashboard.OpenAsync();
+        var accept = page.GetByTestId("accept-disclosure");
+        if (await accept.IsVisibleAsync()) await accept.ClickAsync();
+        await dashboard.WaitForRowsAsync();
+        var found = false;
+        foreach (var profile in new[] { "moderate", "aggressive", "conservative" })
+        {
+            await dashboard.SelectProfileAsync(profile);
+            await dashboard.WaitForRowsAsync();
+            if (await dashboard.LabelCountAsync("BUY") > 0)
+            {
+                found = true;
+                break;
+            }
+        }
+        Assert.True(found, "No profile has a BUY recommendation: the demo's models made no buy call to paper trade.");
+        await dashboard.FilterByLabelAsync("BUY");
+        await Assertions.Expect(dashboard.LabelBadges.First).ToHaveAttributeAsync("data-label", "BUY");
+        var symbol = (await dashboard.Rows.First.Locator("a.sb-symbol").InnerTextAsync()).Trim();
+        await dashboard.Rows.First.Locator("a.sb-symbol").ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/recommendations/\d+$"));
+        await shell.WaitForCircuitAsync();
+        await page.GetByTestId("paper-trade").ClickAsync();
+        await page.Locator("[data-testid=choose-portfolio-option]", new() { HasText = name }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("ticket-submit")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("sizing-note")).ToContainTextAsync("recommendation");
+        await fx.ShotAsync(page, "order-ticket-from-recommendation");
+        await page.GetByTestId("ticket-submit").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-snackbar", new() { HasText = "Order placed" })).ToBeVisibleAsync();
+
+        await page.GotoAsync($"/portfolios/{portfolioId}?tab=orders");
+        await shell.WaitForCircuitAsync();
+        var entry = page.GetByTestId("orders-grid").Locator("tr", new() { HasText = symbol }).Locator("[data-testid=order-status]").First;
+        await Assertions.Expect(entry).ToHaveAttributeAsync("data-status", "open");
+
+        try
+        {
+            // Six days later: the admin syncs the market data, and the paper broker fills the order at the next session's open.
+            await fx.Server.SetClockOffsetAsync(TimeSpan.FromDays(6));
+            var admin = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+            admin.SetDefaultTimeout(60_000);
+            await admin.GotoAsync("/admin/jobs");
+            await new Shell(admin).WaitForCircuitAsync();
+            await admin.Locator("[data-testid=job-row][data-job=market-data-daily-sync]").GetByTestId("run-now").ClickAsync();
+            await admin.GetByTestId("confirm-ok").ClickAsync();
+            await admin.Context.CloseAsync();
+
+            await page.GotoAsync($"/portfolios/{portfolioId}");
+            await shell.WaitForCircuitAsync();
+            var holding = page.Locator($"[data-testid=holding-row][data-symbol='{symbol}']");
+            var deadline = DateTime.UtcNow.AddMinutes(4);
+            while (await holding.CountAsync() == 0 && DateTime.UtcNow < deadline)
+            {
+                await page.GetByTestId("update-now").ClickAsync();
+                await Assertions.Expect(page.GetByTestId("update-now")).ToBeEnabledAsync();
+                if (await holding.CountAsync() > 0) break;
+                await page.WaitForTimeoutAsync(5000);
+            }
+            await Assertions.Expect(holding).ToBeVisibleAsync();
+            await fx.ShotAsync(page, "portfolio-filled-holdings");
+
+            await OpenTabAsync(page, "Orders");
+            await Assertions.Expect(page.GetByTestId("orders-grid").Locator("tr", new() { HasText = symbol }).Locator("[data-testid=order-status][data-status=filled]"))
+                .ToHaveCountAsync(1);
+            await OpenTabAsync(page, "Trades");
+            await Assertions.Expect(page.GetByTestId("trades-grid").Locator("tr", new() { HasText = symbol })).ToHaveCountAsync(1);
+            await OpenTabAsync(page, "Performance");
+            await Assertions.Expect(page.GetByTestId("equity-section")).ToBeVisibleAsync();
+            await fx.ShotAsync(page, "portfolio-filled-performance");
+        }
+        finally
+        {
+            await fx.Server.SetClockOffsetAsync(TimeSpan.Zero);
+        }
+    }
+
+    [Fact]
+    public async Task Trader_SeesStrategiesTheTradingServiceAndTradingSettings_AllAccessible()
+    {
+        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        page.SetDefaultTimeout(60_000);
+        var shell = new Shell(page);
+        foreach (var (path, shot) in new[] { ("/strategies", "strategies"), ("/trading-service", "trading-service"), ("/settings/trading", "trading-settings") })
+        {
+            await page.GotoAsync(path);
+            await shell.WaitForCircuitAsync();
+            await Assertions.Expect(page.Locator("h1")).ToBeVisibleAsync();
+            await fx.ShotAsync(page, shot);
+        }
+    }
+}
