@@ -1,4 +1,5 @@
 using Signalbook.Features.Audit;
+using Signalbook.Features.Dashboard;
 using Signalbook.Features.Email;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Models;
@@ -25,5 +26,6 @@ public static class SignalbookFeatures
         .AddSignalbookRegimes()
         .AddSignalbookModels()
         .AddSignalbookRecommendations()
-        .AddSignalbookPortfolios();
+        .AddSignalbookPortfolios()
+        .AddSignalbookDashboard();
 }
