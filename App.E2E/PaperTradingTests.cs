@@ -16,6 +16,9 @@ public sealed class PaperTradingTests(BrowserFixture fx)
 {
     private const string DemoPortfolio = "Following the model (demo)";
 
+    /// <summary>A MudTextField's input, whether the test id sits on the input or on its wrapper.</summary>
+    private static ILocator Field(IPage page, string testId) => page.Locator($"input[data-testid={testId}], [data-testid={testId}] input").First;
+
     private static async Task OpenTabAsync(IPage page, string name)
     {
         await page.GetByRole(AriaRole.Tab, new() { Name = name }).ClickAsync();
@@ -49,8 +52,8 @@ public sealed class PaperTradingTests(BrowserFixture fx)
         await page.GotoAsync("/portfolios");
         await shell.WaitForCircuitAsync();
         await page.GetByTestId("create-portfolio").First.ClickAsync();
-        await page.GetByTestId("portfolio-name").Locator("input").FillAsync(name);
-        await page.GetByTestId("portfolio-cash").Locator("input").FillAsync("50000");
+        await Field(page, "portfolio-name").FillAsync(name);
+        await Field(page, "portfolio-cash").FillAsync("50000");
         await page.GetByTestId("create-portfolio-submit").ClickAsync();
         var row = page.Locator("[data-testid=portfolio-row]", new() { HasText = name });
         await Assertions.Expect(row).ToBeVisibleAsync();
@@ -90,8 +93,11 @@ public sealed class PaperTradingTests(BrowserFixture fx)
 
         await page.GotoAsync($"/portfolios/{portfolioId}?tab=orders");
         await shell.WaitForCircuitAsync();
-        var entry = page.GetByTestId("orders-grid").Locator("tr", new() { HasText = symbol }).Locator("[data-testid=order-status]").First;
-        await Assertions.Expect(entry).ToHaveAttributeAsync("data-status", "open");
+        // The entry is open; its bracket exits (the recommendation's stop-loss and take-profit) wait, pending, for its fill.
+        var orderRows = page.GetByTestId("orders-grid").Locator("tr", new() { HasText = symbol });
+        await Assertions.Expect(orderRows.Locator("[data-testid=order-status][data-status=open]")).ToHaveCountAsync(1);
+        await Assertions.Expect(orderRows.Locator("[data-testid=order-status][data-status=pending]")).ToHaveCountAsync(2);
+        await fx.ShotAsync(page, "portfolio-orders-working");
 
         try
         {
@@ -120,8 +126,9 @@ public sealed class PaperTradingTests(BrowserFixture fx)
             await fx.ShotAsync(page, "portfolio-filled-holdings");
 
             await OpenTabAsync(page, "Orders");
-            await Assertions.Expect(page.GetByTestId("orders-grid").Locator("tr", new() { HasText = symbol }).Locator("[data-testid=order-status][data-status=filled]"))
-                .ToHaveCountAsync(1);
+            // The entry filled; its exits now work (open) for the filled quantity.
+            await Assertions.Expect(orderRows.Locator("[data-testid=order-status][data-status=filled]")).ToHaveCountAsync(1);
+            await Assertions.Expect(orderRows.Locator("[data-testid=order-status][data-status=pending]")).ToHaveCountAsync(0);
             await OpenTabAsync(page, "Trades");
             await Assertions.Expect(page.GetByTestId("trades-grid").Locator("tr", new() { HasText = symbol })).ToHaveCountAsync(1);
             await OpenTabAsync(page, "Performance");

@@ -33,6 +33,27 @@ public sealed class SessionCookieTests(AppFactory app) : IClassFixture<AppFactor
     }
 
     [Fact]
+    public async Task SignedIn_AfterTheSecurityStampRecheck_StaysSignedIn_OnTheSameSession()
+    {
+        var client = await app.SignedInAsync(AppFactory.ViewerEmail, AppFactory.DemoPassword);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/app")).StatusCode);
+        try
+        {
+            // Identity re-checks the security stamp after 30 minutes and re-issues the principal: it must keep the session id
+            // (it once did not, and every user was signed out half an hour after signing in). Two days on, still signed in.
+            await app.SetClockOffsetAsync(TimeSpan.FromMinutes(31));
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/app")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/app")).StatusCode);
+            await app.SetClockOffsetAsync(TimeSpan.FromDays(2));
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/app")).StatusCode);
+        }
+        finally
+        {
+            await app.SetClockOffsetAsync(TimeSpan.Zero);
+        }
+    }
+
+    [Fact]
     public async Task SignOut_WithToken_EndsTheSession()
     {
         var client = await app.SignedInAsync(AppFactory.TraderEmail, AppFactory.DemoPassword);

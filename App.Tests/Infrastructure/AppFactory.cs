@@ -26,6 +26,7 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
+        File.Delete(ClockFile);
         // The app's pool of this class's own database (Hangfire's workers included) closes now, not minutes later.
         await using var connection = new Npgsql.NpgsqlConnection(_connection);
         Npgsql.NpgsqlConnection.ClearPool(connection);
@@ -39,10 +40,22 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Admin:Password", AdminPassword);
         builder.UseSetting("Demo:Seed", "true");
         builder.UseSetting("Waitlist:SignupsPerWindow", "1000");
+        builder.UseSetting("Testing:ClockOffsetFile", ClockFile);
         foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
     }
 
     protected virtual IEnumerable<(string Key, string Value)> ExtraSettings => [];
+
+    /// <summary>The app's clock is the system's plus the offset in this file (the app's OffsetClock).</summary>
+    public string ClockFile { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"signalbook-http-clock-{Guid.NewGuid():N}.txt");
+
+    /// <summary>Moves the app's clock to the system time plus the offset (zero restores it).</summary>
+    public async Task SetClockOffsetAsync(TimeSpan offset)
+    {
+        await File.WriteAllTextAsync(ClockFile, offset == TimeSpan.Zero ? "" : offset.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
+        File.SetLastWriteTimeUtc(ClockFile, DateTime.UtcNow);
+        await Task.Delay(300); // the clock re-reads the file at most five times a second
+    }
 
     /// <summary>The newest outbox email to an address (the app's email sender with no SMTP configured).</summary>
     public async Task<string> LastEmailToAsync(string address)

@@ -51,6 +51,16 @@ public static class UsersSetup
             o.Events.OnValidatePrincipal = SessionCookieValidator.ValidateAsync;
         });
 
+        // Identity re-issues the principal when it re-checks the security stamp (every 30 minutes by default); the new one
+        // must keep the server-side session's id, or the next request would find no session and sign the user out.
+        services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = context =>
+        {
+            if (context.CurrentPrincipal?.FindFirst(SignalbookSignInManager.SessionClaim) is { } sid
+                && context.NewPrincipal?.Identity is System.Security.Claims.ClaimsIdentity identity && identity.FindFirst(SignalbookSignInManager.SessionClaim) is null)
+                identity.AddClaim(new System.Security.Claims.Claim(SignalbookSignInManager.SessionClaim, sid.Value));
+            return Task.CompletedTask;
+        });
+
         services.AddScoped<SessionService>();
         services.AddScoped<UserSettingsService>();
         services.AddScoped<UserAdminService>();
