@@ -177,7 +177,7 @@ public sealed class DailyMatcherTests
         var fills = new List<DailyFill>();
         DailyMatcher.Run(bars, batch, settings, fills);
         Assert.Equal(Enum.GetValues<FillRule>().Except([FillRule.LimitTradedThrough]).Order(), fills.Select(f => f.Rule).Distinct().Order());
-        Assert.Superset(Enum.GetValues<OrderStatus>().Except([OrderStatus.Pending]).ToHashSet(), batch.Statuses.ToArray().ToHashSet());
+        Assert.Superset(Enum.GetValues<OrderStatus>().Except([OrderStatus.Pending]).ToHashSet(), batch.Statuses().ToHashSet());
     }
 
     [Fact]
@@ -281,6 +281,16 @@ public sealed class DailyMatcherTests
                 while (above < n && highs[above] < level) above++;
                 Assert.Equal(below, bars.FirstAtOrBelow(from, level));
                 Assert.Equal(above, bars.FirstAtOrAbove(from, level));
+            }
+            // The first bar starting at or after an instant, found without branches.
+            for (var day = -2; day <= n + 1; day++)
+            {
+                foreach (var at in new[] { T.Open(day).AddTicks(-1), T.Open(day), T.Open(day).AddTicks(1) })
+                {
+                    var first = 0;
+                    while (first < n && bars.Start(first) < at) first++;
+                    Assert.Equal(first, bars.FirstAtOrAfter(at.UtcTicks));
+                }
             }
         }
     }

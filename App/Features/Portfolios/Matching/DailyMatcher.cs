@@ -66,6 +66,9 @@ public static class DailyMatcher
 {
     private const double Snap = 1e-12;
 
+    /// <summary>Where <see cref="DailyBars.Warm"/>'s reads go, so the JIT keeps them.</summary>
+    private static double Warmed;
+
     /// <summary>
     /// Runs every order of <paramref name="orders"/> over the bars of its instrument (<paramref name="instruments"/>[order's
     /// instrument]) and appends the fills to <paramref name="fills"/> instrument by instrument, within one instrument order by
@@ -80,31 +83,16 @@ public static class DailyMatcher
         ArgumentNullException.ThrowIfNull(fills);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDegreeOfParallelism, 1);
         var rates = new Rates(settings);
-
-        // Group the orders by instrument (a counting sort, keeping the batch's order within an instrument).
-        var count = orders.Count;
-        var instrumentOf = orders.Instruments;
-        var start = new int[instruments.Count + 1];
-        for (var k = 0; k < count; k++)
-        {
-            var i = instrumentOf[k];
-            if (i >= instruments.Count)
-                throw new ArgumentException($"Order {orders.Id(k)} is on instrument {i}, but bars were given for {instruments.Count}.", nameof(orders));
-            start[i + 1]++;
-        }
-        for (var i = 0; i < instruments.Count; i++) start[i + 1] += start[i];
-        var byInstrument = new int[count];
-        var next = start.AsSpan(0, instruments.Count).ToArray();
-        for (var k = 0; k < count; k++) byInstrument[next[instrumentOf[k]]++] = k;
+        for (var i = 0; i < instruments.Count; i++)
+            if (instruments[i] is null) throw new ArgumentException($"The bars of instrument {i} are null.", nameof(instruments));
+        var work = orders.Group(instruments.Count, out var start);
 
         if (maxDegreeOfParallelism == 1 || instruments.Count < 2)
         {
             var working = 0;
             for (var i = 0; i < instruments.Count; i++)
             {
-                if (start[i + 1] == start[i]) continue;
-                var bars = instruments[i] ?? throw new ArgumentException($"The bars of instrument {i} are null.", nameof(instruments));
-                working += RunInstrument(bars, orders, byInstrument.AsSpan(start[i], start[i + 1] - start[i]), rates, fills);
+                if (start[i + 1] > start[i]) working += RunInstrument(instruments[i], work.AsSpan(start[i], start[i + 1] - start[i]), rates, fills);
             }
             return working;
         }
@@ -121,9 +109,7 @@ public static class DailyMatcher
             var working = 0;
             for (var i = from; i < to; i++)
             {
-                if (start[i + 1] == start[i]) continue;
-                var bars = instruments[i] ?? throw new ArgumentException($"The bars of instrument {i} are null.", nameof(instruments));
-                working += RunInstrument(bars, orders, byInstrument.AsSpan(start[i], start[i + 1] - start[i]), rates, local);
+                if (start[i + 1] > start[i]) working += RunInstrument(instruments[i], work.AsSpan(start[i], start[i + 1] - start[i]), rates, local);
             }
             chunkFills[c] = local;
             chunkWorking[c] = working;
@@ -183,7 +169,7 @@ public static class DailyMatcher
         }
     }
 
-    /// <summary>The order being matched, in locals' clothing.</summary>
+    /// <summary>The order being matched.</summary>
     private struct State
     {
         public int Index;
@@ -196,110 +182,104 @@ public static class DailyMatcher
         public bool Done;
     }
 
-    private static int RunInstrument(DailyBars bars, DailyOrders orders, ReadOnlySpan<int> indices, Rates r, List<DailyFill> fills)
+    private static int RunInstrument(DailyBars bars, Span<OrderWork> orders, Rates r, List<DailyFill> fills)
     {
         var n = bars.Count;
-        var open = bars.Open;
-        var high = bars.High;
-        var low = bars.Low;
-        var sides = orders.Sides;
-        var types = orders.Types;
-        var tifs = orders.TimesInForce;
-        var limits = orders.Limits;
-        var stops = orders.Stops;
-        var placed = orders.PlacedTicks;
-        var initialStatus = orders.InitialStatus;
-        var statusOut = orders.StatusArray;
+        var records = bars.Bars;
         var through = r.Through;
         var working = 0;
+        // Orders land on random bars: with more than a few per instrument, reading its bars in order first is cheaper than
+        // missing the cache at each order's bars.
+        if (orders.Length * 16 >= n) Warmed += bars.Warm();
 
-        foreach (var k in indices)
+        for (var x = 0; x < orders.Length; x++)
         {
-            orders.Reset(k);
-            var status = initialStatus[k];
+            ref var w = ref orders[x];
+            var status = (OrderStatus)w.Status;
             if (status is not (OrderStatus.Pending or OrderStatus.Open or OrderStatus.PartiallyFilled)) continue;
-            var i = bars.FirstAtOrAfter(placed[k]);
+            var i = bars.FirstAtOrAfter(w.PlacedTicks);
             if (i >= n)
             {
                 working++;
                 continue;
             }
-            orders.FirstBarArray[k] = i;
-            if (!orders.Valid[k])
+            w.FirstBar = i;
+            if (!w.Valid)
             {
-                statusOut[k] = OrderStatus.Rejected;
-                orders.ClosedBarArray[k] = i;
+                w.Status = (byte)OrderStatus.Rejected;
+                w.ClosedBar = i;
                 continue;
             }
 
             var s = new State
             {
-                Index = k,
-                Quantity = orders.Quantities[k],
-                Filled = orders.FilledArray[k],
-                Notional = orders.NotionalArray[k],
-                Commission = orders.CommissionArray[k],
-                Triggered = orders.TriggeredArray[k],
+                Index = w.Order,
+                Quantity = w.Quantity,
+                Filled = w.Filled,
+                Notional = w.Notional,
+                Commission = w.Commission,
+                Triggered = w.Triggered,
             };
-            var type = types[k];
-            var buy = sides[k] == OrderSide.Buy;
-            var day = tifs[k] == TimeInForce.Day;
-            var limit = limits[k];
-            var stop = stops[k];
+            var type = (OrderType)w.Type;
+            var buy = w.Side == (byte)OrderSide.Buy;
+            var day = w.Tif == 0;
+            var limit = w.Limit;
+            var stop = w.Stop;
             var expired = false;
 
             while (true)
             {
                 // A Gtc resting limit or untriggered stop: jump to the next bar that reaches its price (nothing happens on the others).
-                if (!day)
+                if (!day && type != OrderType.Market)
                 {
-                    var resting = type == OrderType.Limit || (type == OrderType.StopLimit && s.Triggered);
-                    var waiting = !s.Triggered && type is OrderType.StopLoss or OrderType.StopLimit;
-                    if (resting) i = buy ? bars.FirstAtOrBelow(i, limit) : bars.FirstAtOrAbove(i, limit);
-                    else if (waiting) i = buy ? bars.FirstAtOrAbove(i, stop) : bars.FirstAtOrBelow(i, stop);
+                    if (type == OrderType.Limit || (type == OrderType.StopLimit && s.Triggered))
+                        i = buy ? bars.FirstAtOrBelow(i, limit) : bars.FirstAtOrAbove(i, limit);
+                    else if (!s.Triggered)
+                        i = buy ? bars.FirstAtOrAbove(i, stop) : bars.FirstAtOrBelow(i, stop);
                     if (i >= n) break;
                 }
 
-                var o = open[i];
+                ref readonly var b = ref records[i];
+                var o = b.Open;
                 switch (type)
                 {
                     case OrderType.Market:
-                        Fill(ref s, bars, i, Slip(o, buy, high[i], low[i], r), FillRule.MarketOpen, r, fills);
+                        Fill(ref s, b, i, Slip(o, buy, b, r), FillRule.MarketOpen, r, fills);
                         break;
                     case OrderType.Limit:
-                        MatchLimit(ref s, bars, i, buy, limit, r, fills);
+                        MatchLimit(ref s, b, i, buy, limit, r, fills);
                         break;
                     case OrderType.StopLoss:
                         if (s.Triggered)
                         {
-                            Fill(ref s, bars, i, Slip(o, buy, high[i], low[i], r), FillRule.StopTriggeredEarlier, r, fills);
+                            Fill(ref s, b, i, Slip(o, buy, b, r), FillRule.StopTriggeredEarlier, r, fills);
                         }
                         else if (buy ? o >= stop : o <= stop)
                         {
                             s.Triggered = true;
-                            Fill(ref s, bars, i, Slip(o, buy, high[i], low[i], r), FillRule.StopGapped, r, fills);
+                            Fill(ref s, b, i, Slip(o, buy, b, r), FillRule.StopGapped, r, fills);
                         }
-                        else if (buy ? high[i] >= stop : low[i] <= stop)
+                        else if (buy ? b.High >= stop : b.Low <= stop)
                         {
                             s.Triggered = true;
-                            Fill(ref s, bars, i, Slip(stop, buy, high[i], low[i], r), FillRule.StopTouched, r, fills);
+                            Fill(ref s, b, i, Slip(stop, buy, b, r), FillRule.StopTouched, r, fills);
                         }
                         break;
-                    case OrderType.StopLimit:
+                    default: // StopLimit
                         if (s.Triggered)
                         {
-                            MatchLimit(ref s, bars, i, buy, limit, r, fills);
+                            MatchLimit(ref s, b, i, buy, limit, r, fills);
                         }
                         else
                         {
                             var gapped = buy ? o >= stop : o <= stop;
-                            if (gapped || (buy ? high[i] >= stop : low[i] <= stop))
+                            if (gapped || (buy ? b.High >= stop : b.Low <= stop))
                             {
                                 s.Triggered = true;
                                 var price = gapped ? o : stop;
                                 var satisfies = buy ? through ? price < limit : price <= limit : through ? price > limit : price >= limit;
                                 if (satisfies)
-                                    Fill(ref s, bars, i, SlipWithin(price, buy, high[i], low[i], limit, r), gapped ? FillRule.StopLimitGapped : FillRule.StopLimitTriggered, r, fills);
+                                    Fill(ref s, b, i, SlipWithin(price, buy, b, limit, r), gapped ? FillRule.StopLimitGapped : FillRule.StopLimitTriggered, r, fills);
                             }
                         }
                         break;
@@ -314,70 +294,70 @@ public static class DailyMatcher
                 if (++i >= n) break;
             }
 
-            orders.FilledArray[k] = s.Filled;
-            orders.NotionalArray[k] = s.Notional;
-            orders.CommissionArray[k] = s.Commission;
-            orders.TriggeredArray[k] = s.Triggered;
+            w.Filled = s.Filled;
+            w.Notional = s.Notional;
+            w.Commission = s.Commission;
+            w.Triggered = s.Triggered;
             if (s.Done)
             {
-                statusOut[k] = OrderStatus.Filled;
-                orders.ClosedBarArray[k] = i;
+                w.Status = (byte)OrderStatus.Filled;
+                w.ClosedBar = i;
             }
             else if (expired)
             {
-                statusOut[k] = OrderStatus.Cancelled;
-                orders.ClosedBarArray[k] = i;
+                w.Status = (byte)OrderStatus.Cancelled;
+                w.ClosedBar = i;
             }
             else
             {
-                statusOut[k] = s.FilledAny ? OrderStatus.PartiallyFilled : status == OrderStatus.Pending ? OrderStatus.Open : status;
+                w.Status = (byte)(s.FilledAny ? OrderStatus.PartiallyFilled : status == OrderStatus.Pending ? OrderStatus.Open : status);
                 working++;
             }
         }
         return working;
     }
 
-    private static void MatchLimit(ref State s, DailyBars bars, int i, bool buy, double limit, Rates r, List<DailyFill> fills)
+    private static void MatchLimit(ref State s, in BarRecord b, int i, bool buy, double limit, Rates r, List<DailyFill> fills)
     {
-        var o = bars.Open[i];
+        var o = b.Open;
         var through = r.Through;
         if (buy)
         {
             if (through ? o < limit : o <= limit)
-                Fill(ref s, bars, i, SlipWithin(o, true, bars.High[i], bars.Low[i], limit, r), FillRule.LimitAtOpen, r, fills);
-            else if (through ? bars.Low[i] < limit : bars.Low[i] <= limit)
-                Fill(ref s, bars, i, limit, through ? FillRule.LimitTradedThrough : FillRule.LimitTouched, r, fills);
+                Fill(ref s, b, i, SlipWithin(o, true, b, limit, r), FillRule.LimitAtOpen, r, fills);
+            else if (through ? b.Low < limit : b.Low <= limit)
+                Fill(ref s, b, i, limit, through ? FillRule.LimitTradedThrough : FillRule.LimitTouched, r, fills);
         }
         else
         {
             if (through ? o > limit : o >= limit)
-                Fill(ref s, bars, i, SlipWithin(o, false, bars.High[i], bars.Low[i], limit, r), FillRule.LimitAtOpen, r, fills);
-            else if (through ? bars.High[i] > limit : bars.High[i] >= limit)
-                Fill(ref s, bars, i, limit, through ? FillRule.LimitTradedThrough : FillRule.LimitTouched, r, fills);
+                Fill(ref s, b, i, SlipWithin(o, false, b, limit, r), FillRule.LimitAtOpen, r, fills);
+            else if (through ? b.High > limit : b.High >= limit)
+                Fill(ref s, b, i, limit, through ? FillRule.LimitTradedThrough : FillRule.LimitTouched, r, fills);
         }
     }
 
     /// <summary><see cref="SlippageModel.Apply"/> without a limit.</summary>
-    private static double Slip(double price, bool buy, double high, double low, Rates r)
+    private static double Slip(double price, bool buy, in BarRecord b, Rates r)
     {
         if (!r.Slips) return price;
-        var move = price * r.Bps + r.RangeShare * (high - low);
+        var move = price * r.Bps + r.RangeShare * (b.High - b.Low);
         if (buy)
         {
             var up = price + move;
-            var ceiling = high > price ? high : price;
+            var ceiling = b.High > price ? b.High : price;
             return up < ceiling ? up : ceiling;
         }
         var down = price - move;
-        var floor = low < price ? low : price;
+        var floor = b.Low < price ? b.Low : price;
         return down > floor ? down : floor;
     }
 
     /// <summary><see cref="SlippageModel.Apply"/> with a limit: never worse than it.</summary>
-    private static double SlipWithin(double price, bool buy, double high, double low, double limit, Rates r)
+    private static double SlipWithin(double price, bool buy, in BarRecord b, double limit, Rates r)
     {
         if (!r.Slips) return price;
-        var p = Slip(price, buy, high, low, r);
+        var p = Slip(price, buy, b, r);
         if (buy)
         {
             var cap = limit > price ? limit : price;
@@ -388,13 +368,13 @@ public static class DailyMatcher
     }
 
     /// <summary>MatchingEngine's Fill: the remainder, capped by the volume share and rounded down to the increment when the cap cuts it.</summary>
-    private static void Fill(ref State s, DailyBars bars, int i, double price, FillRule rule, Rates r, List<DailyFill> fills)
+    private static void Fill(ref State s, in BarRecord b, int i, double price, FillRule rule, Rates r, List<DailyFill> fills)
     {
         var remaining = s.Quantity - s.Filled;
         var qty = remaining;
         if (r.Capped)
         {
-            var cap = r.Share * bars.Volume[i];
+            var cap = r.Share * b.Volume;
             if (cap < remaining - remaining * Snap)
             {
                 qty = cap;

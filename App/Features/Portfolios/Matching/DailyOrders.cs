@@ -15,29 +15,25 @@ public sealed class DailyOrders
 {
     private long[] _id;
     private int[] _instrument;
-    private OrderSide[] _side;
-    private OrderType[] _type;
-    private TimeInForce[] _tif;
+    private byte[] _side;
+    private byte[] _type;
+    private byte[] _tif;
     private double[] _quantity;
     private double[] _limit; // NaN when none
     private double[] _stop; // NaN when none
     private long[] _placedTicks;
-    private DateTimeOffset[] _placedAt;
-    private OrderStatus[] _initialStatus;
+    private byte[] _initialStatus;
     private double[] _initialFilled;
     private double[] _initialNotional;
     private double[] _initialCommission;
     private bool[] _initialTriggered;
     private bool[] _valid;
 
-    // Results of the last run.
-    private OrderStatus[] _status;
-    private double[] _filled;
-    private double[] _notional;
-    private double[] _commission;
-    private bool[] _triggered;
-    private int[] _firstBar;
-    private int[] _closedBar;
+    // The last run's working copy: every order's inputs and state, grouped by instrument (the matcher walks it in order);
+    // _rank[k] is where order k sits in it. Null before the first run.
+    private OrderWork[]? _work;
+    private int[]? _rank;
+    private int _workCount;
 
     public DailyOrders(int capacity = 16)
     {
@@ -45,27 +41,19 @@ public sealed class DailyOrders
         capacity = Math.Max(capacity, 1);
         _id = new long[capacity];
         _instrument = new int[capacity];
-        _side = new OrderSide[capacity];
-        _type = new OrderType[capacity];
-        _tif = new TimeInForce[capacity];
+        _side = new byte[capacity];
+        _type = new byte[capacity];
+        _tif = new byte[capacity];
         _quantity = new double[capacity];
         _limit = new double[capacity];
         _stop = new double[capacity];
         _placedTicks = new long[capacity];
-        _placedAt = new DateTimeOffset[capacity];
-        _initialStatus = new OrderStatus[capacity];
+        _initialStatus = new byte[capacity];
         _initialFilled = new double[capacity];
         _initialNotional = new double[capacity];
         _initialCommission = new double[capacity];
         _initialTriggered = new bool[capacity];
         _valid = new bool[capacity];
-        _status = new OrderStatus[capacity];
-        _filled = new double[capacity];
-        _notional = new double[capacity];
-        _commission = new double[capacity];
-        _triggered = new bool[capacity];
-        _firstBar = new int[capacity];
-        _closedBar = new int[capacity];
     }
 
     public int Count { get; private set; }
@@ -106,30 +94,31 @@ public sealed class DailyOrders
         if (working && type is OrderType.Twap or OrderType.Vwap)
             throw new NotSupportedException($"Order {id} is {type}: DailyMatcher does not slice algo orders; use MatchingEngine.");
         ArgumentOutOfRangeException.ThrowIfNegative(instrument);
+        if (!Enum.IsDefined(status)) throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown order status.");
         if (Count == _id.Length) Grow();
         var k = Count++;
         _id[k] = id;
         _instrument[k] = instrument;
-        _side[k] = side;
-        _type[k] = type;
-        _tif[k] = tif;
+        // MatchingEngine.Validate, in double. An unknown side or type is kept as an invalid order (rejected on its first bar).
+        var valid = quantity > 0 && filled >= 0 && filled <= quantity
+                    && side is OrderSide.Buy or OrderSide.Sell
+                    && type is OrderType.Market or OrderType.Limit or OrderType.StopLoss or OrderType.StopLimit
+                    && (type is not (OrderType.Limit or OrderType.StopLimit) || limit > 0)
+                    && (type is not (OrderType.StopLoss or OrderType.StopLimit) || stop > 0);
+        _side[k] = valid ? (byte)side : (byte)0;
+        _type[k] = valid ? (byte)type : (byte)0;
+        _tif[k] = tif == TimeInForce.Day ? (byte)0 : (byte)1;
         _quantity[k] = quantity;
         _limit[k] = limit;
         _stop[k] = stop;
-        _placedAt[k] = placedAt;
         _placedTicks[k] = placedAt.UtcTicks;
-        _initialStatus[k] = status;
+        _initialStatus[k] = (byte)status;
         _initialFilled[k] = filled;
         _initialNotional[k] = notional;
         _initialCommission[k] = commission;
         _initialTriggered[k] = triggered;
-        // MatchingEngine.Validate, in double.
-        _valid[k] = quantity > 0 && filled >= 0 && filled <= quantity
-                    && side is OrderSide.Buy or OrderSide.Sell
-                    && Enum.IsDefined(type)
-                    && (type is not (OrderType.Limit or OrderType.StopLimit) || limit > 0)
-                    && (type is not (OrderType.StopLoss or OrderType.StopLimit) || stop > 0);
-        Reset(k);
+        _valid[k] = valid;
+        _work = null; // the last run's results no longer cover every order
         return k;
     }
 
@@ -145,84 +134,108 @@ public sealed class DailyOrders
         Array.Resize(ref _limit, size);
         Array.Resize(ref _stop, size);
         Array.Resize(ref _placedTicks, size);
-        Array.Resize(ref _placedAt, size);
         Array.Resize(ref _initialStatus, size);
         Array.Resize(ref _initialFilled, size);
         Array.Resize(ref _initialNotional, size);
         Array.Resize(ref _initialCommission, size);
         Array.Resize(ref _initialTriggered, size);
         Array.Resize(ref _valid, size);
-        Array.Resize(ref _status, size);
-        Array.Resize(ref _filled, size);
-        Array.Resize(ref _notional, size);
-        Array.Resize(ref _commission, size);
-        Array.Resize(ref _triggered, size);
-        Array.Resize(ref _firstBar, size);
-        Array.Resize(ref _closedBar, size);
     }
 
-    /// <summary>Puts order <paramref name="k"/>'s results back to the state it was added with.</summary>
-    internal void Reset(int k)
+    /// <summary>
+    /// For a run: every order's inputs and starting state copied into the working array, grouped by instrument (a counting
+    /// sort, keeping the batch's order within an instrument); <paramref name="start"/>[i] .. start[i + 1] are instrument i's.
+    /// </summary>
+    internal OrderWork[] Group(int instruments, out int[] start)
     {
-        _status[k] = _initialStatus[k];
-        _filled[k] = _initialFilled[k];
-        _notional[k] = _initialNotional[k];
-        _commission[k] = _initialCommission[k];
-        _triggered[k] = _initialTriggered[k];
-        _firstBar[k] = -1;
-        _closedBar[k] = -1;
+        var count = Count;
+        var instrumentOf = _instrument;
+        start = new int[instruments + 1];
+        for (var k = 0; k < count; k++)
+        {
+            var i = instrumentOf[k];
+            if (i >= instruments)
+                throw new ArgumentException($"Order {_id[k]} is on instrument {i}, but bars were given for {instruments}.", "orders");
+            start[i + 1]++;
+        }
+        for (var i = 0; i < instruments; i++) start[i + 1] += start[i];
+        if (_work is null || _work.Length < count) _work = new OrderWork[Math.Max(count, 1)];
+        if (_rank is null || _rank.Length < count) _rank = new int[Math.Max(count, 1)];
+        var work = _work;
+        var rank = _rank;
+        var next = start.AsSpan(0, instruments).ToArray();
+        for (var k = 0; k < count; k++)
+        {
+            var at = next[instrumentOf[k]]++;
+            rank[k] = at;
+            ref var w = ref work[at];
+            w.Order = k;
+            w.PlacedTicks = _placedTicks[k];
+            w.Quantity = _quantity[k];
+            w.Limit = _limit[k];
+            w.Stop = _stop[k];
+            w.Filled = _initialFilled[k];
+            w.Notional = _initialNotional[k];
+            w.Commission = _initialCommission[k];
+            w.FirstBar = -1;
+            w.ClosedBar = -1;
+            w.Side = _side[k];
+            w.Type = _type[k];
+            w.Tif = _tif[k];
+            w.Status = _initialStatus[k];
+            w.Triggered = _initialTriggered[k];
+            w.Valid = _valid[k];
+        }
+        _workCount = count;
+        return work;
     }
 
-    // Inputs, for the matcher.
-    internal long[] Ids => _id;
-    internal int[] Instruments => _instrument;
-    internal OrderSide[] Sides => _side;
-    internal OrderType[] Types => _type;
-    internal TimeInForce[] TimesInForce => _tif;
-    internal double[] Quantities => _quantity;
-    internal double[] Limits => _limit;
-    internal double[] Stops => _stop;
-    internal long[] PlacedTicks => _placedTicks;
-    internal bool[] Valid => _valid;
-    internal OrderStatus[] InitialStatus => _initialStatus;
+    private ref readonly OrderWork Result(int k) => ref _work![_rank![k]];
 
-    // Results, for the matcher to write.
-    internal OrderStatus[] StatusArray => _status;
-    internal double[] FilledArray => _filled;
-    internal double[] NotionalArray => _notional;
-    internal double[] CommissionArray => _commission;
-    internal bool[] TriggeredArray => _triggered;
-    internal int[] FirstBarArray => _firstBar;
-    internal int[] ClosedBarArray => _closedBar;
+    private bool Ran => _work is not null && _workCount == Count;
 
     public long Id(int k) => _id[Check(k)];
 
     public int Instrument(int k) => _instrument[Check(k)];
 
-    public OrderStatus Status(int k) => _status[Check(k)];
+    public OrderStatus Status(int k) => (OrderStatus)(Ran ? Result(Check(k)).Status : _initialStatus[Check(k)]);
 
-    public bool IsWorking(int k) => _status[Check(k)] is OrderStatus.Pending or OrderStatus.Open or OrderStatus.PartiallyFilled;
+    public bool IsWorking(int k) => Status(k) is OrderStatus.Pending or OrderStatus.Open or OrderStatus.PartiallyFilled;
 
-    public double FilledQuantity(int k) => _filled[Check(k)];
+    public double FilledQuantity(int k) => Ran ? Result(Check(k)).Filled : _initialFilled[Check(k)];
 
     /// <summary>Quantity-weighted average price of the fills (0 before the first fill).</summary>
-    public double AverageFillPrice(int k) => _filled[Check(k)] > 0 ? _notional[k] / _filled[k] : 0;
+    public double AverageFillPrice(int k)
+    {
+        var filled = FilledQuantity(k);
+        return filled > 0 ? (Ran ? Result(k).Notional : _initialNotional[k]) / filled : 0;
+    }
 
-    public double Commission(int k) => _commission[Check(k)];
+    public double Commission(int k) => Ran ? Result(Check(k)).Commission : _initialCommission[Check(k)];
 
-    public bool StopTriggered(int k) => _triggered[Check(k)];
+    public bool StopTriggered(int k) => Ran ? Result(Check(k)).Triggered : _initialTriggered[Check(k)];
 
     /// <summary>The order's first eligible bar in the last run (where it was validated and its session fixed); −1 if it had none or was not working.</summary>
-    public int FirstBar(int k) => _firstBar[Check(k)];
+    public int FirstBar(int k) => Ran ? Result(Check(k)).FirstBar : -1;
 
     /// <summary>The bar on which the order stopped working in the last run (filled, expired or rejected); −1 while working.</summary>
-    public int ClosedBar(int k) => _closedBar[Check(k)];
+    public int ClosedBar(int k) => Ran ? Result(Check(k)).ClosedBar : -1;
 
     /// <summary>Every order's filled quantity after the last run, by index.</summary>
-    public ReadOnlySpan<double> FilledQuantities => _filled.AsSpan(0, Count);
+    public double[] FilledQuantities()
+    {
+        var filled = new double[Count];
+        for (var k = 0; k < filled.Length; k++) filled[k] = FilledQuantity(k);
+        return filled;
+    }
 
     /// <summary>Every order's status after the last run, by index.</summary>
-    public ReadOnlySpan<OrderStatus> Statuses => _status.AsSpan(0, Count);
+    public OrderStatus[] Statuses()
+    {
+        var statuses = new OrderStatus[Count];
+        for (var k = 0; k < statuses.Length; k++) statuses[k] = Status(k);
+        return statuses;
+    }
 
     /// <summary>
     /// Writes order <paramref name="k"/>'s result into <paramref name="order"/> (the order it was made from, or a copy) as
@@ -233,23 +246,45 @@ public sealed class DailyOrders
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(bars);
-        Check(k);
-        if (_firstBar[k] < 0) return; // not touched by the run
-        order.Status = _status[k];
-        order.FilledQuantity = (decimal)_filled[k];
+        if (FirstBar(k) < 0) return; // not touched by the run
+        ref readonly var r = ref Result(k);
+        var status = (OrderStatus)r.Status;
+        order.Status = status;
+        order.FilledQuantity = (decimal)r.Filled;
         order.AverageFillPrice = (decimal)AverageFillPrice(k);
-        order.Commission = (decimal)_commission[k];
-        order.StopTriggered = _triggered[k];
-        if (_status[k] == OrderStatus.Rejected)
+        order.Commission = (decimal)r.Commission;
+        order.StopTriggered = r.Triggered;
+        if (status == OrderStatus.Rejected)
         {
             order.RejectReason = MatchingEngine.Validate(order);
-            order.ClosedAt = bars.Start(_closedBar[k]);
+            order.ClosedAt = bars.Start(r.ClosedBar);
             return;
         }
-        order.Session = bars.SessionDate(_firstBar[k]);
-        if (_closedBar[k] >= 0) order.ClosedAt = bars.Start(_closedBar[k]);
-        if (_status[k] == OrderStatus.Cancelled) order.Note = MatchingEngine.ExpiredDayNote;
+        order.Session = bars.SessionDate(r.FirstBar);
+        if (r.ClosedBar >= 0) order.ClosedAt = bars.Start(r.ClosedBar);
+        if (status == OrderStatus.Cancelled) order.Note = MatchingEngine.ExpiredDayNote;
     }
 
     private int Check(int k) => (uint)k < (uint)Count ? k : throw new ArgumentOutOfRangeException(nameof(k), k, $"There are {Count} orders.");
+}
+
+/// <summary>One order as the matcher works on it: its inputs and its state, which becomes its result (80 bytes).</summary>
+internal struct OrderWork
+{
+    public long PlacedTicks;
+    public double Quantity;
+    public double Limit;
+    public double Stop;
+    public double Filled;
+    public double Notional;
+    public double Commission;
+    public int Order;
+    public int FirstBar;
+    public int ClosedBar;
+    public byte Side; // OrderSide
+    public byte Type; // OrderType
+    public byte Tif; // 0 Day, 1 Gtc
+    public byte Status; // OrderStatus
+    public bool Triggered;
+    public bool Valid;
 }
