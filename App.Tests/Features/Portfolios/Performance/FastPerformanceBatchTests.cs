@@ -114,8 +114,72 @@ public sealed class FastPerformanceBatchTests
         }
 
         Assert.Equal(expected, FastPerformance.RunBatch(grid, columns));
+
+        // The same columns in one call (what a caller holding arrays does), also with a fill and a flow after the last day.
+        var fillStart = new List<int> { 0 };
+        var flowStart = new List<int> { 0 };
+        var fillDay = new List<int>();
+        var fillRow = new List<int>();
+        var fillQuantity = new List<double>();
+        var fillPrice = new List<double>();
+        var fillFees = new List<double>();
+        var flowDay = new List<int>();
+        var flowAmount = new List<double>();
+        foreach (var h in portfolios)
+        {
+            foreach (var f in h.Fills)
+            {
+                fillDay.Add(days.IndexOf(f.Date));
+                fillRow.Add(grid.IndexOf(f.InstrumentId));
+                fillQuantity.Add((double)(f.Side == OrderSide.Buy ? f.Quantity : -f.Quantity));
+                fillPrice.Add((double)f.Price);
+                fillFees.Add((double)f.Fees);
+            }
+            foreach (var flow in h.Flows)
+            {
+                flowDay.Add(days.IndexOf(flow.Date));
+                flowAmount.Add((double)flow.Amount);
+            }
+            fillStart.Add(fillDay.Count);
+            flowStart.Add(flowDay.Count);
+        }
+        var cash = portfolios.Select(h => (double)h.StartingCash).ToArray();
+        var noSplits = portfolios.Select(h => h with { Splits = null }).ToArray();
+        var expectedNoSplits = FastPerformance.RunBatch(grid, noSplits);
+        Assert.Equal(expectedNoSplits, FastPerformance.RunBatch(grid, PortfolioBatch.FromColumns(grid.DayCount, cash, [.. fillStart], [.. fillDay], [.. fillRow],
+            [.. fillQuantity], [.. fillPrice], [.. fillFees], [.. flowStart], [.. flowDay], [.. flowAmount])));
+        fillDay[^1] = grid.DayCount + 3;
+        flowDay[^1] = grid.DayCount;
+        var late = noSplits.ToArray();
+        late[^1] = late[^1] with { Fills = late[^1].Fills[..^1], Flows = late[^1].Flows[..^1] };
+        Assert.Equal(FastPerformance.RunBatch(grid, late), FastPerformance.RunBatch(grid, PortfolioBatch.FromColumns(grid.DayCount, cash, [.. fillStart], [.. fillDay], [.. fillRow],
+            [.. fillQuantity], [.. fillPrice], [.. fillFees], [.. flowStart], [.. flowDay], [.. flowAmount])));
         Assert.Equal(expected, FastPerformance.RunBatch(raw, columns, maxDegreeOfParallelism: 3));
         Assert.Equal(expected, FastPerformance.RunBatch(grid, portfolios, maxDegreeOfParallelism: 2));
+    }
+
+    [Fact]
+    public void FromColumns_TakesTheArraysAsTheyAre_AndAddingAfterwardsLeavesThemAlone()
+    {
+        var grid = EquityCurveTests.Grid((Aapl, [100m, 104m, 103m]));
+        int[] fillStart = [0, 1], fillDay = [0], fillRow = [0], flowStart = [0, 0], flowDay = [];
+        double[] cash = [1_000], quantity = [5], price = [100], fees = [1], amount = [];
+        var batch = PortfolioBatch.FromColumns(3, cash, fillStart, fillDay, fillRow, quantity, price, fees, flowStart, flowDay, amount);
+        batch.AddFill(2, 0, -5, 103, 1);
+        batch.AddFlow(1, 50);
+        batch.AddPortfolio(2_000);
+        batch.AddFill(1, 0, 3, 104, 0);
+        Assert.Equal([0, 1], fillStart);
+        Assert.Equal([0], fillDay);
+        Assert.Equal([5.0], quantity);
+        Assert.Equal([1_000.0], cash);
+
+        var expected = FastPerformance.RunBatch(grid,
+        [
+            new PortfolioHistory(1_000, [new CashFlow(Week[1], 50)], [EquityCurveTests.Fill(Week[0], OrderSide.Buy, 5, 100, 1), EquityCurveTests.Fill(Week[2], OrderSide.Sell, 5, 103, 1)]),
+            new PortfolioHistory(2_000, [], [EquityCurveTests.Fill(Week[1], OrderSide.Buy, 3, 104)]),
+        ]);
+        Assert.Equal(expected, FastPerformance.RunBatch(grid, batch));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Signalbook.Features.Portfolios.Performance;
 
@@ -34,7 +36,7 @@ public static partial class FastPerformance
         if (n == 0 ? closes.Length != 0 : closes.Length % n != 0)
             throw new ArgumentException($"The closes ({closes.Length}) are not whole rows of {n} days.", nameof(closes));
         var rows = n == 0 ? 0 : closes.Length / n;
-        var marks = new double[closes.Length];
+        var marks = ArrayPool<double>.Shared.Rent(Math.Max(1, closes.Length)); // reused from call to call: no fresh pages to fault in
         for (var r = 0; r < rows; r++)
         {
             var last = double.NaN;
@@ -47,7 +49,14 @@ public static partial class FastPerformance
                 mark[t] = last;
             }
         }
-        return RunBatchCore(marks, rows, batch, options, maxDegreeOfParallelism);
+        try
+        {
+            return RunBatchCore(marks, rows, batch, options, maxDegreeOfParallelism);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(marks);
+        }
     }
 
     /// <summary>Histories compiled into a <see cref="PortfolioBatch"/> and run: <see cref="RunMany(PriceGrid, IReadOnlyList{PortfolioHistory}, MetricsOptions?, int)"/> without a compiled object per portfolio.</summary>
@@ -99,11 +108,8 @@ public static partial class FastPerformance
     {
         var n = batch.DayCount;
         w.Begin();
-        var longValue = w.Long;
-        var shortValue = w.Short;
         var cashDelta = w.CashDelta;
         var flowOf = w.Flow;
-        var open = w.Open;
 
         // Events: the lots and trades in order; each change of a position closes the span of days it held still.
         int trades = 0, wins = 0, losses = 0;
@@ -159,36 +165,35 @@ public static partial class FastPerformance
         for (int f = batch.FlowStart(p), end = batch.FlowStart(p + 1); f < end; f++)
         {
             flowOf[flowDays[f]] += amounts[f];
+            cashDelta[flowDays[f]] += amounts[f];
             totalFlows += amounts[f];
         }
 
-        // Days: equity, returns, the drawdown of the TWR index and exposure.
+        // Equity per day (cash is a running sum), then the returns and exposure ratios in vectors.
         var startingCash = batch.StartingCash(p);
+        var equity = w.Equity;
+        var longValue = w.Long;
+        var shortValue = w.Short;
         var cash = startingCash;
-        var previous = startingCash;
+        for (var t = 0; t < n; t++)
+        {
+            cash += cashDelta[t]; // the day's fills and flows
+            equity[t] = cash + longValue[t] + shortValue[t];
+        }
         var returns = w.Returns;
+        var (ratioSum, ratioDays) = ReturnsAndExposure(startingCash, equity, flowOf, longValue, shortValue, returns, n);
+
+        // The TWR index and its drawdown, and the days in the market.
         double growth = 1, sum = 0;
         double peak = 1, maxDrawdown = 0, troughPeak = 1;
         int peakDay = -1, troughDay = -1, troughPeakDay = -1, recoveryDay = -1;
         var inMarket = 0;
-        var ratioSum = 0.0;
-        var ratioDays = 0;
+        var open = 0;
+        var openDelta = w.OpenDelta;
         for (var t = 0; t < n; t++)
         {
-            var flow = flowOf[t];
-            cash += cashDelta[t];
-            cash += flow;
-            var longV = longValue[t];
-            var shortV = shortValue[t];
-            var equity = cash + longV + shortV;
-            var pnl = equity - previous - flow;
-            var basis = previous > 0 ? previous : previous + flow;
-            var r = basis > 0 ? pnl / basis : 0.0;
-            if (r < -1) r = -1;
-            previous = equity;
-            returns[t] = r;
+            var r = returns[t];
             sum += r;
-
             growth *= 1 + r;
             if (growth >= peak * (1 - Tolerance))
             {
@@ -199,7 +204,7 @@ public static partial class FastPerformance
                 }
                 if (recoveryDay < 0 && troughDay >= 0 && growth >= troughPeak * (1 - Tolerance)) recoveryDay = t;
             }
-            else
+            else if (growth <= peak * (1 + maxDrawdown) * (1 + 1e-9)) // only near or below the deepest trough so far is it worth dividing
             {
                 var drawdown = growth / peak - 1;
                 if (drawdown < maxDrawdown)
@@ -211,13 +216,8 @@ public static partial class FastPerformance
                     recoveryDay = -1;
                 }
             }
-
-            if (open[t] > 0) inMarket++;
-            if (equity > 0)
-            {
-                ratioSum += (longV - shortV) / equity;
-                ratioDays++;
-            }
+            open += openDelta[t];
+            if (open > 0) inMarket++;
         }
 
         // Sharpe and Sortino as PerformanceMetrics computes them: the mean, then the squared deviations from it.
@@ -225,25 +225,18 @@ public static partial class FastPerformance
         if (n >= 2)
         {
             var mean = sum / n;
-            var target = options.SortinoTargetDailyReturn;
-            double squares = 0, downside = 0;
-            for (var t = 0; t < n; t++)
-            {
-                var r = returns[t];
-                squares += (r - mean) * (r - mean);
-                var shortfall = r - target;
-                if (shortfall < 0) downside += shortfall * shortfall;
-            }
+            var (squares, downside) = Deviations(returns.AsSpan(0, n), mean, options.SortinoTargetDailyReturn);
             var sd = Math.Sqrt(squares / (n - 1));
             if (sd >= PerformanceMetrics.ZeroVolatility) sharpe = (mean - options.RiskFreeDailyRate) / sd * SqrtYear;
             var dd = Math.Sqrt(downside / n);
             if (dd >= PerformanceMetrics.ZeroVolatility) sortino = (mean - options.RiskFreeDailyRate) / dd * SqrtYear;
         }
         var twr = growth - 1;
+        var ending = n == 0 ? startingCash : equity[n - 1];
         return new FastPerformanceSummary(
             n,
-            previous,
-            previous - startingCash - totalFlows,
+            ending,
+            ending - startingCash - totalFlows,
             twr,
             PerformanceMetrics.Annualise(twr, n),
             sharpe,
@@ -264,8 +257,108 @@ public static partial class FastPerformance
     }
 
     /// <summary>
+    /// r_t = P&amp;L_t ÷ basis_t (PerformanceMetrics.DailyReturns, in doubles; the same operations per day, so the same
+    /// values) and Σ gross exposure ÷ equity over the days with positive equity, several days per vector.
+    /// </summary>
+    private static (double Sum, int Days) ReturnsAndExposure(double startingCash, double[] equity, double[] flow, double[] longValue, double[] shortValue, double[] returns, int n)
+    {
+        double ratioSum = 0;
+        var ratioDays = 0;
+        if (n == 0) return (0, 0);
+        ref var e = ref MemoryMarshal.GetArrayDataReference(equity);
+        ref var f = ref MemoryMarshal.GetArrayDataReference(flow);
+        ref var l = ref MemoryMarshal.GetArrayDataReference(longValue);
+        ref var s = ref MemoryMarshal.GetArrayDataReference(shortValue);
+        ref var r = ref MemoryMarshal.GetArrayDataReference(returns);
+        // Day 0 against the starting cash, then days 1.. against the day before.
+        returns[0] = DailyReturn(equity[0], startingCash, flow[0]);
+        if (equity[0] > 0)
+        {
+            ratioSum += (longValue[0] - shortValue[0]) / equity[0];
+            ratioDays++;
+        }
+        var t = 1;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var count = Vector<double>.Count;
+            var zero = Vector<double>.Zero;
+            var minusOne = new Vector<double>(-1.0);
+            var sums = Vector<double>.Zero;
+            var days = Vector<long>.Zero;
+            for (; t + count <= n; t += count)
+            {
+                var today = Vector.LoadUnsafe(ref e, (nuint)t);
+                var before = Vector.LoadUnsafe(ref e, (nuint)(t - 1));
+                var flows = Vector.LoadUnsafe(ref f, (nuint)t);
+                var pnl = today - before - flows;
+                var basis = Vector.ConditionalSelect(Vector.GreaterThan(before, zero), before, before + flows);
+                var ret = Vector.ConditionalSelect(Vector.GreaterThan(basis, zero), pnl / basis, zero);
+                ret = Vector.ConditionalSelect(Vector.LessThan(ret, minusOne), minusOne, ret);
+                ret.StoreUnsafe(ref r, (nuint)t);
+                var positive = Vector.GreaterThan(today, zero);
+                var ratio = (Vector.LoadUnsafe(ref l, (nuint)t) - Vector.LoadUnsafe(ref s, (nuint)t)) / today;
+                sums += Vector.ConditionalSelect(positive, ratio, zero);
+                days -= positive; // a true lane is all ones: −1
+            }
+            ratioSum += Vector.Sum(sums);
+            ratioDays += (int)Vector.Sum(days);
+        }
+        for (; t < n; t++)
+        {
+            returns[t] = DailyReturn(equity[t], equity[t - 1], flow[t]);
+            if (equity[t] > 0)
+            {
+                ratioSum += (longValue[t] - shortValue[t]) / equity[t];
+                ratioDays++;
+            }
+        }
+        return (ratioSum, ratioDays);
+    }
+
+    private static double DailyReturn(double equity, double previous, double flow)
+    {
+        var pnl = equity - previous - flow;
+        var basis = previous > 0 ? previous : previous + flow;
+        var r = basis > 0 ? pnl / basis : 0.0;
+        return r < -1 ? -1 : r;
+    }
+
+    /// <summary>Σ (r − mean)² and Σ min(0, r − target)², several days per vector.</summary>
+    private static (double Squares, double Downside) Deviations(ReadOnlySpan<double> returns, double mean, double target)
+    {
+        double squares = 0, downside = 0;
+        var t = 0;
+        if (Vector.IsHardwareAccelerated && returns.Length >= Vector<double>.Count)
+        {
+            var m = new Vector<double>(mean);
+            var goal = new Vector<double>(target);
+            var sq = Vector<double>.Zero;
+            var down = Vector<double>.Zero;
+            for (; t + Vector<double>.Count <= returns.Length; t += Vector<double>.Count)
+            {
+                var r = new Vector<double>(returns[t..]);
+                var d = r - m;
+                sq += d * d;
+                var shortfall = Vector.Min(r - goal, Vector<double>.Zero);
+                down += shortfall * shortfall;
+            }
+            squares = Vector.Sum(sq);
+            downside = Vector.Sum(down);
+        }
+        for (; t < returns.Length; t++)
+        {
+            var d = returns[t] - mean;
+            squares += d * d;
+            var shortfall = returns[t] - target;
+            if (shortfall < 0) downside += shortfall * shortfall;
+        }
+        return (squares, downside);
+    }
+
+    /// <summary>
     /// Adds slot <paramref name="k"/>'s position to the long or short column over the days since it last changed, up to
-    /// <paramref name="until"/> (exclusive): q × the day's close, or q × its last fill price before any close is known.
+    /// <paramref name="until"/> (exclusive): q × the day's close, or q × its last fill price before any close is known; and
+    /// counts the span as days in the market.
     /// </summary>
     private static void Mark(BatchWorkspace w, int k, int until, double[] marks, int[] firstKnown, int n)
     {
@@ -273,26 +366,26 @@ public static partial class FastPerformance
         w.SpanStart[k] = until;
         var q = w.Quantity[k];
         if (q == 0 || from >= until) return;
+        w.OpenDelta[from]++;
+        w.OpenDelta[until]--;
         var target = q > 0 ? w.Long : w.Short;
         var key = w.Key[k];
         var known = key >= 0 ? Math.Clamp(firstKnown[key], from, until) : until;
         var last = q * w.LastPrice[k];
         for (var t = from; t < known; t++) target[t] += last;
-        if (known < until)
+        if (known >= until) return;
+        // Bounds: known < until ≤ n = target.Length, and key < rows so key × n + until ≤ marks.Length (checked per batch).
+        ref var column = ref MemoryMarshal.GetArrayDataReference(target);
+        ref var close = ref MemoryMarshal.GetArrayDataReference(marks);
+        var offset = key * n;
+        var i = known;
+        if (Vector.IsHardwareAccelerated)
         {
-            var column = target.AsSpan(known, until - known);
-            var close = marks.AsSpan(key * n + known, until - known);
-            var i = 0;
-            if (Vector.IsHardwareAccelerated && column.Length >= Vector<double>.Count)
-            {
-                var scale = new Vector<double>(q);
-                for (; i <= column.Length - Vector<double>.Count; i += Vector<double>.Count)
-                    (new Vector<double>(column[i..]) + scale * new Vector<double>(close[i..])).CopyTo(column[i..]);
-            }
-            for (; i < column.Length; i++) column[i] += q * close[i];
+            var scale = new Vector<double>(q);
+            for (; i + Vector<double>.Count <= until; i += Vector<double>.Count)
+                (Vector.LoadUnsafe(ref column, (nuint)i) + scale * Vector.LoadUnsafe(ref close, (nuint)(offset + i))).StoreUnsafe(ref column, (nuint)i);
         }
-        var counts = w.Open.AsSpan(from, until - from);
-        for (var i = 0; i < counts.Length; i++) counts[i]++;
+        for (; i < until; i++) target[i] += q * marks[offset + i];
     }
 
     /// <summary>Per-thread scratch space of <see cref="RunBatch(PriceGrid, PortfolioBatch, MetricsOptions?, int)"/>, reused from portfolio to portfolio.</summary>
@@ -303,7 +396,8 @@ public static partial class FastPerformance
         public readonly double[] CashDelta = new double[days];
         public readonly double[] Flow = new double[days];
         public readonly double[] Returns = new double[days];
-        public readonly int[] Open = new int[days];
+        public readonly double[] Equity = new double[days];
+        public readonly int[] OpenDelta = new int[days + 1]; // +1 where a held span starts, −1 after it ends
 
         // Slots: the instruments the current portfolio has traded. A grid row finds its slot through _slotOfRow, valid
         // when _rowStamp matches this portfolio's stamp (so nothing is cleared between portfolios).
@@ -315,7 +409,7 @@ public static partial class FastPerformance
         public double[] Quantity = new double[16];
         public double[] LastPrice = new double[16];
         public int[] SpanStart = new int[16];
-        public LotQueue[] Lots = [.. Enumerable.Range(0, 16).Select(_ => new LotQueue())];
+        public BatchLots[] Lots = [.. Enumerable.Range(0, 16).Select(_ => new BatchLots())];
 
         public void Begin()
         {
@@ -323,7 +417,7 @@ public static partial class FastPerformance
             Array.Clear(Short);
             Array.Clear(CashDelta);
             Array.Clear(Flow);
-            Array.Clear(Open);
+            Array.Clear(OpenDelta);
             SlotCount = 0;
             if (++_stamp == int.MaxValue)
             {
@@ -351,9 +445,9 @@ public static partial class FastPerformance
                 Array.Resize(ref Quantity, size);
                 Array.Resize(ref LastPrice, size);
                 Array.Resize(ref SpanStart, size);
-                var lots = new LotQueue[size];
+                var lots = new BatchLots[size];
                 Array.Copy(Lots, lots, SlotCount);
-                for (var k = SlotCount; k < size; k++) lots[k] = new LotQueue();
+                for (var k = SlotCount; k < size; k++) lots[k] = new BatchLots();
                 Lots = lots;
             }
             var slot = SlotCount++;
@@ -368,6 +462,109 @@ public static partial class FastPerformance
                 _rowStamp[key] = _stamp;
             }
             return slot;
+        }
+    }
+
+    /// <summary>
+    /// The FIFO lots of one slot for the batch path: <see cref="LotQueue"/>'s matching with one division per fill (the fill's
+    /// fee per unit, which every closed and opened part shares) instead of one per part; the same realised P&amp;L up to the
+    /// doubles' rounding.
+    /// </summary>
+    private sealed class BatchLots
+    {
+        private double[] _quantity = new double[16];
+        private double[] _price = new double[16];
+        private double[] _feePerUnit = new double[16];
+        private int _head;
+        private int _tail;
+
+        public void Clear() => _head = _tail = 0;
+
+        public void Split(double ratio)
+        {
+            for (var i = _head; i < _tail; i++)
+            {
+                _quantity[i] *= ratio;
+                _price[i] /= ratio;
+                _feePerUnit[i] /= ratio;
+            }
+        }
+
+        /// <summary>Applies a fill of signed quantity <paramref name="q"/>; returns its realised P&amp;L (net of fees, as in <see cref="LotBook"/>).</summary>
+        public double Apply(ref double position, double q, double price, double fees, out bool closed)
+        {
+            var size = Math.Abs(q);
+            var feePerUnit = fees / size;
+            closed = false;
+            if (position == 0 || (position > 0) == (q > 0))
+            {
+                Push(size, price, feePerUnit);
+                position += q;
+                return 0;
+            }
+            closed = true;
+            var realised = 0.0;
+            var held = Math.Abs(position);
+            var closeQuantity = size >= held * (1 - Tolerance) ? held : size;
+            var direction = position > 0 ? 1.0 : -1.0;
+            var toClose = closeQuantity;
+            while (toClose > 0 && _head < _tail)
+            {
+                var lot = _quantity[_head];
+                var take = toClose >= lot * (1 - Tolerance) ? lot : toClose;
+                realised += direction * take * (price - _price[_head]) - take * _feePerUnit[_head] - take * feePerUnit;
+                if (take == lot) _head++;
+                else _quantity[_head] = lot - take;
+                toClose -= take;
+            }
+            if (closeQuantity == held || _head == _tail)
+            {
+                // Closed out: drop any rounding residue so the position is exactly flat.
+                _head = _tail = 0;
+                position = 0;
+            }
+            else
+            {
+                position -= direction * closeQuantity;
+            }
+            size -= closeQuantity;
+            if (size <= closeQuantity * Tolerance) return realised;
+            Push(size, price, feePerUnit);
+            position += q > 0 ? size : -size;
+            return realised;
+        }
+
+        private void Push(double quantity, double price, double feePerUnit)
+        {
+            if (_tail == _quantity.Length)
+            {
+                var live = _tail - _head;
+                if (_head > 0 && live < _quantity.Length / 2)
+                {
+                    Array.Copy(_quantity, _head, _quantity, 0, live);
+                    Array.Copy(_price, _head, _price, 0, live);
+                    Array.Copy(_feePerUnit, _head, _feePerUnit, 0, live);
+                }
+                else
+                {
+                    var bigger = _quantity.Length * 2;
+                    var q = new double[bigger];
+                    var p = new double[bigger];
+                    var f = new double[bigger];
+                    Array.Copy(_quantity, _head, q, 0, live);
+                    Array.Copy(_price, _head, p, 0, live);
+                    Array.Copy(_feePerUnit, _head, f, 0, live);
+                    _quantity = q;
+                    _price = p;
+                    _feePerUnit = f;
+                }
+                _head = 0;
+                _tail = live;
+            }
+            _quantity[_tail] = quantity;
+            _price[_tail] = price;
+            _feePerUnit[_tail] = feePerUnit;
+            _tail++;
         }
     }
 }

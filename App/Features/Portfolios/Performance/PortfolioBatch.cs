@@ -16,7 +16,7 @@ namespace Signalbook.Features.Portfolios.Performance;
 public sealed class PortfolioBatch
 {
     private double[] _startingCash;
-    private int[] _eventStart; // portfolio p's events are [_eventStart[p], _eventStart[p + 1]); the last entry is open
+    private int[] _eventStart; // portfolio p's events are [EventStart(p), EventStart(p + 1))
     private int[] _flowStart;
 
     private int[] _eventDay;
@@ -63,7 +63,7 @@ public sealed class PortfolioBatch
     {
         if (Count + 1 >= _eventStart.Length)
         {
-            var size = _startingCash.Length * 2;
+            var size = Math.Max(4, Count * 2);
             Array.Resize(ref _startingCash, size);
             Array.Resize(ref _eventStart, size + 1);
             Array.Resize(ref _flowStart, size + 1);
@@ -72,8 +72,6 @@ public sealed class PortfolioBatch
         _eventStart[Count] = _events;
         _flowStart[Count] = _flows;
         Count++;
-        _eventStart[Count] = _events;
-        _flowStart[Count] = _flows;
         _lastEventDay = 0;
         _lastFlowDay = 0;
         return Count - 1;
@@ -104,12 +102,11 @@ public sealed class PortfolioBatch
         if (day >= DayCount) return;
         if (_flows == _flowDay.Length)
         {
-            Array.Resize(ref _flowDay, _flows * 2);
-            Array.Resize(ref _flowAmount, _flows * 2);
+            Array.Resize(ref _flowDay, Math.Max(4, _flows * 2));
+            Array.Resize(ref _flowAmount, _flowDay.Length);
         }
         _flowDay[_flows] = day;
         _flowAmount[_flows++] = amount;
-        _flowStart[Count] = _flows;
     }
 
     private void AddEvent(int day, int instrument, double quantity, double price, double fees)
@@ -121,7 +118,7 @@ public sealed class PortfolioBatch
         if (day >= DayCount) return;
         if (_events == _eventDay.Length)
         {
-            var size = _events * 2;
+            var size = Math.Max(16, _events * 2);
             Array.Resize(ref _eventDay, size);
             Array.Resize(ref _eventInstrument, size);
             Array.Resize(ref _eventQuantity, size);
@@ -133,7 +130,6 @@ public sealed class PortfolioBatch
         _eventQuantity[_events] = quantity;
         _eventPrice[_events] = price;
         _eventFees[_events++] = fees;
-        _eventStart[Count] = _events;
     }
 
     private int Current() => Count > 0 ? Count - 1 : throw new InvalidOperationException("Add a portfolio (AddPortfolio) before its fills, splits and flows.");
@@ -229,6 +225,95 @@ public sealed class PortfolioBatch
         return batch;
     }
 
+    /// <summary>
+    /// A batch of fills and flows given as columns, portfolio p's fills being [<paramref name="fillStart"/>[p],
+    /// fillStart[p + 1]) of the fill columns and its flows [<paramref name="flowStart"/>[p], flowStart[p + 1]) of the flow
+    /// columns (so fillStart and flowStart have one entry more than there are portfolios), checked as <see cref="AddFill"/>
+    /// and <see cref="AddFlow"/> check them. The arrays are taken as they are, not copied (a batch of a million fills is then
+    /// built without touching new memory): do not change them while the batch is in use. Adding to the batch afterwards
+    /// copies them first.
+    /// </summary>
+    public static PortfolioBatch FromColumns(int dayCount, double[] startingCash,
+        int[] fillStart, int[] fillDay, int[] fillInstrument, double[] fillSignedQuantity, double[] fillPrice, double[] fillFees,
+        int[] flowStart, int[] flowDay, double[] flowAmount)
+    {
+        ArgumentNullException.ThrowIfNull(startingCash);
+        ArgumentNullException.ThrowIfNull(fillStart);
+        ArgumentNullException.ThrowIfNull(fillDay);
+        ArgumentNullException.ThrowIfNull(fillInstrument);
+        ArgumentNullException.ThrowIfNull(fillSignedQuantity);
+        ArgumentNullException.ThrowIfNull(fillPrice);
+        ArgumentNullException.ThrowIfNull(fillFees);
+        ArgumentNullException.ThrowIfNull(flowStart);
+        ArgumentNullException.ThrowIfNull(flowDay);
+        ArgumentNullException.ThrowIfNull(flowAmount);
+        var portfolios = startingCash.Length;
+        var fills = fillDay.Length;
+        if (fillStart.Length != portfolios + 1 || flowStart.Length != portfolios + 1)
+            throw new ArgumentException($"fillStart and flowStart need one entry per portfolio and one more ({portfolios + 1}); got {fillStart.Length} and {flowStart.Length}.");
+        if (fillInstrument.Length != fills || fillSignedQuantity.Length != fills || fillPrice.Length != fills || fillFees.Length != fills || flowAmount.Length != flowDay.Length)
+            throw new ArgumentException("Every fill column needs one value per fill, and every flow column one per flow.");
+        if (fillStart[0] != 0 || fillStart[portfolios] != fills || flowStart[0] != 0 || flowStart[portfolios] != flowDay.Length)
+            throw new ArgumentException("fillStart and flowStart must start at 0 and end at the number of fills and flows.");
+        var inside = true;
+        for (var p = 0; p < portfolios; p++)
+        {
+            if (fillStart[p + 1] < fillStart[p] || flowStart[p + 1] < flowStart[p]) throw new ArgumentException($"Portfolio {p}'s fills or flows end before they start.");
+            var last = 0;
+            for (var x = fillStart[p]; x < fillStart[p + 1]; x++)
+            {
+                var day = fillDay[x];
+                if (day < last) throw new ArgumentException($"Portfolio {p}'s fills must be in day order: day {day} comes after day {last}.", nameof(fillDay));
+                last = day;
+                if (!(fillSignedQuantity[x] != 0)) throw new ArgumentOutOfRangeException(nameof(fillSignedQuantity), fillSignedQuantity[x], "A fill's quantity is not zero; its sign gives the side.");
+                if (!(fillPrice[x] >= 0)) throw new ArgumentOutOfRangeException(nameof(fillPrice), fillPrice[x], "A fill's price cannot be negative.");
+            }
+            if (fillStart[p + 1] > fillStart[p] && fillDay[fillStart[p]] < 0) throw new ArgumentOutOfRangeException(nameof(fillDay), fillDay[fillStart[p]], "A day index is not negative.");
+            inside &= fillStart[p + 1] == fillStart[p] || last < dayCount;
+            last = 0;
+            for (var x = flowStart[p]; x < flowStart[p + 1]; x++)
+            {
+                var day = flowDay[x];
+                if (day < last) throw new ArgumentException($"Portfolio {p}'s flows must be in day order: day {day} comes after day {last}.", nameof(flowDay));
+                last = day;
+            }
+            if (flowStart[p + 1] > flowStart[p] && flowDay[flowStart[p]] < 0) throw new ArgumentOutOfRangeException(nameof(flowDay), flowDay[flowStart[p]], "A day index is not negative.");
+            inside &= flowStart[p + 1] == flowStart[p] || last < dayCount;
+        }
+
+        if (!inside)
+        {
+            // Some events fall after the last day: add one by one, which leaves them out.
+            var copy = new PortfolioBatch(dayCount, portfolios, fills);
+            for (var p = 0; p < portfolios; p++)
+            {
+                copy.AddPortfolio(startingCash[p]);
+                for (var x = fillStart[p]; x < fillStart[p + 1]; x++) copy.AddFill(fillDay[x], fillInstrument[x], fillSignedQuantity[x], fillPrice[x], fillFees[x]);
+                for (var x = flowStart[p]; x < flowStart[p + 1]; x++) copy.AddFlow(flowDay[x], flowAmount[x]);
+            }
+            return copy;
+        }
+        // Every array is exactly full, so the first AddPortfolio, AddFill or AddFlow grows (copies) it before writing.
+        return new PortfolioBatch(dayCount, 1, 1)
+        {
+            _startingCash = startingCash,
+            _eventStart = fillStart,
+            _flowStart = flowStart,
+            _eventDay = fillDay,
+            _eventInstrument = fillInstrument,
+            _eventQuantity = fillSignedQuantity,
+            _eventPrice = fillPrice,
+            _eventFees = fillFees,
+            _flowDay = flowDay,
+            _flowAmount = flowAmount,
+            _events = fills,
+            _flows = flowDay.Length,
+            Count = portfolios,
+            _lastEventDay = portfolios > 0 && fillStart[portfolios] > fillStart[portfolios - 1] ? fillDay[fills - 1] : 0,
+            _lastFlowDay = portfolios > 0 && flowStart[portfolios] > flowStart[portfolios - 1] ? flowDay[^1] : 0,
+        };
+    }
+
     /// <summary><see cref="Fill.Date"/> (the UTC date) as a day number, without building the date.</summary>
     private static int DayNumber(DateTimeOffset timestamp) => (int)(timestamp.UtcTicks / TimeSpan.TicksPerDay);
 
@@ -242,8 +327,10 @@ public sealed class PortfolioBatch
     }
 
     internal double StartingCash(int p) => _startingCash[p];
-    internal int EventStart(int p) => _eventStart[p];
-    internal int FlowStart(int p) => _flowStart[p];
+    /// <summary>Where portfolio <paramref name="p"/>'s events start; for p = <see cref="Count"/>, where they all end.</summary>
+    internal int EventStart(int p) => p < Count ? _eventStart[p] : _events;
+
+    internal int FlowStart(int p) => p < Count ? _flowStart[p] : _flows;
     internal int[] EventDay => _eventDay;
     internal int[] EventInstrument => _eventInstrument;
     internal double[] EventQuantity => _eventQuantity;
