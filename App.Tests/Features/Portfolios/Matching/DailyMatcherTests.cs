@@ -269,6 +269,9 @@ public sealed class DailyMatcherTests
         foreach (var n in new[] { 0, 1, 2, 3, 31, 32, 33, 1_000, 1_260 })
         {
             var bars = new DailyBars(RandomBars(n, n + 1));
+            var tables = new SearchTables();
+            tables.Build(new DailyBars(RandomBars(2_000, 77))); // a bigger instrument first: the scratch is reused
+            tables.Build(bars);
             var lows = RandomBars(n, n + 1).Select(b => (double)Math.Min(b.Open, b.Low)).ToArray();
             var highs = RandomBars(n, n + 1).Select(b => (double)Math.Max(b.Open, b.High)).ToArray();
             for (var q = 0; q < 500; q++)
@@ -279,8 +282,8 @@ public sealed class DailyMatcherTests
                 while (below < n && lows[below] > level) below++;
                 var above = from;
                 while (above < n && highs[above] < level) above++;
-                Assert.Equal(below, bars.FirstAtOrBelow(from, level));
-                Assert.Equal(above, bars.FirstAtOrAbove(from, level));
+                Assert.Equal(below, tables.FirstAtOrBelow(from, level));
+                Assert.Equal(above, tables.FirstAtOrAbove(from, level));
             }
             // The first bar starting at or after an instant, found without branches.
             for (var day = -2; day <= n + 1; day++)

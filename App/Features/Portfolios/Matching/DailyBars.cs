@@ -3,11 +3,9 @@ namespace Signalbook.Features.Portfolios.Matching;
 /// <summary>
 /// One instrument's daily bars for <see cref="DailyMatcher"/>: start instants (UTC ticks) for the no-look-ahead rule, and
 /// open, high, low and volume as <see cref="double"/>s, one 32-byte record per bar so a bar costs one cache line to read.
-/// Built once here: an index from calendar day to first bar (an order's first eligible bar in O(1)), and two search
-/// tables holding, for every aligned block of 1, 2, 4, … bars, the lowest of open and low and the highest of open and
-/// high, so a resting limit or an untriggered stop finds the next bar that reaches its price in O(log distance) steps
-/// instead of visiting every bar (the bars the exact engine's bulk run skips: nothing happens to such an order on a bar
-/// that does not reach its price). Immutable once built; share it between threads freely.
+/// Built once here: an index from calendar day to first bar (an order's first eligible bar in O(1)). The search tables
+/// that let a resting order skip bars are built by each run (<see cref="SearchTables"/>). Immutable once built; share it
+/// between threads freely.
 /// </summary>
 public sealed class DailyBars
 {
@@ -17,12 +15,6 @@ public sealed class DailyBars
 
     internal readonly long[] StartTicks; // UTC
     internal readonly BarRecord[] Bars;
-
-    // Level k of a table starts at LevelOffset[k] and has one entry per aligned block of 2^k bars (the last one may be short).
-    internal readonly double[] Floor; // min(open, low) per block
-    internal readonly double[] Ceiling; // max(open, high) per block
-    internal readonly int[] LevelOffset;
-    internal readonly int TopLevel;
 
     // DayFirst[d] = the first bar starting at or after DayBase + d days (UTC ticks); DayFirst[^1] = Count.
     private readonly long _dayBase;
@@ -48,7 +40,6 @@ public sealed class DailyBars
         if (_offsets is not null)
             for (var i = 0; i < n; i++) _offsets[i] = (short)bars[i].Start.Offset.TotalMinutes;
         CheckSorted(nameof(bars));
-        (Floor, Ceiling, LevelOffset, TopLevel) = BuildTables(Bars);
         (_dayBase, _dayFirst) = BuildDayIndex(StartTicks);
     }
 
@@ -86,7 +77,6 @@ public sealed class DailyBars
         if (_offsets is not null)
             for (var i = 0; i < n; i++) _offsets[i] = (short)start[i].Offset.TotalMinutes;
         CheckSorted(nameof(start));
-        (Floor, Ceiling, LevelOffset, TopLevel) = BuildTables(Bars);
         (_dayBase, _dayFirst) = BuildDayIndex(StartTicks);
     }
 
@@ -131,68 +121,16 @@ public sealed class DailyBars
         return lo;
     }
 
-    /// <summary>The first bar at or after <paramref name="from"/> whose lowest of open and low is ≤ <paramref name="level"/>; <see cref="Count"/> if none.</summary>
-    internal int FirstAtOrBelow(int from, double level)
-    {
-        var table = Floor;
-        var offsets = LevelOffset;
-        var top = TopLevel;
-        var n = StartTicks.Length;
-        int p = from, k = 0;
-        while (p < n)
-        {
-            if (table[offsets[k] + (p >> k)] <= level)
-            {
-                if (k == 0) return p;
-                k--; // the block reaches the level: look at its first half
-            }
-            else
-            {
-                p += 1 << k; // skip the block; climb while the next position starts a bigger block
-                while (k < top && ((p >> k) & 1) == 0) k++;
-            }
-        }
-        return n;
-    }
-
-    /// <summary>The first bar at or after <paramref name="from"/> whose highest of open and high is ≥ <paramref name="level"/>; <see cref="Count"/> if none.</summary>
-    internal int FirstAtOrAbove(int from, double level)
-    {
-        var table = Ceiling;
-        var offsets = LevelOffset;
-        var top = TopLevel;
-        var n = StartTicks.Length;
-        int p = from, k = 0;
-        while (p < n)
-        {
-            if (table[offsets[k] + (p >> k)] >= level)
-            {
-                if (k == 0) return p;
-                k--;
-            }
-            else
-            {
-                p += 1 << k;
-                while (k < top && ((p >> k) & 1) == 0) k++;
-            }
-        }
-        return n;
-    }
-
     /// <summary>
-    /// Reads every cache line of the bars, their start ticks and both tables once, in order, so the orders matched next (at
-    /// random bars) find them in cache instead of each missing to memory. Returns a value only so the reads are not dropped.
+    /// Reads every cache line of the start ticks and the day index once, in order, so the orders matched next (at random
+    /// bars) find them in cache instead of each missing to memory (the bars themselves are read in order by
+    /// <see cref="SearchTables.Build"/>). Returns a value only so the reads are not dropped.
     /// </summary>
-    internal double Warm()
+    internal long Warm()
     {
-        var sum = 0.0;
-        var bars = Bars;
-        for (var i = 0; i < bars.Length; i += 2) sum += bars[i].Open;
+        var sum = 0L;
         var starts = StartTicks;
         for (var i = 0; i < starts.Length; i += 8) sum += starts[i];
-        var floor = Floor;
-        var ceiling = Ceiling;
-        for (var i = 0; i < floor.Length; i += 8) sum += floor[i] + ceiling[i];
         if (_dayFirst is { } days)
             for (var i = 0; i < days.Length; i += 16) sum += days[i];
         return sum;
@@ -225,31 +163,60 @@ public sealed class DailyBars
         }
         return (dayBase, first);
     }
+}
 
-    private static (double[] Floor, double[] Ceiling, int[] Offsets, int Top) BuildTables(BarRecord[] bars)
+/// <summary>One daily bar's prices and volume, together in 32 bytes.</summary>
+internal readonly record struct BarRecord(double Open, double High, double Low, double Volume);
+
+/// <summary>
+/// For one instrument's bars, for every aligned block of 1, 2, 4, … bars, the lowest of open and low and the highest of
+/// open and high, so a resting limit or an untriggered stop finds the next bar that reaches its price in O(log distance)
+/// steps instead of visiting every bar (the bars the exact engine's bulk run skips: nothing happens to such an order on a
+/// bar that does not reach its price). Scratch space of one thread, rebuilt for each instrument in turn: building it reads
+/// the bars in order, which also brings them into cache for the orders that follow.
+/// </summary>
+internal sealed class SearchTables
+{
+    private double[] _floor = new double[64];
+    private double[] _ceiling = new double[64];
+    private int[] _offsets = new int[8]; // level k starts at _offsets[k]
+    private int _top;
+    private int _count;
+
+    public void Build(DailyBars bars)
     {
-        var n = bars.Length;
-        var sizes = new List<int> { n };
-        while (sizes[^1] > 1) sizes.Add((sizes[^1] + 1) / 2);
-        var offsets = new int[sizes.Count];
-        var total = 0;
-        for (var k = 0; k < sizes.Count; k++)
+        var records = bars.Bars;
+        var n = records.Length;
+        _count = n;
+        var levels = 1;
+        var total = n;
+        for (var size = n; size > 1; levels++)
         {
-            offsets[k] = total;
-            total += sizes[k];
+            size = (size + 1) / 2;
+            total += size;
         }
-        var floor = new double[Math.Max(total, 1)];
-        var ceiling = new double[floor.Length];
+        if (_floor.Length < total)
+        {
+            _floor = new double[Math.Max(total, _floor.Length * 2)];
+            _ceiling = new double[_floor.Length];
+        }
+        if (_offsets.Length < levels) _offsets = new int[levels];
+        var floor = _floor;
+        var ceiling = _ceiling;
         for (var i = 0; i < n; i++)
         {
-            ref readonly var b = ref bars[i];
+            ref readonly var b = ref records[i];
             floor[i] = b.Low < b.Open ? b.Low : b.Open;
             ceiling[i] = b.High > b.Open ? b.High : b.Open;
         }
-        for (var k = 1; k < sizes.Count; k++)
+        _offsets[0] = 0;
+        int below = 0, belowSize = n;
+        for (var k = 1; k < levels; k++)
         {
-            int below = offsets[k - 1], here = offsets[k], belowSize = sizes[k - 1];
-            for (var j = 0; j < sizes[k]; j++)
+            var here = below + belowSize;
+            var size = (belowSize + 1) / 2;
+            _offsets[k] = here;
+            for (var j = 0; j < size; j++)
             {
                 var a = below + 2 * j;
                 var lo = floor[a];
@@ -262,10 +229,57 @@ public sealed class DailyBars
                 floor[here + j] = lo;
                 ceiling[here + j] = hi;
             }
+            below = here;
+            belowSize = size;
         }
-        return (floor, ceiling, offsets, sizes.Count - 1);
+        _top = levels - 1;
+    }
+
+    /// <summary>The first bar at or after <paramref name="from"/> whose lowest of open and low is ≤ <paramref name="level"/>; the bar count if none.</summary>
+    public int FirstAtOrBelow(int from, double level)
+    {
+        var table = _floor;
+        var offsets = _offsets;
+        var top = _top;
+        var n = _count;
+        int p = from, k = 0;
+        while (p < n)
+        {
+            if (table[offsets[k] + (p >> k)] <= level)
+            {
+                if (k == 0) return p;
+                k--; // the block reaches the level: look at its first half
+            }
+            else
+            {
+                p += 1 << k; // skip the block; climb while the next position starts a bigger block
+                while (k < top && ((p >> k) & 1) == 0) k++;
+            }
+        }
+        return n;
+    }
+
+    /// <summary>The first bar at or after <paramref name="from"/> whose highest of open and high is ≥ <paramref name="level"/>; the bar count if none.</summary>
+    public int FirstAtOrAbove(int from, double level)
+    {
+        var table = _ceiling;
+        var offsets = _offsets;
+        var top = _top;
+        var n = _count;
+        int p = from, k = 0;
+        while (p < n)
+        {
+            if (table[offsets[k] + (p >> k)] >= level)
+            {
+                if (k == 0) return p;
+                k--;
+            }
+            else
+            {
+                p += 1 << k;
+                while (k < top && ((p >> k) & 1) == 0) k++;
+            }
+        }
+        return n;
     }
 }
-
-/// <summary>One daily bar's prices and volume, together in 32 bytes.</summary>
-internal readonly record struct BarRecord(double Open, double High, double Low, double Volume);

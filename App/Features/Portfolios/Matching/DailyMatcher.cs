@@ -67,7 +67,7 @@ public static class DailyMatcher
     private const double Snap = 1e-12;
 
     /// <summary>Where <see cref="DailyBars.Warm"/>'s reads go, so the JIT keeps them.</summary>
-    private static double Warmed;
+    private static long Warmed;
 
     /// <summary>
     /// Runs every order of <paramref name="orders"/> over the bars of its instrument (<paramref name="instruments"/>[order's
@@ -89,10 +89,11 @@ public static class DailyMatcher
 
         if (maxDegreeOfParallelism == 1 || instruments.Count < 2)
         {
+            var tables = new SearchTables();
             var working = 0;
             for (var i = 0; i < instruments.Count; i++)
             {
-                if (start[i + 1] > start[i]) working += RunInstrument(instruments[i], work.AsSpan(start[i], start[i + 1] - start[i]), rates, fills);
+                if (start[i + 1] > start[i]) working += RunInstrument(instruments[i], work.AsSpan(start[i], start[i + 1] - start[i]), rates, fills, tables);
             }
             return working;
         }
@@ -106,10 +107,11 @@ public static class DailyMatcher
             var from = (int)((long)instruments.Count * c / chunks);
             var to = (int)((long)instruments.Count * (c + 1) / chunks);
             var local = new List<DailyFill>(Math.Max(16, (start[to] - start[from]) * 3));
+            var tables = new SearchTables();
             var working = 0;
             for (var i = from; i < to; i++)
             {
-                if (start[i + 1] > start[i]) working += RunInstrument(instruments[i], work.AsSpan(start[i], start[i + 1] - start[i]), rates, local);
+                if (start[i + 1] > start[i]) working += RunInstrument(instruments[i], work.AsSpan(start[i], start[i + 1] - start[i]), rates, local, tables);
             }
             chunkFills[c] = local;
             chunkWorking[c] = working;
@@ -182,14 +184,15 @@ public static class DailyMatcher
         public bool Done;
     }
 
-    private static int RunInstrument(DailyBars bars, Span<OrderWork> orders, Rates r, List<DailyFill> fills)
+    private static int RunInstrument(DailyBars bars, Span<OrderWork> orders, Rates r, List<DailyFill> fills, SearchTables tables)
     {
         var n = bars.Count;
         var records = bars.Bars;
         var through = r.Through;
         var working = 0;
-        // Orders land on random bars: with more than a few per instrument, reading its bars in order first is cheaper than
-        // missing the cache at each order's bars.
+        // Orders land on random bars: with more than a few per instrument, reading its bars in order first (building the
+        // search tables does) is cheaper than missing the cache at each order's bars.
+        tables.Build(bars);
         if (orders.Length * 16 >= n) Warmed += bars.Warm();
 
         for (var x = 0; x < orders.Length; x++)
@@ -233,9 +236,9 @@ public static class DailyMatcher
                 if (!day && type != OrderType.Market)
                 {
                     if (type == OrderType.Limit || (type == OrderType.StopLimit && s.Triggered))
-                        i = buy ? bars.FirstAtOrBelow(i, limit) : bars.FirstAtOrAbove(i, limit);
+                        i = buy ? tables.FirstAtOrBelow(i, limit) : tables.FirstAtOrAbove(i, limit);
                     else if (!s.Triggered)
-                        i = buy ? bars.FirstAtOrAbove(i, stop) : bars.FirstAtOrBelow(i, stop);
+                        i = buy ? tables.FirstAtOrAbove(i, stop) : tables.FirstAtOrBelow(i, stop);
                     if (i >= n) break;
                 }
 
