@@ -11,26 +11,31 @@ namespace Signalbook.Bench;
 /// <c>bench portfolio</c>: the portfolio kernels against <c>portfolio_pandas.py</c> computing the same things on the same
 /// inputs in the same run, each figure as C# time, pandas time and their ratio:
 /// <list type="number">
-/// <item><b>matching</b>: the bulk <see cref="MatchingEngine.Run(ReadOnlySpan{MatchBar}, IReadOnlyList{MatchOrder}, ExecutionSettings, List{MatchFill}, VolumeProfile?)"/>
+/// <item><b>matching</b>: <see cref="DailyMatcher.Run(IReadOnlyList{DailyBars}, DailyOrders, ExecutionSettings, List{DailyFill}, int)"/>
 /// over --orders (1 M) market, limit and stop orders on --instruments (500) × --days (1 260) daily bars, with a volume cap,
-/// commission and slippage (<see cref="PortfolioBenchData.Settings"/>); fill count, filled quantity, notional, commission and
-/// each order's filled quantity are compared.</item>
+/// commission and slippage (<see cref="PortfolioBenchData.Settings"/>), the <see cref="DailyBars"/> built from double columns
+/// inside the timing (as pandas builds its frames and tables); fill count, filled quantity, notional, commission and each
+/// order's filled quantity are compared with pandas, and every order's outcome with one run of the exact decimal
+/// <see cref="MatchingEngine.Run(ReadOnlySpan{MatchBar}, IReadOnlyList{MatchOrder}, ExecutionSettings, List{MatchFill}, VolumeProfile?)"/>
+/// (timed for information).</item>
 /// <item><b>marking</b>: <see cref="MarkToMarket.Bulk(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double})"/>
 /// of --positions (100 000), timed over --marking-reps (200) calls, against pandas column arithmetic.</item>
-/// <item><b>metrics</b>: the price grid and <see cref="FastPerformance.RunMany(PriceGrid, IReadOnlyList{PortfolioHistory}, MetricsOptions?, int)"/>
-/// of --portfolios (1 000; 252 days, 10 instruments, 100 fills, a deposit and a withdrawal each) against pandas over all
-/// portfolios at once; the exact <see cref="PortfolioPerformance.RunMany"/> is timed for information. TWR, maximum drawdown,
-/// Sharpe and Sortino are compared.</item>
+/// <item><b>metrics</b>: <see cref="PortfolioBatch.FromColumns"/> + <see cref="FastPerformance.RunBatch(ReadOnlySpan{double}, PortfolioBatch, MetricsOptions?, int)"/>
+/// of --portfolios (1 000; 252 days, 10 instruments, 100 fills, a deposit and a withdrawal each) from the same columns
+/// pandas reads (closes with NaN where missing, fills and flows with day indices and grid rows), against pandas over all
+/// portfolios at once; from histories (<see cref="PriceGrid"/> + RunBatch), the older grid + RunMany and the exact
+/// <see cref="PortfolioPerformance.RunMany"/> are timed for information. TWR, maximum drawdown, Sharpe and Sortino are compared.</item>
 /// </list>
-/// Every figure is the median of --repeats (3) timed runs after a warm-up, single-threaded on both sides (pandas is); the
-/// matching is also timed in parallel over instruments, for information. The ratios are pandas time ÷ C# time.
+/// Every figure is the median of --repeats (3) timed runs after a warm-up. pandas is single-threaded; matching and metrics
+/// are timed single-threaded and in parallel over every core, and their ratios (pandas time ÷ C# time) use the faster of
+/// the two, which the output names; the single-threaded ratios are printed and reported too.
 /// </summary>
 public sealed class PortfolioBench : IBench
 {
     public string Name => "portfolio";
 
     public string Description =>
-        "MatchingEngine, MarkToMarket.Bulk, FastPerformance vs the same in pandas (options: --orders, --instruments, --days, --positions, --marking-reps, --portfolios, --repeats, --python, --profile)";
+        "DailyMatcher, MarkToMarket.Bulk, FastPerformance.RunBatch vs the same in pandas (options: --orders, --instruments, --days, --positions, --marking-reps, --portfolios, --repeats, --python, --profile)";
 
     public async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
@@ -38,7 +43,8 @@ public sealed class PortfolioBench : IBench
         var python = PortfolioPython.Find(o.Python);
         var script = Path.Combine(BenchOutput.RepositoryRoot() ?? ".", "App.Bench", "portfolio_pandas.py");
         if (!File.Exists(script)) throw new FileNotFoundException($"The pandas script is not at {script}; run the bench from the repository.", script);
-        Console.WriteLine($"bench portfolio: {Environment.ProcessorCount} cores, .NET {Environment.Version}; median of {o.Repeats} timed runs per figure, single-threaded.");
+        Console.WriteLine($"bench portfolio: {Environment.ProcessorCount} cores, .NET {Environment.Version}; median of {o.Repeats} timed runs per figure; " +
+                          "matching and metrics single-threaded and in parallel, the ratio on the faster.");
 
         var work = Directory.CreateTempSubdirectory("signalbook-bench-portfolio-").FullName;
         try
@@ -52,13 +58,18 @@ public sealed class PortfolioBench : IBench
 
             var matching = Matching(data, o, ct);
             if (args.Contains("--profile")) ProfileMatching(data);
-            Console.WriteLine($"C# matching: {matching.Seconds:F3} s ({data.OrderCount / matching.Seconds:N0} orders/s), parallel over instruments {matching.ParallelSeconds:F3} s; " +
+            Console.WriteLine($"C# matching (DailyMatcher): single-threaded {matching.SingleSeconds:F3} s ({data.OrderCount / matching.SingleSeconds:N0} orders/s), " +
+                              $"parallel over instruments ({Environment.ProcessorCount} threads) {matching.ParallelSeconds:F3} s; " +
                               $"{matching.Fills:N0} fills, {matching.Quantity:N0} shares, {matching.Working:N0} orders still working.");
+            Console.WriteLine($"C# matching, exact MatchingEngine.Run (decimal, once, for information): {matching.ExactSeconds:F3} s, {matching.ExactFills:N0} fills, " +
+                              $"{matching.ExactWorking:N0} working; orders ending differently from DailyMatcher: {matching.ExactDisagreements:N0}.");
             var marking = Marking(data, o, ct);
             Console.WriteLine($"C# marking: {marking.Seconds * 1e6:F1} µs per call of {o.Positions:N0} positions.");
             var metrics = Metrics(data, o, ct);
-            Console.WriteLine($"C# metrics: grid + FastPerformance.RunMany {metrics.Seconds * 1e3:F1} ms (RunMany alone {metrics.RunManySeconds * 1e3:F1} ms, on compiled portfolios {metrics.CompiledSeconds * 1e3:F1} ms); " +
-                              $"exact PortfolioPerformance.RunMany {metrics.ExactSeconds * 1e3:F1} ms.");
+            Console.WriteLine($"C# metrics: FastPerformance.RunBatch from columns (batch built + run) single-threaded {metrics.BatchSingleSeconds * 1e3:F2} ms, " +
+                              $"parallel ({Environment.ProcessorCount} threads) {metrics.BatchParallelSeconds * 1e3:F2} ms; from histories (grid + RunBatch) " +
+                              $"{metrics.HistoriesSingleSeconds * 1e3:F2} ms / {metrics.HistoriesParallelSeconds * 1e3:F2} ms; older grid + RunMany {metrics.RunManySeconds * 1e3:F1} ms " +
+                              $"(on compiled portfolios {metrics.CompiledSeconds * 1e3:F1} ms); exact PortfolioPerformance.RunMany {metrics.ExactSeconds * 1e3:F1} ms.");
 
             Console.WriteLine("pandas: running App.Bench/portfolio_pandas.py on the same inputs …");
             var pandas = await PortfolioPython.RunScriptAsync(python, script, work, ct);
@@ -68,19 +79,36 @@ public sealed class PortfolioBench : IBench
             var pandasMetrics = P("metrics_seconds");
 
             var problems = new List<string>();
+            if (matching.ExactDisagreements > 0 || matching.ExactFills != matching.Fills || matching.ExactWorking != matching.Working)
+                problems.Add($"matching: DailyMatcher and MatchingEngine disagree ({matching.ExactDisagreements} orders, {matching.Fills} vs {matching.ExactFills} fills, {matching.Working} vs {matching.ExactWorking} working).");
             CompareMatching(work, data, matching, pandas, problems);
             var markingDiff = CompareMarking(work, marking, problems);
             var metricsDiff = CompareMetrics(work, metrics.Summaries, metrics.Exact, problems);
+            foreach (var (name, other) in new[] { ("RunBatch from histories", metrics.FromHistories), ("RunMany", metrics.RunMany) })
+            {
+                var worst = 0.0;
+                for (var p = 0; p < other.Length; p++)
+                {
+                    var (a, b) = (metrics.Summaries[p], other[p]);
+                    worst = Math.Max(worst, Math.Max(Math.Abs(a.TimeWeightedReturn - b.TimeWeightedReturn), Math.Abs(a.MaxDrawdown - b.MaxDrawdown)));
+                    worst = Math.Max(worst, Math.Abs((a.Sharpe ?? 0) - (b.Sharpe ?? 0)) / Math.Max(1, Math.Abs(b.Sharpe ?? 0)));
+                    worst = Math.Max(worst, Math.Abs(a.EndingEquity - b.EndingEquity) / Math.Max(1, Math.Abs(b.EndingEquity)));
+                }
+                if (worst > 1e-9) problems.Add($"metrics: RunBatch from columns and {name} differ by {worst:E2}.");
+            }
             foreach (var problem in problems) Console.Error.WriteLine("MISMATCH " + problem);
 
             var matchingRatio = pandasMatching / matching.Seconds;
             var markingRatio = pandasMarking / marking.Seconds;
             var metricsRatio = pandasMetrics / metrics.Seconds;
-            Console.WriteLine($"pandas {pandas.GetValueOrDefault("pandas", "?")} (numpy {pandas.GetValueOrDefault("numpy", "?")}), single-threaded:");
+            Console.WriteLine($"pandas {pandas.GetValueOrDefault("pandas", "?")} (numpy {pandas.GetValueOrDefault("numpy", "?")}), single-threaded; C# as named on each line:");
             Console.WriteLine($"  {"",-10} {"C#",14} {"pandas",14} {"ratio",8}");
-            Console.WriteLine($"  {"matching",-10} {matching.Seconds,12:F3} s {pandasMatching,12:F3} s {matchingRatio,7:F1}×   {Verdict(matchingRatio)}");
+            Console.WriteLine($"  {"matching",-10} {matching.Seconds,12:F3} s {pandasMatching,12:F3} s {matchingRatio,7:F1}×   {Verdict(matchingRatio)}   " +
+                              $"(C# {matching.Mode}; single-threaded {pandasMatching / matching.SingleSeconds:F1}×, exact decimal engine {pandasMatching / matching.ExactSeconds:F1}×)");
             Console.WriteLine($"  {"marking",-10} {marking.Seconds * 1e6,11:F1} µs {pandasMarking * 1e6,11:F1} µs {markingRatio,7:F1}×   {Verdict(markingRatio)}");
-            Console.WriteLine($"  {"metrics",-10} {metrics.Seconds * 1e3,11:F1} ms {pandasMetrics * 1e3,11:F1} ms {metricsRatio,7:F1}×   {Verdict(metricsRatio)}");
+            Console.WriteLine($"  {"metrics",-10} {metrics.Seconds * 1e3,11:F2} ms {pandasMetrics * 1e3,11:F1} ms {metricsRatio,7:F1}×   {Verdict(metricsRatio)}   " +
+                              $"(C# RunBatch from columns, {metrics.Mode}; single-threaded {pandasMetrics / metrics.BatchSingleSeconds:F1}×; " +
+                              $"from histories {pandasMetrics / Math.Min(metrics.HistoriesSingleSeconds, metrics.HistoriesParallelSeconds):F1}×; older grid + RunMany {pandasMetrics / metrics.RunManySeconds:F1}×)");
             Console.WriteLine($"  (metrics, pandas one portfolio at a time (100 timed, scaled): {P("metrics_loop_seconds") * 1e3:F0} ms, {P("metrics_loop_seconds") / metrics.Seconds:F0}× the C# time; " +
                               $"C# FastPerformance.RunMany on precompiled portfolios: {metrics.CompiledSeconds * 1e3:F1} ms)");
             Console.WriteLine($"Checks: fills {matching.Fills:N0} = {P("matching_fills"):N0}, shares {matching.Quantity:N0} = {P("matching_quantity"):N0}; " +
@@ -88,9 +116,14 @@ public sealed class PortfolioBench : IBench
 
             BenchOutput.Result("portfolio",
                 ("matching_ratio", matchingRatio), ("marking_ratio", markingRatio), ("metrics_ratio", metricsRatio),
-                ("matching_cs_s", matching.Seconds), ("matching_pandas_s", pandasMatching), ("matching_cs_parallel_s", matching.ParallelSeconds),
+                ("matching_cs_s", matching.Seconds), ("matching_pandas_s", pandasMatching), ("matching_cs_mode", matching.Mode == "parallel" ? "parallel" : "single"),
+                ("matching_cs_single_s", matching.SingleSeconds), ("matching_cs_parallel_s", matching.ParallelSeconds), ("matching_exact_cs_s", matching.ExactSeconds),
+                ("matching_ratio_single", pandasMatching / matching.SingleSeconds),
                 ("marking_cs_us", marking.Seconds * 1e6), ("marking_pandas_us", pandasMarking * 1e6),
-                ("metrics_cs_ms", metrics.Seconds * 1e3), ("metrics_pandas_ms", pandasMetrics * 1e3), ("metrics_exact_cs_ms", metrics.ExactSeconds * 1e3),
+                ("metrics_cs_ms", metrics.Seconds * 1e3), ("metrics_pandas_ms", pandasMetrics * 1e3), ("metrics_cs_mode", metrics.Mode == "parallel" ? "parallel" : "single"),
+                ("metrics_ratio_single", pandasMetrics / metrics.BatchSingleSeconds), ("metrics_cs_single_ms", metrics.BatchSingleSeconds * 1e3),
+                ("metrics_cs_parallel_ms", metrics.BatchParallelSeconds * 1e3), ("metrics_histories_cs_ms", Math.Min(metrics.HistoriesSingleSeconds, metrics.HistoriesParallelSeconds) * 1e3),
+                ("metrics_runmany_cs_ms", metrics.RunManySeconds * 1e3), ("metrics_exact_cs_ms", metrics.ExactSeconds * 1e3),
                 ("metrics_compiled_cs_ms", metrics.CompiledSeconds * 1e3), ("metrics_pandas_loop_ms", P("metrics_loop_seconds") * 1e3),
                 ("orders", data.OrderCount), ("fills", matching.Fills), ("positions", o.Positions), ("portfolios", o.Portfolios),
                 ("checks", problems.Count == 0 ? "ok" : "failed"), ("cores", Environment.ProcessorCount));
@@ -109,65 +142,105 @@ public sealed class PortfolioBench : IBench
 
     private static string Verdict(double ratio) => ratio >= 20 ? "≥ 20×" : "below 20×";
 
-    private sealed record MatchingRun(double Seconds, double ParallelSeconds, int Fills, decimal Quantity, decimal Notional, decimal Commission, int Working, decimal[] FilledPerOrder);
+    private sealed record MatchingRun(
+        double SingleSeconds, double ParallelSeconds, double ExactSeconds, int Fills, double Quantity, double Notional, double Commission, int Working,
+        double[] FilledPerOrder, int ExactFills, int ExactWorking, int ExactDisagreements)
+    {
+        /// <summary>The figure compared with pandas: the faster of single-threaded and parallel over instruments.</summary>
+        public double Seconds => Math.Min(SingleSeconds, ParallelSeconds);
 
-    /// <summary>The bulk engine instrument by instrument, on fresh orders each run (making them is not timed).</summary>
+        public string Mode => ParallelSeconds < SingleSeconds ? "parallel" : "single-threaded";
+    }
+
+    /// <summary>
+    /// <see cref="DailyMatcher"/> over every instrument. Each timed run builds the <see cref="DailyBars"/> (columns copied, search
+    /// tables built) from the bench's double columns and matches every order from its added state, as portfolio_pandas.py
+    /// builds its frames and sparse tables and matches inside its timed function; making the order batch, like pandas reading
+    /// its files, is not timed. Timed single-threaded and in parallel over instruments. The exact decimal
+    /// <see cref="MatchingEngine"/> bulk run is timed once for information and every order's outcome is checked against it.
+    /// </summary>
     private static MatchingRun Matching(PortfolioBenchData data, PortfolioBenchOptions o, CancellationToken ct)
     {
         var settings = PortfolioBenchData.Settings;
-        var fills = new List<MatchFill>();
-        var warmInstruments = Math.Min(data.Bars.Length, 25);
+        var orders = data.NewDailyOrders();
+        var fills = new List<DailyFill>();
+        var cores = Environment.ProcessorCount;
+        var instruments = data.Bars.Length;
+
+        int Once(int parallelism)
+        {
+            var bars = new DailyBars[instruments];
+            if (parallelism == 1)
+            {
+                for (var i = 0; i < instruments; i++) bars[i] = new DailyBars(data.BarStart[i], data.BarOpen[i], data.BarHigh[i], data.BarLow[i], data.BarVolume[i]);
+            }
+            else
+            {
+                Parallel.For(0, instruments, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+                    i => bars[i] = new DailyBars(data.BarStart[i], data.BarOpen[i], data.BarHigh[i], data.BarLow[i], data.BarVolume[i]));
+            }
+            fills.Clear();
+            return DailyMatcher.Run(bars, orders, settings, fills, parallelism);
+        }
+
         for (var w = 0; w < 2; w++)
         {
-            var warm = data.NewOrders();
-            for (var i = 0; i < warmInstruments; i++) MatchingEngine.Run(data.Bars[i], warm[i], settings, fills);
-            fills.Clear();
+            Once(1);
+            Once(cores);
             if (w == 0) Thread.Sleep(1000); // let tiered compilation replace the first code
         }
 
-        var times = new List<double>();
-        List<MatchOrder>[] orders = [];
-        var working = 0;
-        for (var r = 0; r < o.Repeats; r++)
+        List<double> Time(int parallelism)
         {
-            ct.ThrowIfCancellationRequested();
-            orders = data.NewOrders();
-            fills.Clear();
-            GC.Collect();
-            var watch = Stopwatch.StartNew();
-            working = 0;
-            for (var i = 0; i < data.Bars.Length; i++) working += MatchingEngine.Run(data.Bars[i], orders[i], settings, fills);
-            times.Add(watch.Elapsed.TotalSeconds);
-        }
-
-        var parallelTimes = new List<double>();
-        for (var r = 0; r < o.Repeats; r++)
-        {
-            ct.ThrowIfCancellationRequested();
-            var fresh = data.NewOrders();
-            var perThread = new System.Collections.Concurrent.ConcurrentBag<List<MatchFill>>();
-            GC.Collect();
-            var watch = Stopwatch.StartNew();
-            Parallel.For(0, data.Bars.Length, () => new List<MatchFill>(), (i, _, local) =>
+            var times = new List<double>();
+            for (var r = 0; r < o.Repeats; r++)
             {
-                MatchingEngine.Run(data.Bars[i], fresh[i], settings, local);
-                return local;
-            }, perThread.Add);
-            parallelTimes.Add(watch.Elapsed.TotalSeconds);
-            if (perThread.Sum(l => l.Count) != fills.Count) throw new InvalidOperationException("The parallel matching made a different number of fills.");
+                ct.ThrowIfCancellationRequested();
+                GC.Collect();
+                var watch = Stopwatch.StartNew();
+                Once(parallelism);
+                times.Add(watch.Elapsed.TotalSeconds);
+            }
+            return times;
         }
 
-        decimal quantity = 0, notional = 0, commission = 0;
+        var parallelTimes = Time(cores);
+        var parallelCount = fills.Count;
+        var singleTimes = Time(1);
+        var working = Once(1);
+        if (parallelCount != fills.Count) throw new InvalidOperationException("The parallel matching made a different number of fills.");
+
+        double quantity = 0, notional = 0, commission = 0;
         foreach (var f in CollectionsMarshal.AsSpan(fills))
         {
             quantity += f.Quantity;
             notional += f.Notional;
             commission += f.Commission;
         }
-        var perOrder = new decimal[data.OrderCount];
-        foreach (var list in orders)
-            foreach (var order in list) perOrder[order.Id] = order.FilledQuantity;
-        return new MatchingRun(Median(times), Median(parallelTimes), fills.Count, quantity, notional, commission, working, perOrder);
+        var perOrder = orders.FilledQuantities();
+
+        // The exact engine once, on fresh MatchOrders: every order must end the same way.
+        var exactOrders = data.NewOrders();
+        var exactFills = new List<MatchFill>(fills.Count);
+        GC.Collect();
+        var exactWatch = Stopwatch.StartNew();
+        var exactWorking = 0;
+        for (var i = 0; i < instruments; i++) exactWorking += MatchingEngine.Run(data.Bars[i], exactOrders[i], settings, exactFills);
+        var exactSeconds = exactWatch.Elapsed.TotalSeconds;
+        var disagreements = 0;
+        foreach (var list in exactOrders)
+        {
+            foreach (var order in list)
+            {
+                var k = (int)order.Id;
+                if ((double)order.FilledQuantity != perOrder[k] || order.Status != orders.Status(k) || order.StopTriggered != orders.StopTriggered(k)
+                    || Math.Abs((double)order.Commission - orders.Commission(k)) > 1e-9 * Math.Max(1, (double)order.Commission)
+                    || Math.Abs((double)order.AverageFillPrice - orders.AverageFillPrice(k)) > 1e-9 * Math.Max(1, (double)order.AverageFillPrice))
+                    disagreements++;
+            }
+        }
+        return new MatchingRun(Median(singleTimes), Median(parallelTimes), exactSeconds, fills.Count, quantity, notional, commission, working, perOrder,
+            exactFills.Count, exactWorking, disagreements);
     }
 
     /// <summary>--profile: the single-threaded matching time of each kind of order alone (one run each, fresh orders), to show where it goes.</summary>
@@ -215,44 +288,96 @@ public sealed class PortfolioBench : IBench
         return new MarkingRun(Median(times), pnl, percent);
     }
 
-    private sealed record MetricsRun(double Seconds, double RunManySeconds, double CompiledSeconds, double ExactSeconds, FastPerformanceSummary[] Summaries, PerformanceReport[] Exact);
+    private sealed record MetricsRun(
+        double BatchSingleSeconds, double BatchParallelSeconds, double HistoriesSingleSeconds, double HistoriesParallelSeconds,
+        double RunManySeconds, double CompiledSeconds, double ExactSeconds, FastPerformanceSummary[] Summaries, FastPerformanceSummary[] FromHistories,
+        FastPerformanceSummary[] RunMany, PerformanceReport[] Exact)
+    {
+        /// <summary>The figure compared with pandas: the batch from columns, the faster of single-threaded and parallel.</summary>
+        public double Seconds => Math.Min(BatchSingleSeconds, BatchParallelSeconds);
+
+        public string Mode => BatchParallelSeconds < BatchSingleSeconds ? "parallel" : "single-threaded";
+    }
 
     /// <summary>
-    /// Grid + <see cref="FastPerformance.RunMany(PriceGrid, IReadOnlyList{PortfolioHistory}, MetricsOptions?, int)"/> (the figure
-    /// compared: from closes and histories to metrics, as the pandas side does), RunMany alone, RunMany on compiled portfolios,
-    /// and the exact decimal path.
+    /// The figure compared is <see cref="FastPerformance.RunBatch(ReadOnlySpan{double}, PortfolioBatch, MetricsOptions?, int)"/>
+    /// from the same columns portfolio_pandas.py reads (closes with NaN where missing, carried forward in the call; fills and
+    /// flows with day indices and grid rows): building the <see cref="PortfolioBatch"/> from them and running it are timed,
+    /// single-threaded and over every core. For information: from the histories (<see cref="PriceGrid"/> +
+    /// <see cref="FastPerformance.RunBatch(PriceGrid, IReadOnlyList{PortfolioHistory}, MetricsOptions?, int)"/>), the older
+    /// grid + <see cref="FastPerformance.RunMany(PriceGrid, IReadOnlyList{PortfolioHistory}, MetricsOptions?, int)"/>, RunMany on
+    /// compiled portfolios, and the exact decimal path.
     /// </summary>
     private static MetricsRun Metrics(PortfolioBenchData data, PortfolioBenchOptions o, CancellationToken ct)
     {
         var histories = data.Histories;
+        var columns = data.MetricsAsColumns();
+        var cores = Environment.ProcessorCount;
+        var days = data.GridDays.Length;
+
+        FastPerformanceSummary[] FromColumns(int parallelism)
+        {
+            var batch = PortfolioBatch.FromColumns(days, columns.StartingCash, columns.FillStart, columns.FillDay, columns.FillRow, columns.FillQuantity,
+                columns.FillPrice, columns.FillFees, columns.FlowStart, columns.FlowDay, columns.FlowAmount);
+            return FastPerformance.RunBatch(columns.Closes, batch, maxDegreeOfParallelism: parallelism);
+        }
+
+        FastPerformanceSummary[] FromHistories(int parallelism) =>
+            FastPerformance.RunBatch(new PriceGrid(data.GridDays, data.GridIds, data.GridCloses), histories, maxDegreeOfParallelism: parallelism);
+
         var warm = histories.Take(100).ToArray();
         for (var w = 0; w < 2; w++)
         {
+            for (var k = 0; k < 5; k++)
+            {
+                FromColumns(1);
+                FromColumns(cores);
+                FromHistories(1);
+                FromHistories(cores);
+            }
             var g = new PriceGrid(data.GridDays, data.GridIds, data.GridCloses);
             for (var k = 0; k < 5; k++) FastPerformance.RunMany(g, warm);
             PortfolioPerformance.RunMany(g, warm.Take(20).ToArray());
             if (w == 0) Thread.Sleep(1000);
         }
 
-        var total = new List<double>();
+        var repeats = Math.Max(5, o.Repeats);
+        List<double> Time(Func<int, FastPerformanceSummary[]> run, int parallelism, out FastPerformanceSummary[] result)
+        {
+            var times = new List<double>();
+            result = [];
+            for (var r = 0; r < repeats; r++)
+            {
+                ct.ThrowIfCancellationRequested();
+                GC.Collect();
+                var watch = Stopwatch.StartNew();
+                result = run(parallelism);
+                times.Add(watch.Elapsed.TotalSeconds);
+            }
+            return times;
+        }
+
+        var batchSingle = Time(FromColumns, 1, out var summaries);
+        var batchParallel = Time(FromColumns, cores, out _);
+        var historiesSingle = Time(FromHistories, 1, out var fromHistories);
+        var historiesParallel = Time(FromHistories, cores, out _);
+
         var runMany = new List<double>();
-        FastPerformanceSummary[] summaries = [];
+        FastPerformanceSummary[] runManySummaries = [];
         PriceGrid grid = null!;
-        for (var r = 0; r < Math.Max(5, o.Repeats); r++)
+        for (var r = 0; r < repeats; r++)
         {
             ct.ThrowIfCancellationRequested();
             GC.Collect();
             var watch = Stopwatch.StartNew();
             grid = new PriceGrid(data.GridDays, data.GridIds, data.GridCloses);
-            var built = watch.Elapsed.TotalSeconds;
-            summaries = FastPerformance.RunMany(grid, histories);
-            total.Add(watch.Elapsed.TotalSeconds);
-            runMany.Add(watch.Elapsed.TotalSeconds - built);
+            runManySummaries = FastPerformance.RunMany(grid, histories);
+            runMany.Add(watch.Elapsed.TotalSeconds);
         }
 
         var compiled = histories.Select(h => CompiledPortfolio.Compile(grid, h)).ToArray();
         var compiledTimes = new List<double>();
-        for (var r = 0; r < Math.Max(5, o.Repeats); r++)
+        for (var r = 0; r < repeats; r++)
         {
             var watch = Stopwatch.StartNew();
             FastPerformance.RunMany(grid, compiled);
@@ -269,22 +394,23 @@ public sealed class PortfolioBench : IBench
             exact = PortfolioPerformance.RunMany(grid, histories);
             exactTimes.Add(watch.Elapsed.TotalSeconds);
         }
-        return new MetricsRun(Median(total), Median(runMany), Median(compiledTimes), Median(exactTimes), summaries, exact);
+        return new MetricsRun(Median(batchSingle), Median(batchParallel), Median(historiesSingle), Median(historiesParallel), Median(runMany),
+            Median(compiledTimes), Median(exactTimes), summaries, fromHistories, runManySummaries, exact);
     }
 
     private static void CompareMatching(string dir, PortfolioBenchData data, MatchingRun cs, Dictionary<string, string> pandas, List<string> problems)
     {
         double P(string key) => double.Parse(pandas[key], CultureInfo.InvariantCulture);
         if (P("matching_fills") != cs.Fills) problems.Add($"matching: {cs.Fills} fills in C#, {P("matching_fills")} in pandas.");
-        if (P("matching_quantity") != (double)cs.Quantity) problems.Add($"matching: {cs.Quantity} shares filled in C#, {P("matching_quantity")} in pandas.");
+        if (P("matching_quantity") != cs.Quantity) problems.Add($"matching: {cs.Quantity} shares filled in C#, {P("matching_quantity")} in pandas.");
         if (P("matching_working") != cs.Working) problems.Add($"matching: {cs.Working} orders still working in C#, {P("matching_working")} in pandas.");
         foreach (var (name, mine) in new[] { ("notional", cs.Notional), ("commission", cs.Commission) })
         {
             var theirs = P("matching_" + name);
-            if (Math.Abs((double)mine - theirs) > 1e-9 * Math.Max(1, Math.Abs(theirs))) problems.Add($"matching: total {name} {mine} in C#, {theirs} in pandas.");
+            if (Math.Abs(mine - theirs) > 1e-9 * Math.Max(1, Math.Abs(theirs))) problems.Add($"matching: total {name} {mine} in C#, {theirs} in pandas.");
         }
         var filled = ReadDoubles(Path.Combine(dir, "m_filled.bin"));
-        var differing = Enumerable.Range(0, data.OrderCount).Where(k => (double)cs.FilledPerOrder[k] != filled[k]).ToList();
+        var differing = Enumerable.Range(0, data.OrderCount).Where(k => cs.FilledPerOrder[k] != filled[k]).ToList();
         if (differing.Count > 0)
         {
             problems.Add($"matching: {differing.Count} orders filled a different quantity, e.g. " + string.Join("; ", differing.Take(5).Select(k =>

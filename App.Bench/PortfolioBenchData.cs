@@ -71,6 +71,81 @@ public sealed class PortfolioBenchData
 
     public int OrderCount => OrderInstrument.Length;
 
+    /// <summary>
+    /// The metrics inputs as columns, what portfolio_pandas.py reads from its files: the closes as one instrument-major
+    /// matrix (NaN where missing), and every portfolio's fills (day index, grid row, signed quantity, price, fees) and flows
+    /// (day index, amount), portfolio p's being [FillStart[p], FillStart[p + 1]) and [FlowStart[p], FlowStart[p + 1]).
+    /// </summary>
+    public sealed record MetricsColumns(
+        double[] Closes, double[] StartingCash, int[] FillStart, int[] FillDay, int[] FillRow, double[] FillQuantity, double[] FillPrice, double[] FillFees,
+        int[] FlowStart, int[] FlowDay, double[] FlowAmount);
+
+    public MetricsColumns MetricsAsColumns()
+    {
+        var days = GridDays.Length;
+        var closes = new double[GridIds.Length * days];
+        for (var r = 0; r < GridIds.Length; r++)
+            for (var t = 0; t < days; t++) closes[r * days + t] = GridCloses[r][t] is { } c ? (double)c : double.NaN;
+        var fillStart = new int[Histories.Length + 1];
+        var flowStart = new int[Histories.Length + 1];
+        for (var p = 0; p < Histories.Length; p++)
+        {
+            fillStart[p + 1] = fillStart[p] + Histories[p].Fills.Length;
+            flowStart[p + 1] = flowStart[p] + Histories[p].Flows.Length;
+        }
+        var fillDay = new int[fillStart[^1]];
+        var fillRow = new int[fillDay.Length];
+        var fillQuantity = new double[fillDay.Length];
+        var fillPrice = new double[fillDay.Length];
+        var fillFees = new double[fillDay.Length];
+        var flowDay = new int[flowStart[^1]];
+        var flowAmount = new double[flowDay.Length];
+        var row = GridIds.Select((id, r) => (id, r)).ToDictionary(x => x.id, x => x.r);
+        for (var p = 0; p < Histories.Length; p++)
+        {
+            var h = Histories[p];
+            for (var x = 0; x < h.Fills.Length; x++)
+            {
+                var f = h.Fills[x];
+                var at = fillStart[p] + x;
+                fillDay[at] = FillDays[p][x];
+                fillRow[at] = row[f.InstrumentId];
+                fillQuantity[at] = (double)(f.Side == OrderSide.Buy ? f.Quantity : -f.Quantity);
+                fillPrice[at] = (double)f.Price;
+                fillFees[at] = (double)f.Fees;
+            }
+            for (var x = 0; x < h.Flows.Length; x++)
+            {
+                flowDay[flowStart[p] + x] = FlowDays[p][x];
+                flowAmount[flowStart[p] + x] = (double)h.Flows[x].Amount;
+            }
+        }
+        return new MetricsColumns(closes, Histories.Select(h => (double)h.StartingCash).ToArray(), fillStart, fillDay, fillRow, fillQuantity, fillPrice, fillFees,
+            flowStart, flowDay, flowAmount);
+    }
+
+    // The same bars as columns (what portfolio_pandas.py reads from its files): start, open, high, low, volume per instrument.
+    public required DateTimeOffset[][] BarStart { get; init; }
+    public required double[][] BarOpen { get; init; }
+    public required double[][] BarHigh { get; init; }
+    public required double[][] BarLow { get; init; }
+    public required double[][] BarVolume { get; init; }
+
+    /// <summary>
+    /// The orders as one <see cref="DailyOrders"/> batch for <see cref="DailyMatcher"/> (order k is batch index k, on instrument
+    /// <see cref="OrderInstrument"/>[k]). A run starts every order from this state, so one batch serves every run.
+    /// </summary>
+    public DailyOrders NewDailyOrders()
+    {
+        var batch = new DailyOrders(OrderCount);
+        for (var k = 0; k < OrderCount; k++)
+        {
+            batch.Add(k, OrderInstrument[k], Sides[k], Types[k], OrderTif[k], (double)OrderQuantity[k],
+                OrderLimit[k] is { } l ? (double)l : null, OrderStop[k] is { } s ? (double)s : null, OrderPlacedAt[k]);
+        }
+        return batch;
+    }
+
     /// <summary>Fresh orders for one run, grouped by instrument (the bulk <see cref="MatchingEngine.Run(ReadOnlySpan{MatchBar}, IReadOnlyList{MatchOrder}, ExecutionSettings, List{MatchFill}, VolumeProfile?)"/> takes one instrument's orders).</summary>
     public List<MatchOrder>[] NewOrders()
     {
@@ -223,6 +298,11 @@ public sealed class PortfolioBenchData
         return new PortfolioBenchData
         {
             Bars = bars,
+            BarStart = bars.Select(row => row.Select(b => b.Start).ToArray()).ToArray(),
+            BarOpen = bars.Select(row => row.Select(b => (double)b.Open).ToArray()).ToArray(),
+            BarHigh = bars.Select(row => row.Select(b => (double)b.High).ToArray()).ToArray(),
+            BarLow = bars.Select(row => row.Select(b => (double)b.Low).ToArray()).ToArray(),
+            BarVolume = bars.Select(row => row.Select(b => (double)b.Volume).ToArray()).ToArray(),
             OrderInstrument = instrument,
             OrderPlacedAt = placedAt,
             Types = type,

@@ -9,7 +9,7 @@ public sealed class FastPerformanceTests
     private const long Aapl = 1;
     private static readonly DateOnly[] Week = EquityCurveTests.Week;
 
-    private static void AssertSame(PortfolioPerformanceResult exact, FastPerformanceSummary fast)
+    internal static void AssertSame(PortfolioPerformanceResult exact, FastPerformanceSummary fast)
     {
         var r = exact.Report;
         var scale = Math.Max(1, Math.Abs((double)r.Returns.EndingEquity));

@@ -158,7 +158,7 @@ public readonly record struct FastPerformanceSummary(
 /// exact <see cref="decimal"/> path stays the one for ledgers and display. Online forms: Welford's mean and variance
 /// for Sharpe; the drawdown's recovery is the first day after the deepest trough back at its peak.
 /// </summary>
-public static class FastPerformance
+public static partial class FastPerformance
 {
     private const double Tolerance = 1e-12;
 

@@ -1,0 +1,417 @@
+namespace Signalbook.Features.Portfolios.Matching;
+
+/// <summary>Which rule made a <see cref="DailyFill"/>: the <see cref="MatchRules"/> string as a byte.</summary>
+public enum FillRule : byte
+{
+    MarketOpen,
+    LimitAtOpen,
+    LimitTouched,
+    LimitTradedThrough,
+    StopGapped,
+    StopTouched,
+    StopTriggeredEarlier,
+    StopLimitGapped,
+    StopLimitTriggered,
+}
+
+/// <summary>
+/// One execution from <see cref="DailyMatcher"/>: order <see cref="Order"/> (its index in the <see cref="DailyOrders"/>)
+/// filled <see cref="Quantity"/> at <see cref="Price"/> (slippage included) on bar <see cref="Bar"/> of its instrument,
+/// paying <see cref="Commission"/>.
+/// </summary>
+public readonly record struct DailyFill(int Order, int Bar, double Quantity, double Price, double Commission, FillRule Rule)
+{
+    public double Notional => Quantity * Price;
+
+    /// <summary>The <see cref="MatchRules"/> string of a rule.</summary>
+    public static string RuleText(FillRule rule) => rule switch
+    {
+        FillRule.MarketOpen => MatchRules.MarketOpen,
+        FillRule.LimitAtOpen => MatchRules.LimitAtOpen,
+        FillRule.LimitTouched => MatchRules.LimitTouched,
+        FillRule.LimitTradedThrough => MatchRules.LimitTradedThrough,
+        FillRule.StopGapped => MatchRules.StopGapped,
+        FillRule.StopTouched => MatchRules.StopTouched,
+        FillRule.StopTriggeredEarlier => MatchRules.StopTriggeredEarlier,
+        FillRule.StopLimitGapped => MatchRules.StopLimitGapped,
+        FillRule.StopLimitTriggered => MatchRules.StopLimitTriggered,
+        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown rule."),
+    };
+
+    /// <summary>The same fill as <see cref="MatchingEngine"/> reports it (decimals from the doubles).</summary>
+    public MatchFill ToMatchFill(DailyOrders orders, DailyBars bars)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        ArgumentNullException.ThrowIfNull(bars);
+        return new MatchFill(orders.Id(Order), bars.Start(Bar), (decimal)Quantity, (decimal)Price, (decimal)Commission, RuleText(Rule));
+    }
+}
+
+/// <summary>
+/// The bulk matcher for daily bars: the rules of <see cref="MatchingEngine"/> for market, limit, stop and stop-limit
+/// orders (Day or Gtc) on daily bars, over columns (<see cref="DailyBars"/>, <see cref="DailyOrders"/>) in
+/// <see cref="double"/>, for backtests of many orders. Each order is matched on its own from its first eligible bar (the
+/// first starting at or after it was placed, found by binary search); a resting limit or an untriggered stop jumps to the
+/// next bar that reaches its price through the bars' search tables. The settings' rates are worked out once per run.
+/// <para>
+/// <b>Same results as the exact engine</b> (the tests hold it to <see cref="MatchingEngine.Run(ReadOnlySpan{MatchBar}, IReadOnlyList{MatchOrder}, ExecutionSettings, List{MatchFill}, VolumeProfile?)"/>
+/// on thousands of random orders): the same fills on the same bars by the same rules, the same final states, prices and
+/// commissions within 1e-9 relative (the doubles' rounding). Quantities are exact when they are whole numbers (or other
+/// values a double holds exactly, below 2^53), as shares and volumes are; the volume cap and its rounding to
+/// <see cref="ExecutionSettings.QuantityIncrement"/> treat values within 1e-12 relative of each other as equal, so the
+/// doubles' rounding of share × volume cannot move a fill by one increment (the decimal engine sees the exact product).
+/// </para>
+/// </summary>
+public static class DailyMatcher
+{
+    private const double Snap = 1e-12;
+
+    /// <summary>Where <see cref="DailyBars.Warm"/>'s reads go, so the JIT keeps them.</summary>
+    private static long Warmed;
+
+    /// <summary>
+    /// Runs every order of <paramref name="orders"/> over the bars of its instrument (<paramref name="instruments"/>[order's
+    /// instrument]) and appends the fills to <paramref name="fills"/> instrument by instrument, within one instrument order by
+    /// order (in the batch's order), within one order bar by bar. With <paramref name="maxDegreeOfParallelism"/> &gt; 1 the
+    /// instruments are spread over the thread pool (same results, same fill order). Returns how many orders are still working.
+    /// </summary>
+    public static int Run(IReadOnlyList<DailyBars> instruments, DailyOrders orders, ExecutionSettings settings, List<DailyFill> fills, int maxDegreeOfParallelism = 1)
+    {
+        ArgumentNullException.ThrowIfNull(instruments);
+        ArgumentNullException.ThrowIfNull(orders);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(fills);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDegreeOfParallelism, 1);
+        var rates = new Rates(settings);
+        for (var i = 0; i < instruments.Count; i++)
+            if (instruments[i] is null) throw new ArgumentException($"The bars of instrument {i} are null.", nameof(instruments));
+        var work = orders.Group(instruments.Count, out var start);
+
+        if (maxDegreeOfParallelism == 1 || instruments.Count < 2)
+        {
+            var tables = new SearchTables();
+            var working = 0;
+            for (var i = 0; i < instruments.Count; i++)
+            {
+                if (start[i + 1] > start[i]) working += RunInstrument(instruments[i], work.AsSpan(start[i], start[i + 1] - start[i]), rates, fills, tables);
+            }
+            return working;
+        }
+
+        // Contiguous ranges of instruments, each into its own list, joined in order at the end.
+        var chunks = Math.Min(instruments.Count, maxDegreeOfParallelism * 8);
+        var chunkFills = new List<DailyFill>[chunks];
+        var chunkWorking = new int[chunks];
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, c =>
+        {
+            var from = (int)((long)instruments.Count * c / chunks);
+            var to = (int)((long)instruments.Count * (c + 1) / chunks);
+            var local = new List<DailyFill>(Math.Max(16, (start[to] - start[from]) * 3));
+            var tables = new SearchTables();
+            var working = 0;
+            for (var i = from; i < to; i++)
+            {
+                if (start[i + 1] > start[i]) working += RunInstrument(instruments[i], work.AsSpan(start[i], start[i + 1] - start[i]), rates, local, tables);
+            }
+            chunkFills[c] = local;
+            chunkWorking[c] = working;
+        });
+        var total = 0;
+        foreach (var list in chunkFills) total += list.Count;
+        fills.EnsureCapacity(fills.Count + total);
+        var all = 0;
+        for (var c = 0; c < chunks; c++)
+        {
+            fills.AddRange(chunkFills[c]);
+            all += chunkWorking[c];
+        }
+        return all;
+    }
+
+    /// <summary>Runs every order of <paramref name="orders"/> over one instrument's bars (the orders' instrument must be 0).</summary>
+    public static int Run(DailyBars bars, DailyOrders orders, ExecutionSettings settings, List<DailyFill> fills)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        return Run([bars], orders, settings, fills);
+    }
+
+    /// <summary>The settings as double rates, worked out once per run.</summary>
+    private sealed class Rates
+    {
+        public readonly bool Capped;
+        public readonly double Share;
+        public readonly double Increment;
+        public readonly bool Slips;
+        public readonly double Bps;
+        public readonly double RangeShare;
+        public readonly double PerShare;
+        public readonly double Percent;
+        public readonly double PerOrder;
+        public readonly double Minimum;
+        public readonly bool HasMaximum;
+        public readonly double Maximum;
+        public readonly bool Through;
+
+        public Rates(ExecutionSettings s)
+        {
+            Capped = s.MaxVolumeShare > 0m;
+            Share = (double)s.MaxVolumeShare;
+            Increment = (double)s.QuantityIncrement;
+            Slips = !s.Slippage.IsNone;
+            Bps = (double)(s.Slippage.AdverseBps / 10_000m);
+            RangeShare = (double)s.Slippage.RangeShare;
+            var c = s.Commission;
+            PerShare = (double)c.PerShare;
+            Percent = (double)(c.PercentOfNotional / 100m);
+            PerOrder = (double)c.PerOrder;
+            Minimum = (double)c.MinimumPerFill;
+            HasMaximum = c.MaxPercentOfNotional is not null;
+            Maximum = c.MaxPercentOfNotional is { } max ? (double)(max / 100m) : 0;
+            Through = s.TradeThrough;
+        }
+    }
+
+    /// <summary>The order being matched.</summary>
+    private struct State
+    {
+        public int Index;
+        public double Quantity;
+        public double Filled;
+        public double Notional;
+        public double Commission;
+        public bool Triggered;
+        public bool FilledAny;
+        public bool Done;
+    }
+
+    private static int RunInstrument(DailyBars bars, Span<OrderWork> orders, Rates r, List<DailyFill> fills, SearchTables tables)
+    {
+        var n = bars.Count;
+        var records = bars.Bars;
+        var through = r.Through;
+        var working = 0;
+        // Orders land on random bars: with more than a few per instrument, reading its bars in order first (building the
+        // search tables does) is cheaper than missing the cache at each order's bars.
+        tables.Build(bars);
+        if (orders.Length * 16 >= n) Warmed += bars.Warm();
+
+        for (var x = 0; x < orders.Length; x++)
+        {
+            ref var w = ref orders[x];
+            var status = (OrderStatus)w.Status;
+            if (status is not (OrderStatus.Pending or OrderStatus.Open or OrderStatus.PartiallyFilled)) continue;
+            var i = bars.FirstAtOrAfter(w.PlacedTicks);
+            if (i >= n)
+            {
+                working++;
+                continue;
+            }
+            w.FirstBar = i;
+            if (!w.Valid)
+            {
+                w.Status = (byte)OrderStatus.Rejected;
+                w.ClosedBar = i;
+                continue;
+            }
+
+            var s = new State
+            {
+                Index = w.Order,
+                Quantity = w.Quantity,
+                Filled = w.Filled,
+                Notional = w.Notional,
+                Commission = w.Commission,
+                Triggered = w.Triggered,
+            };
+            var type = (OrderType)w.Type;
+            var buy = w.Side == (byte)OrderSide.Buy;
+            var day = w.Tif == 0;
+            var limit = w.Limit;
+            var stop = w.Stop;
+            var expired = false;
+
+            while (true)
+            {
+                // A Gtc resting limit or untriggered stop: jump to the next bar that reaches its price (nothing happens on the others).
+                if (!day && type != OrderType.Market)
+                {
+                    if (type == OrderType.Limit || (type == OrderType.StopLimit && s.Triggered))
+                        i = buy ? tables.FirstAtOrBelow(i, limit) : tables.FirstAtOrAbove(i, limit);
+                    else if (!s.Triggered)
+                        i = buy ? tables.FirstAtOrAbove(i, stop) : tables.FirstAtOrBelow(i, stop);
+                    if (i >= n) break;
+                }
+
+                ref readonly var b = ref records[i];
+                var o = b.Open;
+                switch (type)
+                {
+                    case OrderType.Market:
+                        Fill(ref s, b, i, Slip(o, buy, b, r), FillRule.MarketOpen, r, fills);
+                        break;
+                    case OrderType.Limit:
+                        MatchLimit(ref s, b, i, buy, limit, r, fills);
+                        break;
+                    case OrderType.StopLoss:
+                        if (s.Triggered)
+                        {
+                            Fill(ref s, b, i, Slip(o, buy, b, r), FillRule.StopTriggeredEarlier, r, fills);
+                        }
+                        else if (buy ? o >= stop : o <= stop)
+                        {
+                            s.Triggered = true;
+                            Fill(ref s, b, i, Slip(o, buy, b, r), FillRule.StopGapped, r, fills);
+                        }
+                        else if (buy ? b.High >= stop : b.Low <= stop)
+                        {
+                            s.Triggered = true;
+                            Fill(ref s, b, i, Slip(stop, buy, b, r), FillRule.StopTouched, r, fills);
+                        }
+                        break;
+                    default: // StopLimit
+                        if (s.Triggered)
+                        {
+                            MatchLimit(ref s, b, i, buy, limit, r, fills);
+                        }
+                        else
+                        {
+                            var gapped = buy ? o >= stop : o <= stop;
+                            if (gapped || (buy ? b.High >= stop : b.Low <= stop))
+                            {
+                                s.Triggered = true;
+                                var price = gapped ? o : stop;
+                                var satisfies = buy ? through ? price < limit : price <= limit : through ? price > limit : price >= limit;
+                                if (satisfies)
+                                    Fill(ref s, b, i, SlipWithin(price, buy, b, limit, r), gapped ? FillRule.StopLimitGapped : FillRule.StopLimitTriggered, r, fills);
+                            }
+                        }
+                        break;
+                }
+
+                if (s.Done) break;
+                if (day)
+                {
+                    expired = true;
+                    break;
+                }
+                if (++i >= n) break;
+            }
+
+            w.Filled = s.Filled;
+            w.Notional = s.Notional;
+            w.Commission = s.Commission;
+            w.Triggered = s.Triggered;
+            if (s.Done)
+            {
+                w.Status = (byte)OrderStatus.Filled;
+                w.ClosedBar = i;
+            }
+            else if (expired)
+            {
+                w.Status = (byte)OrderStatus.Cancelled;
+                w.ClosedBar = i;
+            }
+            else
+            {
+                w.Status = (byte)(s.FilledAny ? OrderStatus.PartiallyFilled : status == OrderStatus.Pending ? OrderStatus.Open : status);
+                working++;
+            }
+        }
+        return working;
+    }
+
+    private static void MatchLimit(ref State s, in BarRecord b, int i, bool buy, double limit, Rates r, List<DailyFill> fills)
+    {
+        var o = b.Open;
+        var through = r.Through;
+        if (buy)
+        {
+            if (through ? o < limit : o <= limit)
+                Fill(ref s, b, i, SlipWithin(o, true, b, limit, r), FillRule.LimitAtOpen, r, fills);
+            else if (through ? b.Low < limit : b.Low <= limit)
+                Fill(ref s, b, i, limit, through ? FillRule.LimitTradedThrough : FillRule.LimitTouched, r, fills);
+        }
+        else
+        {
+            if (through ? o > limit : o >= limit)
+                Fill(ref s, b, i, SlipWithin(o, false, b, limit, r), FillRule.LimitAtOpen, r, fills);
+            else if (through ? b.High > limit : b.High >= limit)
+                Fill(ref s, b, i, limit, through ? FillRule.LimitTradedThrough : FillRule.LimitTouched, r, fills);
+        }
+    }
+
+    /// <summary><see cref="SlippageModel.Apply"/> without a limit.</summary>
+    private static double Slip(double price, bool buy, in BarRecord b, Rates r)
+    {
+        if (!r.Slips) return price;
+        var move = price * r.Bps + r.RangeShare * (b.High - b.Low);
+        if (buy)
+        {
+            var up = price + move;
+            var ceiling = b.High > price ? b.High : price;
+            return up < ceiling ? up : ceiling;
+        }
+        var down = price - move;
+        var floor = b.Low < price ? b.Low : price;
+        return down > floor ? down : floor;
+    }
+
+    /// <summary><see cref="SlippageModel.Apply"/> with a limit: never worse than it.</summary>
+    private static double SlipWithin(double price, bool buy, in BarRecord b, double limit, Rates r)
+    {
+        if (!r.Slips) return price;
+        var p = Slip(price, buy, b, r);
+        if (buy)
+        {
+            var cap = limit > price ? limit : price;
+            return p < cap ? p : cap;
+        }
+        var floor = limit < price ? limit : price;
+        return p > floor ? p : floor;
+    }
+
+    /// <summary>MatchingEngine's Fill: the remainder, capped by the volume share and rounded down to the increment when the cap cuts it.</summary>
+    private static void Fill(ref State s, in BarRecord b, int i, double price, FillRule rule, Rates r, List<DailyFill> fills)
+    {
+        var remaining = s.Quantity - s.Filled;
+        var qty = remaining;
+        if (r.Capped)
+        {
+            var cap = r.Share * b.Volume;
+            if (cap < remaining - remaining * Snap)
+            {
+                qty = cap;
+                if (r.Increment > 0)
+                {
+                    var units = cap / r.Increment;
+                    var whole = Math.Round(units);
+                    if (Math.Abs(units - whole) <= Snap * Math.Max(1, whole)) units = whole;
+                    qty = Math.Floor(units) * r.Increment;
+                }
+            }
+        }
+        if (!(qty > 0)) return;
+
+        var notional = qty * price;
+        var commission = r.PerShare * qty + r.Percent * notional + (s.Filled == 0 ? r.PerOrder : 0);
+        if (commission < r.Minimum) commission = r.Minimum;
+        if (r.HasMaximum)
+        {
+            var max = r.Maximum * notional;
+            if (max < commission) commission = max;
+        }
+        if (qty == remaining || remaining - qty <= s.Quantity * Snap)
+        {
+            s.Filled = s.Quantity;
+            s.Done = true;
+        }
+        else
+        {
+            s.Filled += qty;
+        }
+        s.FilledAny = true;
+        s.Notional += notional;
+        s.Commission += commission;
+        fills.Add(new DailyFill(s.Index, i, qty, price, commission, rule));
+    }
+}

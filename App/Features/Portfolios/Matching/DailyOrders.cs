@@ -1,0 +1,290 @@
+namespace Signalbook.Features.Portfolios.Matching;
+
+/// <summary>
+/// A batch of orders as columns for <see cref="DailyMatcher"/>: what each order is (id, instrument, side, type, time in
+/// force, quantity, limit, stop, when placed, and its state before the run) and, after a run, what became of it (status,
+/// filled quantity, average fill price, commission, whether its stop triggered, its first eligible bar and the bar it
+/// stopped working on). A run always starts from the state the order was added with, so one batch can be run again
+/// (against other bars or settings) without being rebuilt.
+/// <para>
+/// Market, limit, stop (StopLoss) and stop-limit orders, Day or Gtc. TWAP/VWAP orders slice over a window and are left to
+/// <see cref="MatchingEngine"/>: adding one throws.
+/// </para>
+/// </summary>
+public sealed class DailyOrders
+{
+    private long[] _id;
+    private int[] _instrument;
+    private byte[] _side;
+    private byte[] _type;
+    private byte[] _tif;
+    private double[] _quantity;
+    private double[] _limit; // NaN when none
+    private double[] _stop; // NaN when none
+    private long[] _placedTicks;
+    private byte[] _initialStatus;
+    private double[] _initialFilled;
+    private double[] _initialNotional;
+    private double[] _initialCommission;
+    private bool[] _initialTriggered;
+    private bool[] _valid;
+
+    // The last run's working copy: every order's inputs and state, grouped by instrument (the matcher walks it in order);
+    // _rank[k] is where order k sits in it. Null before the first run.
+    private OrderWork[]? _work;
+    private int[]? _rank;
+    private int _workCount;
+
+    public DailyOrders(int capacity = 16)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        capacity = Math.Max(capacity, 1);
+        _id = new long[capacity];
+        _instrument = new int[capacity];
+        _side = new byte[capacity];
+        _type = new byte[capacity];
+        _tif = new byte[capacity];
+        _quantity = new double[capacity];
+        _limit = new double[capacity];
+        _stop = new double[capacity];
+        _placedTicks = new long[capacity];
+        _initialStatus = new byte[capacity];
+        _initialFilled = new double[capacity];
+        _initialNotional = new double[capacity];
+        _initialCommission = new double[capacity];
+        _initialTriggered = new bool[capacity];
+        _valid = new bool[capacity];
+    }
+
+    public int Count { get; private set; }
+
+    /// <summary>
+    /// Adds a new order (Open, nothing filled) and returns its index, which <see cref="DailyFill.Order"/> and the result
+    /// accessors use. <paramref name="instrument"/> is the index of its bars in the list given to <see cref="DailyMatcher.Run(IReadOnlyList{DailyBars}, DailyOrders, ExecutionSettings, List{DailyFill}, int)"/>.
+    /// An invalid order (quantity not positive, a missing or non-positive limit or stop, an unknown side or type) is added
+    /// and, as in <see cref="MatchingEngine"/>, rejected on its first eligible bar.
+    /// </summary>
+    public int Add(long id, int instrument, OrderSide side, OrderType type, TimeInForce timeInForce, double quantity, double? limit, double? stop, DateTimeOffset placedAt) =>
+        AddCore(id, instrument, side, type, timeInForce, quantity, limit ?? double.NaN, stop ?? double.NaN, placedAt, OrderStatus.Open, 0, 0, 0, false);
+
+    /// <summary>
+    /// A batch of <see cref="MatchOrder"/>s on one instrument (instrument 0), each starting from its current state. An order
+    /// that is no longer working is carried as it is; a working one must not have seen a bar yet (<see cref="MatchOrder.Session"/>
+    /// null): resume those with <see cref="MatchingEngine"/>. Write the results back with <see cref="CopyTo"/>.
+    /// </summary>
+    public static DailyOrders From(IReadOnlyList<MatchOrder> orders)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        var batch = new DailyOrders(orders.Count);
+        foreach (var o in orders)
+        {
+            if (o.IsWorking && o.Session is not null)
+                throw new ArgumentException($"Order {o.Id} has already seen a bar (session {o.Session}); resume it with MatchingEngine.", nameof(orders));
+            batch.AddCore(o.Id, 0, o.Side, o.Type, o.TimeInForce, (double)o.Quantity, o.LimitPrice is { } l ? (double)l : double.NaN,
+                o.StopPrice is { } s ? (double)s : double.NaN, o.PlacedAt, o.Status, (double)o.FilledQuantity,
+                (double)(o.AverageFillPrice * o.FilledQuantity), (double)o.Commission, o.StopTriggered);
+        }
+        return batch;
+    }
+
+    private int AddCore(long id, int instrument, OrderSide side, OrderType type, TimeInForce tif, double quantity, double limit, double stop,
+        DateTimeOffset placedAt, OrderStatus status, double filled, double notional, double commission, bool triggered)
+    {
+        var working = status is OrderStatus.Pending or OrderStatus.Open or OrderStatus.PartiallyFilled;
+        if (working && type is OrderType.Twap or OrderType.Vwap)
+            throw new NotSupportedException($"Order {id} is {type}: DailyMatcher does not slice algo orders; use MatchingEngine.");
+        ArgumentOutOfRangeException.ThrowIfNegative(instrument);
+        if (!Enum.IsDefined(status)) throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown order status.");
+        if (Count == _id.Length) Grow();
+        var k = Count++;
+        _id[k] = id;
+        _instrument[k] = instrument;
+        // MatchingEngine.Validate, in double. An unknown side or type is kept as an invalid order (rejected on its first bar).
+        var valid = quantity > 0 && filled >= 0 && filled <= quantity
+                    && side is OrderSide.Buy or OrderSide.Sell
+                    && type is OrderType.Market or OrderType.Limit or OrderType.StopLoss or OrderType.StopLimit
+                    && (type is not (OrderType.Limit or OrderType.StopLimit) || limit > 0)
+                    && (type is not (OrderType.StopLoss or OrderType.StopLimit) || stop > 0);
+        _side[k] = valid ? (byte)side : (byte)0;
+        _type[k] = valid ? (byte)type : (byte)0;
+        _tif[k] = tif == TimeInForce.Day ? (byte)0 : (byte)1;
+        _quantity[k] = quantity;
+        _limit[k] = limit;
+        _stop[k] = stop;
+        _placedTicks[k] = placedAt.UtcTicks;
+        _initialStatus[k] = (byte)status;
+        _initialFilled[k] = filled;
+        _initialNotional[k] = notional;
+        _initialCommission[k] = commission;
+        _initialTriggered[k] = triggered;
+        _valid[k] = valid;
+        _work = null; // the last run's results no longer cover every order
+        return k;
+    }
+
+    private void Grow()
+    {
+        var size = _id.Length * 2;
+        Array.Resize(ref _id, size);
+        Array.Resize(ref _instrument, size);
+        Array.Resize(ref _side, size);
+        Array.Resize(ref _type, size);
+        Array.Resize(ref _tif, size);
+        Array.Resize(ref _quantity, size);
+        Array.Resize(ref _limit, size);
+        Array.Resize(ref _stop, size);
+        Array.Resize(ref _placedTicks, size);
+        Array.Resize(ref _initialStatus, size);
+        Array.Resize(ref _initialFilled, size);
+        Array.Resize(ref _initialNotional, size);
+        Array.Resize(ref _initialCommission, size);
+        Array.Resize(ref _initialTriggered, size);
+        Array.Resize(ref _valid, size);
+    }
+
+    /// <summary>
+    /// For a run: every order's inputs and starting state copied into the working array, grouped by instrument (a counting
+    /// sort, keeping the batch's order within an instrument); <paramref name="start"/>[i] .. start[i + 1] are instrument i's.
+    /// </summary>
+    internal OrderWork[] Group(int instruments, out int[] start)
+    {
+        var count = Count;
+        var instrumentOf = _instrument;
+        start = new int[instruments + 1];
+        for (var k = 0; k < count; k++)
+        {
+            var i = instrumentOf[k];
+            if (i >= instruments)
+                throw new ArgumentException($"Order {_id[k]} is on instrument {i}, but bars were given for {instruments}.", "orders");
+            start[i + 1]++;
+        }
+        for (var i = 0; i < instruments; i++) start[i + 1] += start[i];
+        if (_work is null || _work.Length < count) _work = new OrderWork[Math.Max(count, 1)];
+        if (_rank is null || _rank.Length < count) _rank = new int[Math.Max(count, 1)];
+        var work = _work;
+        var rank = _rank;
+        var next = start.AsSpan(0, instruments).ToArray();
+        for (var k = 0; k < count; k++)
+        {
+            var at = next[instrumentOf[k]]++;
+            rank[k] = at;
+            ref var w = ref work[at];
+            w.Order = k;
+            w.PlacedTicks = _placedTicks[k];
+            w.Quantity = _quantity[k];
+            w.Limit = _limit[k];
+            w.Stop = _stop[k];
+            w.Filled = _initialFilled[k];
+            w.Notional = _initialNotional[k];
+            w.Commission = _initialCommission[k];
+            w.FirstBar = -1;
+            w.ClosedBar = -1;
+            w.Side = _side[k];
+            w.Type = _type[k];
+            w.Tif = _tif[k];
+            w.Status = _initialStatus[k];
+            w.Triggered = _initialTriggered[k];
+            w.Valid = _valid[k];
+        }
+        _workCount = count;
+        return work;
+    }
+
+    private ref readonly OrderWork Result(int k) => ref _work![_rank![k]];
+
+    private bool Ran => _work is not null && _workCount == Count;
+
+    public long Id(int k) => _id[Check(k)];
+
+    public int Instrument(int k) => _instrument[Check(k)];
+
+    public OrderStatus Status(int k) => (OrderStatus)(Ran ? Result(Check(k)).Status : _initialStatus[Check(k)]);
+
+    public bool IsWorking(int k) => Status(k) is OrderStatus.Pending or OrderStatus.Open or OrderStatus.PartiallyFilled;
+
+    public double FilledQuantity(int k) => Ran ? Result(Check(k)).Filled : _initialFilled[Check(k)];
+
+    /// <summary>Quantity-weighted average price of the fills (0 before the first fill).</summary>
+    public double AverageFillPrice(int k)
+    {
+        var filled = FilledQuantity(k);
+        return filled > 0 ? (Ran ? Result(k).Notional : _initialNotional[k]) / filled : 0;
+    }
+
+    public double Commission(int k) => Ran ? Result(Check(k)).Commission : _initialCommission[Check(k)];
+
+    public bool StopTriggered(int k) => Ran ? Result(Check(k)).Triggered : _initialTriggered[Check(k)];
+
+    /// <summary>The order's first eligible bar in the last run (where it was validated and its session fixed); −1 if it had none or was not working.</summary>
+    public int FirstBar(int k) => Ran ? Result(Check(k)).FirstBar : -1;
+
+    /// <summary>The bar on which the order stopped working in the last run (filled, expired or rejected); −1 while working.</summary>
+    public int ClosedBar(int k) => Ran ? Result(Check(k)).ClosedBar : -1;
+
+    /// <summary>Every order's filled quantity after the last run, by index.</summary>
+    public double[] FilledQuantities()
+    {
+        var filled = new double[Count];
+        for (var k = 0; k < filled.Length; k++) filled[k] = FilledQuantity(k);
+        return filled;
+    }
+
+    /// <summary>Every order's status after the last run, by index.</summary>
+    public OrderStatus[] Statuses()
+    {
+        var statuses = new OrderStatus[Count];
+        for (var k = 0; k < statuses.Length; k++) statuses[k] = Status(k);
+        return statuses;
+    }
+
+    /// <summary>
+    /// Writes order <paramref name="k"/>'s result into <paramref name="order"/> (the order it was made from, or a copy) as
+    /// <see cref="MatchingEngine"/> would have left it: status, filled quantity, average fill price, commission (decimals
+    /// from doubles), stop triggered, session, closed at, the day-expiry note and the reject reason.
+    /// </summary>
+    public void CopyTo(int k, MatchOrder order, DailyBars bars)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(bars);
+        if (FirstBar(k) < 0) return; // not touched by the run
+        ref readonly var r = ref Result(k);
+        var status = (OrderStatus)r.Status;
+        order.Status = status;
+        order.FilledQuantity = (decimal)r.Filled;
+        order.AverageFillPrice = (decimal)AverageFillPrice(k);
+        order.Commission = (decimal)r.Commission;
+        order.StopTriggered = r.Triggered;
+        if (status == OrderStatus.Rejected)
+        {
+            order.RejectReason = MatchingEngine.Validate(order);
+            order.ClosedAt = bars.Start(r.ClosedBar);
+            return;
+        }
+        order.Session = bars.SessionDate(r.FirstBar);
+        if (r.ClosedBar >= 0) order.ClosedAt = bars.Start(r.ClosedBar);
+        if (status == OrderStatus.Cancelled) order.Note = MatchingEngine.ExpiredDayNote;
+    }
+
+    private int Check(int k) => (uint)k < (uint)Count ? k : throw new ArgumentOutOfRangeException(nameof(k), k, $"There are {Count} orders.");
+}
+
+/// <summary>One order as the matcher works on it: its inputs and its state, which becomes its result (80 bytes).</summary>
+internal struct OrderWork
+{
+    public long PlacedTicks;
+    public double Quantity;
+    public double Limit;
+    public double Stop;
+    public double Filled;
+    public double Notional;
+    public double Commission;
+    public int Order;
+    public int FirstBar;
+    public int ClosedBar;
+    public byte Side; // OrderSide
+    public byte Type; // OrderType
+    public byte Tif; // 0 Day, 1 Gtc
+    public byte Status; // OrderStatus
+    public bool Triggered;
+    public bool Valid;
+}
