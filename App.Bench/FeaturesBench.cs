@@ -24,7 +24,7 @@ public sealed class FeaturesBench : IBench
         long bars = series.Sum(s => (long)s.Length);
         Console.WriteLine($"bench features: {Environment.ProcessorCount} cores, .NET {Environment.Version}; {series.Count} series, {bars:N0} bars in memory.");
 
-        var python = FindPython(BenchOutput.Option(args, "python", ""));
+        var python = BenchPython.Find(BenchOutput.Option(args, "python", ""), "features");
         var script = Path.Combine(BenchOutput.RepositoryRoot() ?? ".", "App.Bench", "features_pandas.py");
         if (!File.Exists(script)) throw new FileNotFoundException($"The pandas script is not at {script}; run the bench from the repository.", script);
 
@@ -147,44 +147,5 @@ public sealed class FeaturesBench : IBench
                    ?? throw new InvalidOperationException($"The pandas script printed no PANDAS line: {stdout}");
         var fields = line.Split(' ').Skip(1).Select(p => p.Split('=')).ToDictionary(p => p[0], p => p[1]);
         return (double.Parse(fields["seconds"], CultureInfo.InvariantCulture), fields.GetValueOrDefault("pandas", "?"));
-    }
-
-    /// <summary>A Python with pandas: --python, else Debian's /usr/bin/python3, else python3 on the PATH; installs python3-pandas with apt as root.</summary>
-    private static string FindPython(string configured)
-    {
-        var candidates = configured.Length > 0 ? [configured] : new[] { "/usr/bin/python3", "python3" };
-        foreach (var candidate in candidates)
-            if (HasPandas(candidate)) return candidate;
-        if (configured.Length == 0 && Environment.UserName == "root" && File.Exists("/usr/bin/apt-get"))
-        {
-            Console.WriteLine("pandas is missing: installing python3-pandas with apt-get …");
-            Run("/usr/bin/apt-get", "install", "-y", "-q", "python3-pandas");
-            if (HasPandas("/usr/bin/python3")) return "/usr/bin/python3";
-        }
-        throw new InvalidOperationException(
-            "bench features needs Python 3 with pandas and numpy. Install them (Debian: sudo apt-get install python3-pandas) or pass --python <path>.");
-    }
-
-    private static bool HasPandas(string python)
-    {
-        try
-        {
-            return Run(python, "-c", "import pandas, numpy") == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    }
-
-    private static int Run(string exe, params string[] args)
-    {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        p.StandardOutput.ReadToEnd();
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode;
     }
 }

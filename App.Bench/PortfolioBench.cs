@@ -40,7 +40,7 @@ public sealed class PortfolioBench : IBench
     public async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
         var o = PortfolioBenchOptions.Parse(args);
-        var python = PortfolioPython.Find(o.Python);
+        var python = BenchPython.Find(o.Python, "portfolio");
         var script = Path.Combine(BenchOutput.RepositoryRoot() ?? ".", "App.Bench", "portfolio_pandas.py");
         if (!File.Exists(script)) throw new FileNotFoundException($"The pandas script is not at {script}; run the bench from the repository.", script);
         Console.WriteLine($"bench portfolio: {Environment.ProcessorCount} cores, .NET {Environment.Version}; median of {o.Repeats} timed runs per figure; " +
@@ -72,7 +72,7 @@ public sealed class PortfolioBench : IBench
                               $"(on compiled portfolios {metrics.CompiledSeconds * 1e3:F1} ms); exact PortfolioPerformance.RunMany {metrics.ExactSeconds * 1e3:F1} ms.");
 
             Console.WriteLine("pandas: running App.Bench/portfolio_pandas.py on the same inputs …");
-            var pandas = await PortfolioPython.RunScriptAsync(python, script, work, ct);
+            var pandas = await BenchPython.RunScriptAsync(python, script, work, ct);
             double P(string key) => double.Parse(pandas[key], CultureInfo.InvariantCulture);
             var pandasMatching = P("matching_seconds");
             var pandasMarking = P("marking_seconds");

@@ -11,7 +11,7 @@ namespace Signalbook.E2E;
 /// order filled and visible in holdings, orders, trades and the equity curve. Also the strategies, trading-service and
 /// trading-settings pages, each checked for accessibility.
 /// </summary>
-[Collection(E2ECollection.Name)]
+[Collection(ClockCollection.Name)]
 public sealed class PaperTradingTests(BrowserFixture fx)
 {
     private const string DemoPortfolio = "Following the model (demo)";
@@ -99,12 +99,13 @@ public sealed class PaperTradingTests(BrowserFixture fx)
         await Assertions.Expect(orderRows.Locator("[data-testid=order-status][data-status=pending]")).ToHaveCountAsync(2);
         await fx.ShotAsync(page, "portfolio-orders-working");
 
+        // The admin signs in before the clock moves (a session created six days ahead would be the "newest" one after it).
+        var admin = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        admin.SetDefaultTimeout(60_000);
         try
         {
             // Six days later: the admin syncs the market data, and the paper broker fills the order at the next session's open.
             await fx.Server.SetClockOffsetAsync(TimeSpan.FromDays(6));
-            var admin = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
-            admin.SetDefaultTimeout(60_000);
             await admin.GotoAsync("/admin/jobs");
             await new Shell(admin).WaitForCircuitAsync();
             var sync = admin.Locator("[data-testid=job-row][data-job=market-data-daily-sync]");

@@ -49,8 +49,12 @@ public sealed class AppServer : IAsyncDisposable
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
+    private static int _instances;
+
     public static async Task<AppServer> StartAsync()
     {
+        // Each collection fixture starts its own app (and cluster): the folders are per process and per instance.
+        var instance = Interlocked.Increment(ref _instances);
         var root = RepositoryRoot();
         // The app is built in the same configuration as this test assembly (Debug or Release).
         var configuration = typeof(AppServer).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
@@ -62,7 +66,7 @@ public sealed class AppServer : IAsyncDisposable
         var connection = Environment.GetEnvironmentVariable("SIGNALBOOK_E2E_CONNECTION");
         if (string.IsNullOrWhiteSpace(connection))
         {
-            clusterDir = Path.Combine(Path.GetTempPath(), $"signalbook-e2e-{Environment.ProcessId}");
+            clusterDir = Path.Combine(Path.GetTempPath(), $"signalbook-e2e-{Environment.ProcessId}-{instance}");
             cluster = EmbeddedPostgres.Start(clusterDir);
             cluster.StopWhenProcessExits(clusterDir); // even if the test host dies without disposing the fixture
             await cluster.CreateDatabaseAsync("signalbook_e2e");
@@ -86,7 +90,7 @@ public sealed class AppServer : IAsyncDisposable
         psi.Environment["Waitlist__SignupsPerWindow"] = "50";
         psi.Environment["Demo__Seed"] = "true";
         // The app's clock is the system's plus the offset in this file (OffsetClock), so a test can step through days.
-        var clockFile = Path.Combine(Path.GetTempPath(), $"signalbook-e2e-clock-{Environment.ProcessId}.txt");
+        var clockFile = Path.Combine(Path.GetTempPath(), $"signalbook-e2e-clock-{Environment.ProcessId}-{instance}.txt");
         File.WriteAllText(clockFile, "");
         psi.Environment["Testing__ClockOffsetFile"] = clockFile;
 

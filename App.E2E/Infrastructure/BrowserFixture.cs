@@ -133,3 +133,13 @@ public sealed class E2ECollection : ICollectionFixture<BrowserFixture>
 {
     public const string Name = "browser";
 }
+
+/// <summary>
+/// Tests that move the app's clock (days ahead, then back) get an app of their own: rows they leave dated in the future
+/// (sessions, job runs) would otherwise be the "newest" for tests that run after them.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class ClockCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser-clock";
+}

@@ -3,13 +3,13 @@ using System.Diagnostics;
 namespace Signalbook.Bench;
 
 /// <summary>
-/// Python for <c>bench portfolio</c>: the same search as <c>bench features</c> (--python, else Debian's /usr/bin/python3,
-/// else python3 on the PATH; as root, installs python3-pandas with apt-get when pandas is missing), and a run of the script
-/// that is killed when the bench is cancelled (Ctrl+C), so the temp folder can be removed.
+/// The Python with pandas that the benches compare against (--python, else Debian's /usr/bin/python3, else python3 on the
+/// PATH; as root, installs python3-pandas with apt-get when pandas is missing), and a run of a script that is killed when
+/// the bench is cancelled (Ctrl+C), so the temp folder can be removed.
 /// </summary>
-public static class PortfolioPython
+public static class BenchPython
 {
-    public static string Find(string configured)
+    public static string Find(string configured, string bench)
     {
         var candidates = configured.Length > 0 ? [configured] : new[] { "/usr/bin/python3", "python3" };
         foreach (var candidate in candidates)
@@ -21,7 +21,7 @@ public static class PortfolioPython
             if (HasPandas("/usr/bin/python3")) return "/usr/bin/python3";
         }
         throw new InvalidOperationException(
-            "bench portfolio needs Python 3 with pandas and numpy. Install them (Debian: sudo apt-get install python3-pandas) or pass --python <path>.");
+            $"bench {bench} needs Python 3 with pandas and numpy. Install them (Debian: sudo apt-get install python3-pandas) or pass --python <path>.");
     }
 
     /// <summary>Runs <c>python script dir</c>, echoing its progress lines; returns the fields of its <c>PANDAS k=v …</c> line.</summary>
