@@ -147,7 +147,7 @@ public sealed class PaperTradingTests(BrowserFixture fx)
         var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         page.SetDefaultTimeout(60_000);
         var shell = new Shell(page);
-        foreach (var (path, shot) in new[] { ("/strategies", "strategies"), ("/trading-service", "trading-service"), ("/settings/trading", "trading-settings") })
+        foreach (var (path, shot) in new[] { ("/strategies", "strategies"), ("/trading-service", "trading-service"), ("/settings/trading", "trading-settings"), ("/settings/brokers", "brokers"), ("/app", "trader-dashboard") })
         {
             await page.GotoAsync(path);
             await shell.WaitForCircuitAsync();
