@@ -113,7 +113,7 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
                 MatchingEngine.OnBar(m, bar, settings, fills);
                 foreach (var fill in fills)
                 {
-                    var applied = ApplyFill(db, p, order, m, fill, before, positions, tradeCounts, bar, now);
+                    var applied = ApplyFill(db, p, settings.Commission, order, m, fill, before, positions, tradeCounts, bar, now);
                     if (applied) fillCount++;
                     before = (m.FilledQuantity, m.AverageFillPrice, m.Commission);
                 }
@@ -161,7 +161,7 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
     }
 
     /// <summary>Books one engine fill after the portfolio's checks; false when nothing could be booked.</summary>
-    private static bool ApplyFill(AppDbContext db, Portfolio p, Order order, MatchOrder m, MatchFill fill, (decimal Filled, decimal Avg, decimal Commission) before,
+    private static bool ApplyFill(AppDbContext db, Portfolio p, CommissionModel costs, Order order, MatchOrder m, MatchFill fill, (decimal Filled, decimal Avg, decimal Commission) before,
         Dictionary<long, decimal> positions, Dictionary<long, int> tradeCounts, in MatchBar bar, DateTimeOffset now)
     {
         var quantity = fill.Quantity;
@@ -175,15 +175,15 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
             {
                 var firstFill = before.Filled == 0;
                 stopReason = $"Not enough cash when it filled at {fill.Price:0.####}: {cost:N2} {p.BaseCurrency} needed, {p.CashBalance:N2} available.";
-                quantity = Math.Min(quantity, Affordable(p, order.Quantity, fill.Price, firstFill));
-                commission = quantity > 0 ? CommissionFor(p, quantity, fill.Price, firstFill) : 0;
+                quantity = Math.Min(quantity, Affordable(p, costs, order.Quantity, fill.Price, firstFill));
+                commission = quantity > 0 ? costs.For(quantity, fill.Price, firstFill) : 0;
             }
         }
         else if (!p.AllowShorting && quantity > Math.Max(0, held))
         {
             stopReason = $"Shorting is off for this portfolio and only {Math.Max(0, held):0.########} was held when it filled.";
             quantity = Math.Max(0, held);
-            commission = quantity > 0 ? CommissionFor(p, quantity, fill.Price, before.Filled == 0) : 0;
+            commission = quantity > 0 ? costs.For(quantity, fill.Price, before.Filled == 0) : 0;
         }
 
         if (stopReason is not null)
@@ -213,17 +213,15 @@ public sealed class PaperBroker(IDbContextFactory<AppDbContext> factory, Portfol
         return true;
     }
 
-    private static decimal CommissionFor(Portfolio p, decimal quantity, decimal price, bool first) => PaperExecution.SettingsFor(p).Commission.For(quantity, price, first);
 
     /// <summary>
     /// The most a buy at <paramref name="price"/> can take with the portfolio's cash, commission included (whole shares for a
     /// whole-share order). The cost q·P + max(minimum, q·(per share + percent·P) + per order) is within the cash exactly when
     /// both q·P + minimum and q·(P + per share + percent·P) + per order are, so q is the smaller of the two bounds.
     /// </summary>
-    private static decimal Affordable(Portfolio p, decimal orderQuantity, decimal price, bool first)
+    private static decimal Affordable(Portfolio p, CommissionModel c, decimal orderQuantity, decimal price, bool first)
     {
         if (price <= 0 || p.CashBalance <= 0) return 0;
-        var c = PaperExecution.SettingsFor(p).Commission;
         var perOrder = first ? c.PerOrder : 0;
         var q = Math.Min((p.CashBalance - c.MinimumPerFill) / price, (p.CashBalance - perOrder) / (price + c.PerShare + c.PercentOfNotional / 100m * price));
         q = WholeIfWhole(orderQuantity, Math.Max(0, q));

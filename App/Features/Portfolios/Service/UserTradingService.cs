@@ -158,12 +158,14 @@ public sealed class UserTradingService(
                                               && (o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled), ct))
                 continue; // its last order is still working
             ModelRecommendation? rec = null;
+            long? recommendationId = null;
             if (profile is not null)
             {
-                rec = await db.Recommendations.AsNoTracking().Where(r => r.InstrumentId == instrument.Id && r.Profile == profile && r.IsActive)
+                var latest = await db.Recommendations.AsNoTracking().Where(r => r.InstrumentId == instrument.Id && r.Profile == profile && r.IsActive)
                     .OrderByDescending(r => r.GeneratedAt)
-                    .Select(r => new ModelRecommendation(r.Label, r.Confidence, null, r.StopLoss, r.TakeProfit, DateOnly.FromDateTime(r.GeneratedAt.UtcDateTime)))
+                    .Select(r => new { r.Id, Rec = new ModelRecommendation(r.Label, r.Confidence, null, r.StopLoss, r.TakeProfit, DateOnly.FromDateTime(r.GeneratedAt.UtcDateTime)) })
                     .FirstOrDefaultAsync(ct);
+                (rec, recommendationId) = (latest?.Rec, latest?.Id);
             }
             var reserved = await OrderService.ReservedByBuysAsync(db, portfolio, null, now, ct);
             var cash = (await db.Portfolios.AsNoTracking().Where(p => p.Id == portfolio.Id).Select(p => p.CashBalance).SingleAsync(ct)) - reserved;
@@ -172,10 +174,6 @@ public sealed class UserTradingService(
             if (signal.Action == SignalAction.None) continue;
             signals++;
 
-            var recommendationId = rec is not null && strategy.StrategyType == StrategyType.FollowModel
-                ? await db.Recommendations.AsNoTracking().Where(r => r.InstrumentId == instrument.Id && r.Profile == profile && r.IsActive)
-                    .OrderByDescending(r => r.GeneratedAt).Select(r => (long?)r.Id).FirstOrDefaultAsync(ct)
-                : null;
             OrderTicket? ticket = null;
             if (signal.Action == SignalAction.Buy)
             {
