@@ -152,6 +152,7 @@ public sealed class PaperTradingTests(BrowserFixture fx)
             await page.GotoAsync(path);
             await shell.WaitForCircuitAsync();
             await Assertions.Expect(page.Locator("h1")).ToBeVisibleAsync();
+            if (path == "/app") await Assertions.Expect(page.GetByTestId("dashboard-cards")).ToHaveAttributeAsync("data-loaded", "true");
             await fx.ShotAsync(page, shot);
         }
     }
