@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Signalbook.Features.Audit;
 using Signalbook.Features.Email;
+using Signalbook.Features.Journal;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Models;
 using Signalbook.Features.Operations;
@@ -50,6 +51,19 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<BrokerCredential> BrokerCredentials => Set<BrokerCredential>();
     public DbSet<UserTradingConfig> UserTradingConfigs => Set<UserTradingConfig>();
     public DbSet<ServiceLog> ServiceLogs => Set<ServiceLog>();
+    public DbSet<SnapTradeUser> SnapTradeUsers => Set<SnapTradeUser>();
+    public DbSet<BrokerConnection> BrokerConnections => Set<BrokerConnection>();
+    public DbSet<ImportBatch> ImportBatches => Set<ImportBatch>();
+    public DbSet<TradeFill> TradeFills => Set<TradeFill>();
+    public DbSet<DecisionContext> DecisionContexts => Set<DecisionContext>();
+    public DbSet<CampaignCheck> CampaignChecks => Set<CampaignCheck>();
+    public DbSet<CampaignFill> CampaignFills => Set<CampaignFill>();
+    public DbSet<CampaignSummary> CampaignSummaries => Set<CampaignSummary>();
+    public DbSet<JournalEntry> JournalEntries => Set<JournalEntry>();
+    public DbSet<JournalAttachment> JournalAttachments => Set<JournalAttachment>();
+    public DbSet<UserRule> UserRules => Set<UserRule>();
+    public DbSet<TradePlan> TradePlans => Set<TradePlan>();
+    public DbSet<BrokerCsvMapping> BrokerCsvMappings => Set<BrokerCsvMapping>();
     public DbSet<Features.MarketData.Sync.EmptyRange> SyncEmptyRanges => Set<Features.MarketData.Sync.EmptyRange>();
 
     protected override void OnModelCreating(ModelBuilder builder)

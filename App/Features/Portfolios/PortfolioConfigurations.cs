@@ -206,7 +206,20 @@ internal sealed class StrategyConfiguration : IEntityTypeConfiguration<Strategy>
 {
     public void Configure(EntityTypeBuilder<Strategy> b)
     {
-        b.ToTable("strategies", t => t.HasCheckConstraint("ck_strategies_strategy_type", TradingNames.CheckIn<StrategyType>("strategy_type")));
+        b.ToTable("strategies", t =>
+        {
+            t.HasCheckConstraint("ck_strategies_strategy_type", TradingNames.CheckIn<StrategyType>("strategy_type"));
+            t.HasCheckConstraint("ck_strategies_direction", "direction IN ('long', 'short', 'both')");
+            t.HasCheckConstraint("ck_strategies_implied_strategy_family", "implied_strategy_family IN ('trend', 'breakout', 'momentum', 'mean_reversion', 'volatility')");
+            t.HasCheckConstraint("ck_strategies_max_risk_pct", "max_risk_pct > 0 AND max_risk_pct <= 100");
+            t.HasCheckConstraint("ck_strategies_min_risk_reward", "min_risk_reward > 0");
+        });
+        b.Property(e => e.Direction).HasMaxLength(10).HasDefaultValue("both").HasSentinel("both");
+        b.Property(e => e.Timeframes).HasColumnType("jsonb").HasDefaultValueSql("'[\"1Day\"]'::jsonb");
+        b.Property(e => e.EntryCriteria).HasMaxLength(4000);
+        b.Property(e => e.ExitCriteria).HasMaxLength(4000);
+        b.Property(e => e.RiskProfile).HasColumnType("jsonb");
+        b.Property(e => e.ImpliedStrategyFamily).HasMaxLength(50);
         b.Property(e => e.Id).UseIdentityAlwaysColumn();
         b.Property(e => e.Name).HasMaxLength(100);
         b.Property(e => e.StrategyType).AsName(32);

@@ -190,6 +190,25 @@ public sealed class Strategy
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? LastSignalAt { get; set; }
+
+    // The trading-buddy seed's strategy columns (the journal's strategies are the same rows).
+
+    /// <summary>long, short, both.</summary>
+    public string Direction { get; set; } = "both";
+
+    /// <summary>jsonb array of timeframes, e.g. ["1Day", "1Hour"].</summary>
+    public string Timeframes { get; set; } = "[\"1Day\"]";
+
+    public string? EntryCriteria { get; set; }
+    public string? ExitCriteria { get; set; }
+    public double? MaxRiskPct { get; set; }
+    public double? MinRiskReward { get; set; }
+
+    /// <summary>jsonb risk-profile overrides (the same fields as the trader's risk profile); null = none.</summary>
+    public string? RiskProfile { get; set; }
+
+    /// <summary>trend, breakout, momentum, mean_reversion, volatility — detected from the criteria.</summary>
+    public string? ImpliedStrategyFamily { get; set; }
 }
 
 /// <summary>A metric series point per portfolio (feature-extractor seed's analytics), so pages do not recompute history.</summary>
