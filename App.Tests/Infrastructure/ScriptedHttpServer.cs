@@ -11,12 +11,19 @@ namespace Signalbook.Tests.Infrastructure;
 
 /// <summary>
 /// A real HTTP server inside the test process (Kestrel on 127.0.0.1, a free port): every request is
-/// recorded (path, query, headers, arrival time) and answered by the test's script, which can serve
+/// recorded (method, path, query, headers, body, arrival time) and answered by the test's script, which can serve
 /// fixture files or any status and headers. Stands in for a remote API that the tests cannot reach.
+/// Fixtures are read from <c>Fixtures/&lt;folder&gt;/</c> (Alpaca by default).
 /// </summary>
 public sealed class ScriptedHttpServer : IAsyncDisposable
 {
-    public sealed record Received(string Path, IReadOnlyDictionary<string, string> Query, IReadOnlyDictionary<string, string> Headers, DateTimeOffset At);
+    /// <param name="Body">The request body as sent (empty for none).</param>
+    public sealed record Received(string Method, string Path, IReadOnlyDictionary<string, string> Query, IReadOnlyDictionary<string, string> Headers,
+        string Body, DateTimeOffset At)
+    {
+        /// <summary>The query string exactly as sent, without the leading '?' (signed requests are checked against it).</summary>
+        public string QueryString { get; init; } = "";
+    }
 
     public sealed record Reply(int Status, string Body = "", IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default);
 
@@ -36,9 +43,9 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
         BaseUrl = baseUrl;
     }
 
-    public static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Alpaca", name));
+    public static string Fixture(string name, string folder = "Alpaca") => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", folder, name));
 
-    public static Reply Json(string fixtureName) => new(200, Fixture(fixtureName));
+    public static Reply Json(string fixtureName, int status = 200, string folder = "Alpaca") => new(status, Fixture(fixtureName, folder));
 
     public static async Task<ScriptedHttpServer> StartAsync()
     {
@@ -50,10 +57,15 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
         var counter = -1;
         app.Run(async context =>
         {
-            var request = new Received(context.Request.Path.Value ?? "",
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync(context.RequestAborted);
+            var request = new Received(context.Request.Method, context.Request.Path.Value ?? "",
                 context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()),
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-                DateTimeOffset.UtcNow);
+                body, DateTimeOffset.UtcNow)
+            {
+                QueryString = context.Request.QueryString.Value?.TrimStart('?') ?? "",
+            };
             server!._received.Enqueue(request);
             var reply = server.Script(request, Interlocked.Increment(ref counter));
             if (reply.Delay > TimeSpan.Zero)
@@ -64,7 +76,7 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
             context.Response.StatusCode = reply.Status;
             context.Response.ContentType = "application/json";
             foreach (var (k, v) in reply.Headers ?? new Dictionary<string, string>()) context.Response.Headers[k] = v;
-            await context.Response.WriteAsync(reply.Body);
+            if (reply.Status != 204) await context.Response.WriteAsync(reply.Body);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

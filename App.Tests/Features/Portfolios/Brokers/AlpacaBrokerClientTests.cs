@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 using Signalbook.Features.Portfolios;
 using Signalbook.Features.Portfolios.Brokers;
 using Signalbook.Features.Portfolios.Brokers.Alpaca;
-using static Signalbook.Tests.Features.Portfolios.Brokers.RecordingHttpServer;
+using Signalbook.Tests.Infrastructure;
+using Received = Signalbook.Tests.Infrastructure.ScriptedHttpServer.Received;
 using Reply = Signalbook.Tests.Infrastructure.ScriptedHttpServer.Reply;
 
 namespace Signalbook.Tests.Features.Portfolios.Brokers;
@@ -21,10 +22,14 @@ public sealed class AlpacaBrokerClientTests : IAsyncLifetime
     private const string Secret = "s3cr3t-Alpaca-Secret-Key-0123456789abcdef";
     private const string OrderId = "61e69015-8549-4bfd-b9c3-01e75843f47d";
 
-    private RecordingHttpServer _server = null!;
+    private ScriptedHttpServer _server = null!;
     private readonly List<ServiceProvider> _providers = [];
 
-    public async Task InitializeAsync() => _server = await StartAsync();
+    public async Task InitializeAsync() => _server = await ScriptedHttpServer.StartAsync();
+
+    private static string Fixture(string name) => ScriptedHttpServer.Fixture(name, "AlpacaTrading");
+
+    private static Reply Json(string fixtureName, int status = 200) => ScriptedHttpServer.Json(fixtureName, status, "AlpacaTrading");
 
     public async Task DisposeAsync()
     {
@@ -58,11 +63,11 @@ public sealed class AlpacaBrokerClientTests : IAsyncLifetime
     private static BrokerOrderRequest LimitBuy(string clientOrderId = "sb-42-7f3a") =>
         new("AAPL", OrderSide.Buy, OrderType.Limit, 10, TimeInForce.Gtc, clientOrderId, LimitPrice: 187.5m);
 
-    private static JsonElement BodyOf(RecordingHttpServer.Received r) => JsonDocument.Parse(r.Body).RootElement;
+    private static JsonElement BodyOf(Received r) => JsonDocument.Parse(r.Body).RootElement;
 
-    private static bool IsPost(RecordingHttpServer.Received r) => r is { Method: "POST", Path: "/v2/orders" };
+    private static bool IsPost(Received r) => r is { Method: "POST", Path: "/v2/orders" };
 
-    private static bool IsLookup(RecordingHttpServer.Received r) => r is { Method: "GET", Path: "/v2/orders:by_client_order_id" };
+    private static bool IsLookup(Received r) => r is { Method: "GET", Path: "/v2/orders:by_client_order_id" };
 
     // ---- submit -------------------------------------------------------------------------------------------------
 
