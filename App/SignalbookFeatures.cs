@@ -1,6 +1,7 @@
 using Signalbook.Features.Audit;
 using Signalbook.Features.Dashboard;
 using Signalbook.Features.Email;
+using Signalbook.Features.Journal;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Models;
 using Signalbook.Features.Portfolios;
@@ -27,5 +28,6 @@ public static class SignalbookFeatures
         .AddSignalbookModels()
         .AddSignalbookRecommendations()
         .AddSignalbookPortfolios()
+        .AddSignalbookJournal()
         .AddSignalbookDashboard();
 }
