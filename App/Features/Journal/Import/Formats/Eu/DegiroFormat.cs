@@ -99,7 +99,7 @@ public sealed partial class DegiroFormat : IBrokerFileFormat
 
     private ParsedFill? ReadTrade(EuRow row, Match m, TimeZoneInfo zone, EuTable table, EuParse result)
     {
-        if (!EuCsv.TryDecimal(m.Groups["qty"].Value.Replace(" ", "").Replace("\u00A0", ""), out var qty) || qty <= 0)
+        if (!EuCsv.TryDecimal(m.Groups["qty"].Value, out var qty) || qty <= 0)
         {
             result.Problem(row.Line, $"unreadable quantity '{m.Groups["qty"].Value}'", table.Headers[CDescription]);
             return null;
@@ -179,6 +179,6 @@ public sealed partial class DegiroFormat : IBrokerFileFormat
         return "other";
     }
 
-    [GeneratedRegex(@"^\s*(?:(?<prefix>[^:@]*?)\s*:\s*)?(?<verb>Koop|Verkoop|Buy|Sell|Compra|Venda|Achat|Vente|Kauf|Verkauf|Acquisto|Vendita|Venta)\s+(?<qty>\d{1,3}(?:[ \u00A0]\d{3})+(?:[.,]\d+)?|\d[\d.,]*)(?:\s+(?<name>[^@]*?))?\s*(?:@|\bat\b)\s*(?<price>-?[\d.,]+)\s*(?<cur>[A-Za-z]{3})\b(?:\s*\((?<isin>[A-Z0-9]{12})\))?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?:(?<prefix>[^:@]*?)\s*:\s*)?(?<verb>Koop|Verkoop|Buy|Sell|Compra|Venda|Achat|Vente|Kauf|Verkauf|Acquisto|Vendita|Venta)\s+(?<qty>\d{1,3}(?:[ \u00A0\u202F]\d{3})+(?:[.,]\d+)?|\d[\d.,]*)(?:\s+(?<name>[^@]*?))?\s*(?:@|\bat\b)\s*(?<price>-?[\d.,]+)\s*(?<cur>[A-Za-z]{3})\b(?:\s*\((?<isin>[A-Z0-9]{12})\))?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex TradeText();
 }
