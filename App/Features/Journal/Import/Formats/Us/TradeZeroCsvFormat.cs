@@ -3,7 +3,7 @@ namespace Signalbook.Features.Journal.Import.Formats.Us;
 /// <summary>
 /// TradeZero trade history CSV ("Account,T/D,S/D,Currency,Type,Side,Symbol,Qty,Price,Exec Time,Comm,SEC,TAF,NSCC,
 /// Nasdaq,ECN Remove,ECN Add,Gross Proceeds,Net Proceeds,Clr Broker,Liq,Note"). Side B and BC (buy to cover) buy,
-/// S and SS (short sale) sell. Fees are the commission and every regulatory/ECN fee column. Trade date and execution
+/// S and SS (short sale) sell. Fees are the commission and every regulatory/ECN fee column, netted (ECN Add is a rebate, written negative), never below zero. Trade date and execution
 /// time are New York wall-clock time. TradeZero gives no trade id.
 /// </summary>
 public sealed class TradeZeroCsvFormat : IBrokerFileFormat
@@ -42,7 +42,7 @@ public sealed class TradeZeroCsvFormat : IBrokerFileFormat
                     Side = side,
                     Quantity = Math.Abs(row.Number("Qty")),
                     Price = row.Number("Price"),
-                    Fees = FeeColumns.Sum(c => Math.Abs(row.NumberOrZero(row.Header.FirstOf(c)))),
+                    Fees = Math.Max(0m, FeeColumns.Sum(c => row.NumberOrZero(row.Header.FirstOf(c)))),
                     ExecutedAt = UsText.ToUtc(day.Date + time.TimeOfDay, zone),
                     Currency = row.Get("Currency") ?? "USD",
                     AssetType = option is null ? FillAssetType.Equity : FillAssetType.Option,

@@ -369,12 +369,24 @@ internal sealed class FillCollector(string formatId, string broker)
     }
 
     /// <summary>
-    /// The result with fills oldest first. For files written newest first the rows are reversed before the stable
-    /// sort, so same-time (or same-day) fills keep the order in which they happened.
+    /// The result with fills oldest first. Files written newest first (told by <paramref name="newestFirst"/>, or when
+    /// null by more of their consecutive fills going back in time than forward) are reversed before the stable sort,
+    /// so same-time and same-day fills keep the order in which they happened.
     /// </summary>
-    public ParseResult Result(bool newestFirst = false)
+    public ParseResult Result(bool? newestFirst = null)
     {
-        IEnumerable<ParsedFill> ordered = newestFirst ? Enumerable.Reverse(_fills) : _fills;
+        var backwards = 0;
+        var forwards = 0;
+        for (var i = 1; i < _fills.Count; i++)
+        {
+            var step = _fills[i].ExecutedAt.CompareTo(_fills[i - 1].ExecutedAt);
+            backwards += step < 0 ? 1 : 0;
+            forwards += step > 0 ? 1 : 0;
+        }
+        // Reversing rows, not fills: the fills of one row (a conversion's two legs) keep their order.
+        IEnumerable<ParsedFill> ordered = newestFirst ?? backwards > forwards
+            ? _fills.Select((f, i) => (Fill: f, Index: i)).OrderByDescending(x => x.Fill.Line).ThenBy(x => x.Index).Select(x => x.Fill)
+            : _fills;
         return new ParseResult(formatId, broker, ordered.OrderBy(f => f.ExecutedAt).ToList(), _problems.OrderBy(p => p.Line).ToList(), _skipped);
     }
 }
