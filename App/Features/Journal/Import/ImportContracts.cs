@@ -220,13 +220,19 @@ public static class FillHash
     public static IReadOnlyList<string> Assign(string formatId, IReadOnlyList<ParsedFill> fills)
     {
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var seenIds = new Dictionary<string, int>(StringComparer.Ordinal);
         var ids = new string[fills.Count];
         for (var i = 0; i < fills.Count; i++)
         {
             var f = fills[i];
             if (!string.IsNullOrWhiteSpace(f.ExternalTradeId))
             {
-                ids[i] = f.ExternalTradeId.Trim();
+                // A broker id repeated inside one file (scrubbed samples, an order id used for several fills) still
+                // names distinct rows: the repeats are numbered, the same way on every import of the file.
+                var id = f.ExternalTradeId.Trim();
+                var k = seenIds.TryGetValue(id, out var m) ? m + 1 : 0;
+                seenIds[id] = k;
+                ids[i] = k == 0 ? id : $"{id}#{k + 1}";
                 continue;
             }
             var baseKey = Compute(formatId, f, 0);
