@@ -1,5 +1,6 @@
 using Signalbook.Features.Journal.Campaigns;
 using Signalbook.Features.Journal.Import;
+using Signalbook.Features.Journal.Nudges;
 using Signalbook.Features.Journal.SnapTrade;
 
 namespace Signalbook.Features.Journal;
@@ -10,6 +11,7 @@ public static class JournalSetup
     public static IServiceCollection AddSignalbookJournal(this IServiceCollection services)
     {
         services.AddOptions<JournalOptions>().BindConfiguration("Journal").ValidateDataAnnotations().ValidateOnStart();
-        return services.AddSignalbookSnapTrade().AddSingleton<CampaignStore>().AddScoped<FillImportService>();
+        return services.AddSignalbookSnapTrade().AddSingleton<CampaignStore>().AddScoped<FillImportService>()
+            .AddScoped<MarketSnapshotService>().AddScoped<JournalNudgeService>();
     }
 }

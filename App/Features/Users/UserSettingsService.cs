@@ -36,6 +36,9 @@ public sealed record TradingProfile
     public IReadOnlyList<string> PrimaryMarkets { get; init; } = [];
     public string? AccountSizeRange { get; init; }
     public JsonElement? EvaluationControls { get; init; }
+
+    /// <summary>The trader's IANA time zone: the journal's days, calendars and per-day rules use it. Null: UTC.</summary>
+    public string? TimeZone { get; init; }
 }
 
 /// <summary><c>user_settings.risk_profile</c>: risk limits (trading-buddy seed), with conservative defaults.</summary>
@@ -92,6 +95,39 @@ public sealed class UserSettingsService(IDbContextFactory<AppDbContext> factory,
         await db.SaveChangesAsync(ct);
         return updated;
     }
+
+    /// <summary>The trader's profile, risk limits and preferred recommendation profile (defaults when nothing is stored).</summary>
+    public async Task<(TradingProfile Profile, RiskPreferences Risk, string PreferredProfile)> GetTradingAsync(Guid userId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var row = await db.UserSettings.AsNoTracking().Where(s => s.UserId == userId)
+            .Select(s => new { s.Profile, s.RiskProfile, s.PreferredProfile }).SingleOrDefaultAsync(ct);
+        return row is null
+            ? (new TradingProfile(), new RiskPreferences(), RiskProfiles.Moderate)
+            : (Read<TradingProfile>(row.Profile), Read<RiskPreferences>(row.RiskProfile), row.PreferredProfile);
+    }
+
+    /// <summary>Changes the trader's profile document (creating the settings row with defaults when there is none).</summary>
+    public async Task<TradingProfile> UpdateTradingProfileAsync(Guid userId, Func<TradingProfile, TradingProfile> change, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var settings = await db.UserSettings.SingleOrDefaultAsync(s => s.UserId == userId, ct);
+        var now = clock.GetUtcNow();
+        if (settings is null)
+        {
+            settings = new UserSettings { UserId = userId, CreatedAt = now, RiskProfile = JsonSerializer.Serialize(new RiskPreferences(), Json) };
+            db.UserSettings.Add(settings);
+        }
+        var updated = change(Read<TradingProfile>(settings.Profile));
+        settings.Profile = JsonSerializer.Serialize(updated, Json);
+        settings.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        return updated;
+    }
+
+    /// <summary>The trader's time zone, UTC when unset or unknown to this server.</summary>
+    public static TimeZoneInfo ZoneOf(TradingProfile profile)
+        => profile.TimeZone is { } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
 
     /// <summary>A stored document, or the defaults when there is none (missing fields take their defaults too).</summary>
     private static T Read<T>(string? json) where T : new()
