@@ -27,7 +27,7 @@ import pandas as pd
 def load(folder):
     df = pd.read_csv(f"{folder}/fills.csv", dtype={"id": np.int64, "symbol": "category", "side": "category",
                                                    "quantity": np.int64, "price": np.float64, "fees": np.float64})
-    t = pd.to_datetime(df["executed_at"], utc=True, format="%Y-%m-%dT%H:%M:%SZ").to_numpy().astype("int64")
+    t = pd.to_datetime(df["executed_at"], utc=True, format="%Y-%m-%dT%H:%M:%SZ").dt.tz_convert(None).to_numpy().astype("int64")
     q = df["quantity"].to_numpy()
     signed = np.where((df["side"] == "buy").to_numpy(), q, -q)
     return (df["id"].to_numpy(), df["symbol"].cat.codes.to_numpy().astype(np.int32), t, signed,
