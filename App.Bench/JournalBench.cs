@@ -190,10 +190,12 @@ public sealed class JournalBench : IBench
         // The fast path against the decimal builder, campaign by campaign.
         if (run.Exact.Count != fast.Count) run.Problems.Add($"campaigns: decimal builder {run.Exact.Count}, fast path {fast.Count}.");
         var exact = run.Exact.ToDictionary(c => c.GroupId);
+        var legCounts = new int[fast.Count];
+        for (var l = 0; l < fast.LegCount; l++) legCounts[fast.LegCampaign[l]]++;
         var differing = 0;
         for (var c = 0; c < fast.Count; c++)
         {
-            if (!exact.TryGetValue(fast.GroupId[c], out var e) || e.Legs.Count != fast.LegStart[c + 1] - fast.LegStart[c]
+            if (!exact.TryGetValue(fast.GroupId[c], out var e) || e.Legs.Count != legCounts[c]
                 || Math.Abs((double)e.RealisedPnl - fast.RealisedPnl[c]) > 1e-6 * Math.Max(1, Math.Abs((double)e.RealisedPnl))) differing++;
         }
         if (differing > 0) run.Problems.Add($"campaigns: {differing} campaigns differ between the fast path and the decimal builder.");

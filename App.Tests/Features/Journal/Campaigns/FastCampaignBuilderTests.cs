@@ -43,18 +43,22 @@ public sealed class FastCampaignBuilderTests
     }
 
     [Theory]
-    [InlineData(1, 0)]
-    [InlineData(2, 0)]
-    [InlineData(3, 4)]
-    public void Build_RandomLedger_AgreesWithGeneralBuilder(int seed, int quantityDecimals)
+    [InlineData(1, 0, false)]
+    [InlineData(2, 0, true)]
+    [InlineData(3, 4, false)]
+    [InlineData(4, 4, true)]
+    public void Build_RandomLedger_AgreesWithGeneralBuilder(int seed, int quantityDecimals, bool chronological)
     {
         var ledger = RandomLedger(seed, series: 40, fillsPerSeries: 250, quantityDecimals);
+        if (chronological) ledger.Sort(CampaignBuilder.ExecutionOrder);
         var exact = CampaignBuilder.Build(ledger).ToDictionary(c => c.GroupId);
         var columns = FillColumns.From(ledger, quantityDecimals);
         var fast = FastCampaignBuilder.Build(columns);
         Assert.Equal(exact.Count, fast.Count);
         var scale = (decimal)columns.QuantityScale;
         var flips = 0;
+        var legsOf = Enumerable.Range(0, fast.LegCount).ToLookup(l => fast.LegCampaign[l]);
+        for (var c = 1; c < fast.Count; c++) Assert.True(fast.OpenedTicks[c - 1] < fast.OpenedTicks[c] || (fast.OpenedTicks[c - 1] == fast.OpenedTicks[c] && fast.GroupId[c - 1] < fast.GroupId[c]));
         for (var c = 0; c < fast.Count; c++)
         {
             var e = exact[fast.GroupId[c]];
@@ -64,8 +68,7 @@ public sealed class FastCampaignBuilderTests
             Assert.Equal(e.ClosedAt?.UtcTicks ?? CampaignTable.OpenMarker, fast.ClosedTicks[c]);
             Assert.Equal((e.EntryQuantity, e.ExitQuantity, e.MaxPosition, e.Quantity),
                 (fast.EntryUnits[c] / scale, fast.ExitUnits[c] / scale, fast.MaxUnits[c] / scale, fast.OpenUnits(c) / scale));
-            var legs = Enumerable.Range(fast.LegStart[c], fast.LegStart[c + 1] - fast.LegStart[c])
-                .Select(l => (columns.Id[fast.LegRow[l]], Math.Abs(fast.LegUnits[l]) / scale)).ToList();
+            var legs = legsOf[c].Select(l => (columns.Id[fast.LegRow[l]], Math.Abs(fast.LegUnits[l]) / scale)).ToList();
             Assert.Equal(e.Legs.Select(l => (l.FillId, l.Quantity)), legs);
             if (e.Legs.Count > 0 && e.Legs[0].Quantity != ledger.First(f => f.Id == e.GroupId).Quantity) flips++;
             Close((double)e.RealisedPnl, fast.RealisedPnl[c]);
