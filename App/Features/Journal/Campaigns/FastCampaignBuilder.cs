@@ -1,31 +1,21 @@
 namespace Signalbook.Features.Journal.Campaigns;
 
 /// <summary>
-/// Campaigns as columns, from <see cref="FastCampaignBuilder.Build"/>. Campaign c's legs are rows
-/// <c>LegStart[c] .. LegStart[c + 1] − 1</c> of the leg columns, in execution order. Campaigns are ordered by series
-/// (first appearance in the input), then time. Quantities are in the input's quantity units; money is double.
+/// Campaigns as columns, from <see cref="FastCampaignBuilder.Build"/>, in the order they opened (time, then id). The legs
+/// are in execution order across all series; <see cref="LegCampaign"/> says whose each is (with the fill id, a
+/// campaign_fills row). Quantities are in the input's quantity units; money is double.
 /// </summary>
 public sealed class CampaignTable
 {
+    private long[] _groupId = [], _openedTicks = [], _closedTicks = [], _entryUnits = [], _exitUnits = [], _maxUnits = [], _legUnits = [];
+    private int[] _series = [], _legRow = [], _legCampaign = [];
+    private bool[] _isLong = [];
+    private double[] _entryNotional = [], _exitNotional = [], _realisedPnl = [], _matchedCost = [], _fees = [], _legFees = [];
+
     internal CampaignTable(int capacity, int legCapacity)
     {
-        GroupId = new long[capacity];
-        Series = new int[capacity];
-        IsLong = new bool[capacity];
-        OpenedTicks = new long[capacity];
-        ClosedTicks = new long[capacity];
-        EntryUnits = new long[capacity];
-        ExitUnits = new long[capacity];
-        MaxUnits = new long[capacity];
-        EntryNotional = new double[capacity];
-        ExitNotional = new double[capacity];
-        RealisedPnl = new double[capacity];
-        MatchedCost = new double[capacity];
-        Fees = new double[capacity];
-        LegStart = new int[capacity + 1];
-        LegRow = new int[legCapacity];
-        LegUnits = new long[legCapacity];
-        LegFees = new double[legCapacity];
+        GrowCampaigns(capacity);
+        GrowLegs(legCapacity);
     }
 
     public int Count { get; internal set; }
@@ -34,34 +24,36 @@ public sealed class CampaignTable
     /// <summary>The input's quantity units per unit of quantity.</summary>
     public long QuantityScale { get; internal init; }
 
-    public long[] GroupId { get; }
-    public int[] Series { get; }
-    public bool[] IsLong { get; }
-    public long[] OpenedTicks { get; }
+    public long[] GroupId => _groupId;
+    public int[] Series => _series;
+    public bool[] IsLong => _isLong;
+    public long[] OpenedTicks => _openedTicks;
 
     /// <summary>UTC ticks of the closing fill; <see cref="OpenMarker"/> while open.</summary>
-    public long[] ClosedTicks { get; }
+    public long[] ClosedTicks => _closedTicks;
 
-    public long[] EntryUnits { get; }
-    public long[] ExitUnits { get; }
-    public long[] MaxUnits { get; }
+    public long[] EntryUnits => _entryUnits;
+    public long[] ExitUnits => _exitUnits;
+    public long[] MaxUnits => _maxUnits;
 
     /// <summary>Σ price × units of the entry legs (divide by <see cref="EntryUnits"/> for the average price).</summary>
-    public double[] EntryNotional { get; }
+    public double[] EntryNotional => _entryNotional;
 
-    public double[] ExitNotional { get; }
-    public double[] RealisedPnl { get; }
-    public double[] MatchedCost { get; }
-    public double[] Fees { get; }
-    public int[] LegStart { get; }
+    public double[] ExitNotional => _exitNotional;
+    public double[] RealisedPnl => _realisedPnl;
+    public double[] MatchedCost => _matchedCost;
+    public double[] Fees => _fees;
 
     /// <summary>The leg's row in the input columns.</summary>
-    public int[] LegRow { get; }
+    public int[] LegRow => _legRow;
 
-    /// <summary>The leg's quantity units in this campaign, signed as the fill (+ buy, − sell).</summary>
-    public long[] LegUnits { get; }
+    /// <summary>The leg's quantity units in its campaign, signed as the fill (+ buy, − sell).</summary>
+    public long[] LegUnits => _legUnits;
 
-    public double[] LegFees { get; }
+    public double[] LegFees => _legFees;
+
+    /// <summary>The leg's campaign (an index into the campaign columns).</summary>
+    public int[] LegCampaign => _legCampaign;
 
     public const long OpenMarker = long.MinValue;
 
@@ -70,6 +62,39 @@ public sealed class CampaignTable
     public double? ExitAverage(int c) => ExitUnits[c] > 0 ? ExitNotional[c] / ExitUnits[c] : null;
     public long OpenUnits(int c) => EntryUnits[c] - ExitUnits[c];
     public double? ReturnPct(int c) => MatchedCost[c] != 0 ? RealisedPnl[c] / MatchedCost[c] * 100 : null;
+
+    internal void GrowCampaigns(int size)
+    {
+        Grow(ref _groupId, size);
+        Grow(ref _series, size);
+        Grow(ref _isLong, size);
+        Grow(ref _openedTicks, size);
+        Grow(ref _closedTicks, size);
+        Grow(ref _entryUnits, size);
+        Grow(ref _exitUnits, size);
+        Grow(ref _maxUnits, size);
+        Grow(ref _entryNotional, size);
+        Grow(ref _exitNotional, size);
+        Grow(ref _realisedPnl, size);
+        Grow(ref _matchedCost, size);
+        Grow(ref _fees, size);
+    }
+
+    /// <summary>Resizes without zeroing the new part: the builder writes every element it counts before reading it.</summary>
+    private static void Grow<T>(ref T[] array, int size)
+    {
+        var grown = GC.AllocateUninitializedArray<T>(size);
+        array.AsSpan(0, Math.Min(array.Length, size)).CopyTo(grown);
+        array = grown;
+    }
+
+    internal void GrowLegs(int size)
+    {
+        Grow(ref _legRow, size);
+        Grow(ref _legUnits, size);
+        Grow(ref _legFees, size);
+        Grow(ref _legCampaign, size);
+    }
 }
 
 /// <summary>
@@ -77,19 +102,28 @@ public sealed class CampaignTable
 /// <see cref="FillColumns"/>, with integer positions (so zero is exactly zero) and double money. It produces the same
 /// groups, legs and quantities as the general builder and the same money to double precision (tested on random ledgers).
 /// One difference: P&amp;L uses the series' multiplier (<see cref="FillColumns.MultiplierOf"/>), not each fill's.
-/// <para>How: rows are put in (series, time, id) order by a counting sort on series, stable on the input order, and each
-/// series is sorted by (time, id) only when it is not already (ledgers are usually chronological); one pass then walks
-/// every series. A closed campaign's realised P&amp;L needs no lot matching (everything bought was sold:
-/// ±(exit notional − entry notional) × multiplier − fees); only a series' last, still open campaign with exits walks its
-/// entry legs for the FIFO cost of the matched quantity.</para>
+/// <para>How: one pass over the fills in execution order (time, then id) for all series at once, each series' running
+/// state (position, current campaign, sums) in a small array indexed by series that stays in cache; the input is read
+/// sequentially. Ledgers are usually chronological already (checked in one pass); otherwise the rows are sorted first.
+/// A closed campaign's realised P&amp;L needs no lot matching (everything bought was sold: ±(exit notional − entry
+/// notional) × multiplier − fees); only campaigns still open with exits get their FIFO cost and entry fees from a second
+/// pass over the legs.</para>
 /// </summary>
 public static class FastCampaignBuilder
 {
+    private struct SeriesState
+    {
+        public long Position;
+        public int Campaign;
+        public long EntryUnits, ExitUnits, MaxUnits;
+        public double EntryNotional, ExitNotional, Fees;
+    }
+
     public static CampaignTable Build(FillColumns fills)
     {
         ArgumentNullException.ThrowIfNull(fills);
         var n = fills.Count;
-        var order = Order(fills);
+        var order = InExecutionOrder(fills) ? null : SortedOrder(fills);
         var ids = fills.Id;
         var ticks = fills.Ticks;
         var unitsColumn = fills.SignedUnits;
@@ -97,215 +131,180 @@ public static class FastCampaignBuilder
         var feesColumn = fills.Fees;
         var seriesColumn = fills.Series;
 
-        // Every fill opens at most one campaign and gives at most two legs.
-        var table = new CampaignTable(Math.Max(n, 1), Math.Max(2 * n, 1)) { QuantityScale = fills.QuantityScale };
-        var scale = (double)fills.QuantityScale;
-        var c = -1;
+        var table = new CampaignTable(Math.Max(16, n / 3), Math.Max(16, n + n / 8)) { QuantityScale = fills.QuantityScale };
+        var states = new SeriesState[fills.SeriesCount];
+        var perUnit = new double[fills.SeriesCount];
+        for (var s = 0; s < perUnit.Length; s++) perUnit[s] = fills.MultiplierOf(s) / fills.QuantityScale;
+        var campaigns = 0;
         var legs = 0;
-        long position = 0;
-        var currentSeries = -1;
-        var multiplier = 1.0;
-        var groupId = table.GroupId;
-        var legRow = table.LegRow;
-        var legUnits = table.LegUnits;
-        var legFees = table.LegFees;
-        long entryUnits = 0, exitUnits = 0, maxUnits = 0;
-        double entryNotional = 0, exitNotional = 0, fees = 0;
 
         for (var k = 0; k < n; k++)
         {
-            var r = order[k];
+            var r = order is null ? k : order[k];
             var series = seriesColumn[r];
-            if (series != currentSeries)
-            {
-                if (position != 0) Finish(table, c, legs, entryUnits, exitUnits, maxUnits, entryNotional, exitNotional, fees, multiplier, scale, prices, open: true);
-                position = 0;
-                currentSeries = series;
-                multiplier = fills.MultiplierOf(series);
-            }
+            ref var st = ref states[series];
             var u = unitsColumn[r];
             var price = prices[r];
-            if (position == 0)
+            var fee = feesColumn[r];
+            if (legs + 2 > table.LegRow.Length) table.GrowLegs(table.LegRow.Length * 2);
+            if (st.Position == 0)
             {
-                c++;
-                Open(table, c, legs, series, ids[r], ticks[r], u > 0);
-                entryUnits = exitUnits = maxUnits = 0;
-                entryNotional = exitNotional = fees = 0;
-                legRow[legs] = r;
-                legUnits[legs] = u;
-                legFees[legs] = feesColumn[r];
-                legs++;
-                var q = Math.Abs(u);
-                entryUnits = q;
-                maxUnits = q;
-                entryNotional = price * q;
-                fees = feesColumn[r];
-                position = u;
+                if (campaigns == table.GroupId.Length) table.GrowCampaigns(campaigns * 2);
+                Open(table, ref st, campaigns++, series, ids[r], ticks[r], u, price, fee);
+                AddLeg(table, legs++, r, u, fee, st.Campaign);
                 continue;
             }
-            if ((u > 0) == (position > 0))
+            if ((u > 0) == (st.Position > 0))
             {
-                legRow[legs] = r;
-                legUnits[legs] = u;
-                legFees[legs] = feesColumn[r];
-                legs++;
+                AddLeg(table, legs++, r, u, fee, st.Campaign);
                 var q = Math.Abs(u);
-                entryUnits += q;
-                entryNotional += price * q;
-                fees += feesColumn[r];
-                position += u;
-                maxUnits = Math.Max(maxUnits, Math.Abs(position));
+                st.EntryUnits += q;
+                st.EntryNotional += price * q;
+                st.Fees += fee;
+                st.Position += u;
+                st.MaxUnits = Math.Max(st.MaxUnits, Math.Abs(st.Position));
                 continue;
             }
-            var held = Math.Abs(position);
+            var held = Math.Abs(st.Position);
             var size = Math.Abs(u);
             if (size <= held)
             {
-                legRow[legs] = r;
-                legUnits[legs] = u;
-                legFees[legs] = feesColumn[r];
-                legs++;
-                exitUnits += size;
-                exitNotional += price * size;
-                fees += feesColumn[r];
-                position += u;
-                if (position == 0)
-                {
-                    table.ClosedTicks[c] = ticks[r];
-                    Finish(table, c, legs, entryUnits, exitUnits, maxUnits, entryNotional, exitNotional, fees, multiplier, scale, prices, open: false);
-                }
+                AddLeg(table, legs++, r, u, fee, st.Campaign);
+                st.ExitUnits += size;
+                st.ExitNotional += price * size;
+                st.Fees += fee;
+                st.Position += u;
+                if (st.Position == 0) Close(table, ref st, ticks[r], perUnit[series]);
                 continue;
             }
             // A flip: close with the held quantity, open the next campaign with the rest; fees pro rata.
-            var closingFees = feesColumn[r] * held / size;
-            legRow[legs] = r;
-            legUnits[legs] = u > 0 ? held : -held;
-            legFees[legs] = closingFees;
-            legs++;
-            exitUnits += held;
-            exitNotional += price * held;
-            fees += closingFees;
-            table.ClosedTicks[c] = ticks[r];
-            Finish(table, c, legs, entryUnits, exitUnits, maxUnits, entryNotional, exitNotional, fees, multiplier, scale, prices, open: false);
-
-            c++;
-            Open(table, c, legs, series, ids[r], ticks[r], u > 0);
-            var rest = size - held;
-            legRow[legs] = r;
-            legUnits[legs] = u > 0 ? rest : -rest;
-            legFees[legs] = feesColumn[r] - closingFees;
-            legs++;
-            entryUnits = rest;
-            exitUnits = 0;
-            maxUnits = rest;
-            entryNotional = price * rest;
-            exitNotional = 0;
-            fees = feesColumn[r] - closingFees;
-            position += u;
+            var closingFees = fee * held / size;
+            AddLeg(table, legs++, r, u > 0 ? held : -held, closingFees, st.Campaign);
+            st.ExitUnits += held;
+            st.ExitNotional += price * held;
+            st.Fees += closingFees;
+            st.Position = 0;
+            Close(table, ref st, ticks[r], perUnit[series]);
+            if (campaigns == table.GroupId.Length) table.GrowCampaigns(campaigns * 2);
+            var rest = u > 0 ? size - held : held - size;
+            Open(table, ref st, campaigns++, series, ids[r], ticks[r], rest, price, fee - closingFees);
+            AddLeg(table, legs++, r, rest, fee - closingFees, st.Campaign);
         }
-        if (position != 0) Finish(table, c, legs, entryUnits, exitUnits, maxUnits, entryNotional, exitNotional, fees, multiplier, scale, prices, open: true);
-        table.Count = c + 1;
+
+        // Campaigns still open: store their sums; those with exits need the FIFO cost of the exited quantity.
+        var pending = new Dictionary<int, (long Left, double Cost, double EntryFees, double ExitFees)>();
+        for (var s = 0; s < states.Length; s++)
+        {
+            ref var st = ref states[s];
+            if (st.Position == 0) continue;
+            var c = st.Campaign;
+            Store(table, ref st);
+            if (st.ExitUnits > 0) pending[c] = (st.ExitUnits, 0, 0, 0);
+        }
+        if (pending.Count > 0)
+        {
+            var first = pending.Keys.Min();
+            for (var l = 0; l < legs; l++)
+            {
+                var c = table.LegCampaign[l];
+                if (c < first || table.ClosedTicks[c] != CampaignTable.OpenMarker || !pending.TryGetValue(c, out var p)) continue;
+                var units = table.LegUnits[l];
+                if ((units > 0) != table.IsLong[c]) p.ExitFees += table.LegFees[l];
+                else if (p.Left > 0)
+                {
+                    var q = Math.Abs(units);
+                    var take = Math.Min(q, p.Left);
+                    p.Cost += prices[table.LegRow[l]] * take;
+                    p.EntryFees += take == q ? table.LegFees[l] : table.LegFees[l] * take / q;
+                    p.Left -= take;
+                }
+                pending[c] = p;
+            }
+            foreach (var (c, p) in pending)
+            {
+                var scale = perUnit[table.Series[c]];
+                var sign = table.IsLong[c] ? 1.0 : -1.0;
+                table.RealisedPnl[c] = sign * (table.ExitNotional[c] - p.Cost) * scale - p.ExitFees - p.EntryFees;
+                table.MatchedCost[c] = p.Cost * scale;
+            }
+        }
+        table.Count = campaigns;
         table.LegCount = legs;
-        table.LegStart[c + 1] = legs;
         return table;
     }
 
-    private static void Open(CampaignTable table, int c, int legs, int series, long id, long ticks, bool isLong)
+    private static void AddLeg(CampaignTable table, int leg, int row, long units, double fees, int campaign)
+    {
+        table.LegRow[leg] = row;
+        table.LegUnits[leg] = units;
+        table.LegFees[leg] = fees;
+        table.LegCampaign[leg] = campaign;
+    }
+
+    private static void Open(CampaignTable table, ref SeriesState st, int c, int series, long id, long ticks, long units, double price, double fees)
     {
         table.GroupId[c] = id;
         table.Series[c] = series;
-        table.IsLong[c] = isLong;
+        table.IsLong[c] = units > 0;
         table.OpenedTicks[c] = ticks;
         table.ClosedTicks[c] = CampaignTable.OpenMarker;
-        table.LegStart[c] = legs;
+        var q = Math.Abs(units);
+        st.Campaign = c;
+        st.Position = units;
+        st.EntryUnits = q;
+        st.MaxUnits = q;
+        st.ExitUnits = 0;
+        st.EntryNotional = price * q;
+        st.ExitNotional = 0;
+        st.Fees = fees;
     }
 
-    private static void Finish(CampaignTable table, int c, int legEnd, long entryUnits, long exitUnits, long maxUnits, double entryNotional,
-        double exitNotional, double fees, double multiplier, double scale, ReadOnlySpan<double> prices, bool open)
+    private static void Store(CampaignTable table, ref SeriesState st)
     {
-        table.EntryUnits[c] = entryUnits;
-        table.ExitUnits[c] = exitUnits;
-        table.MaxUnits[c] = maxUnits;
-        table.EntryNotional[c] = entryNotional;
-        table.ExitNotional[c] = exitNotional;
-        table.Fees[c] = fees;
+        var c = st.Campaign;
+        table.EntryUnits[c] = st.EntryUnits;
+        table.ExitUnits[c] = st.ExitUnits;
+        table.MaxUnits[c] = st.MaxUnits;
+        table.EntryNotional[c] = st.EntryNotional;
+        table.ExitNotional[c] = st.ExitNotional;
+        table.Fees[c] = st.Fees;
+        table.RealisedPnl[c] = 0;
+        table.MatchedCost[c] = 0;
+    }
+
+    private static void Close(CampaignTable table, ref SeriesState st, long ticks, double perUnit)
+    {
+        Store(table, ref st);
+        var c = st.Campaign;
+        table.ClosedTicks[c] = ticks;
         var sign = table.IsLong[c] ? 1.0 : -1.0;
-        var perUnit = multiplier / scale;
-        if (!open)
-        {
-            table.RealisedPnl[c] = sign * (exitNotional - entryNotional) * perUnit - fees;
-            table.MatchedCost[c] = entryNotional * perUnit;
-            return;
-        }
-        if (exitUnits == 0)
-        {
-            table.RealisedPnl[c] = 0;
-            table.MatchedCost[c] = 0;
-            return;
-        }
-        // Open with exits: the FIFO cost and entry fees of the first exitUnits entry units; exit fees are all realised.
-        double cost = 0, entryFees = 0, exitFees = 0;
-        var left = exitUnits;
-        for (var l = table.LegStart[c]; l < legEnd; l++)
-        {
-            var units = table.LegUnits[l];
-            var isEntry = (units > 0) == table.IsLong[c];
-            if (!isEntry)
-            {
-                exitFees += table.LegFees[l];
-                continue;
-            }
-            if (left == 0) continue;
-            var q = Math.Abs(units);
-            var take = Math.Min(q, left);
-            cost += prices[table.LegRow[l]] * take;
-            entryFees += take == q ? table.LegFees[l] : table.LegFees[l] * take / q;
-            left -= take;
-        }
-        table.RealisedPnl[c] = sign * (exitNotional - cost) * perUnit - exitFees - entryFees;
-        table.MatchedCost[c] = cost * perUnit;
+        table.RealisedPnl[c] = sign * (st.ExitNotional - st.EntryNotional) * perUnit - st.Fees;
+        table.MatchedCost[c] = st.EntryNotional * perUnit;
     }
 
-    /// <summary>Row indices in (series, time, id) order.</summary>
-    private static int[] Order(FillColumns fills)
+    private static bool InExecutionOrder(FillColumns fills)
     {
-        var n = fills.Count;
-        var seriesColumn = fills.Series;
-        var counts = new int[fills.SeriesCount + 1];
-        for (var i = 0; i < n; i++) counts[seriesColumn[i] + 1]++;
-        for (var s = 0; s < fills.SeriesCount; s++) counts[s + 1] += counts[s];
-        var starts = (int[])counts.Clone();
-        var order = new int[n];
-        for (var i = 0; i < n; i++) order[counts[seriesColumn[i]]++] = i;
-
         var ticks = fills.Ticks;
         var ids = fills.Id;
-        for (var s = 0; s < fills.SeriesCount; s++)
+        for (var i = 1; i < ticks.Length; i++)
         {
-            var segment = order.AsSpan(starts[s], starts[s + 1] - starts[s]);
-            var sorted = true;
-            for (var k = 1; k < segment.Length && sorted; k++)
-            {
-                int a = segment[k - 1], b = segment[k];
-                sorted = ticks[a] < ticks[b] || (ticks[a] == ticks[b] && ids[a] < ids[b]);
-            }
-            if (sorted) continue;
-            var keyTicks = new long[segment.Length];
-            var keyIds = new long[segment.Length];
-            for (var k = 0; k < segment.Length; k++)
-            {
-                keyTicks[k] = ticks[segment[k]];
-                keyIds[k] = ids[segment[k]];
-            }
-            var index = Enumerable.Range(0, segment.Length).ToArray();
-            Array.Sort(index, (x, y) =>
-            {
-                var byTime = keyTicks[x].CompareTo(keyTicks[y]);
-                return byTime != 0 ? byTime : keyIds[x].CompareTo(keyIds[y]);
-            });
-            var rows = segment.ToArray();
-            for (var k = 0; k < segment.Length; k++) segment[k] = rows[index[k]];
+            if (ticks[i] < ticks[i - 1] || (ticks[i] == ticks[i - 1] && ids[i] <= ids[i - 1])) return false;
         }
+        return true;
+    }
+
+    /// <summary>Row indices in (time, id) order.</summary>
+    private static int[] SortedOrder(FillColumns fills)
+    {
+        var ticks = fills.Ticks.ToArray();
+        var ids = fills.Id.ToArray();
+        var order = new int[fills.Count];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, (a, b) =>
+        {
+            var byTime = ticks[a].CompareTo(ticks[b]);
+            return byTime != 0 ? byTime : ids[a].CompareTo(ids[b]);
+        });
         return order;
     }
 }
