@@ -21,6 +21,7 @@ namespace Signalbook.Bench;
 /// <item><b>pandas</b>: journal_pandas.py, the same grouping vectorised, on the same CSV; campaign count, group ids, each
 /// campaign's and the total realised P&amp;L (1e-6 relative) must agree, else the bench fails.</item>
 /// <item><b>stats</b>: <see cref="JournalStats.Compute"/> over the closed campaigns and over 100 000 of them.</item>
+/// <item><b>import</b>: the app's file import of the same CSV into a private PostgreSQL (<see cref="JournalImportStage"/>); --no-import skips it.</item>
 /// </list>
 /// Every time is the median of --repeats (3) runs after a warm-up; single-threaded.
 /// </summary>
@@ -38,6 +39,7 @@ public sealed class JournalBench : IBench
         ("campaigns", (r, ct) => BuildCampaigns(r, ct)),
         ("pandas", RunPandasAsync),
         ("stats", (r, ct) => Statistics(r, ct)),
+        ("import", (r, ct) => r.SkipImport ? Task.CompletedTask : JournalImportStage.RunAsync(r.CsvPath, r.Folder, r.Repeats, r.Metrics, r.Problems, ct)),
     ];
 
     public async Task<int> RunAsync(string[] args, CancellationToken ct)
@@ -50,6 +52,7 @@ public sealed class JournalBench : IBench
             Repeats = BenchOutput.IntOption(args, "repeats", 3),
             Python = BenchPython.Find(BenchOutput.Option(args, "python", ""), "journal"),
             Folder = Directory.CreateTempSubdirectory("signalbook-bench-journal-").FullName,
+            SkipImport = args.Contains("--no-import"),
         };
         Console.WriteLine($"bench journal: {Environment.ProcessorCount} cores, .NET {Environment.Version}; median of {run.Repeats} runs per figure, single-threaded.");
         try
@@ -83,6 +86,7 @@ public sealed class JournalBench : IBench
     {
         public required int Fills, Symbols, Seed, Repeats;
         public required string Python, Folder;
+        public bool SkipImport;
         public string CsvPath => Path.Combine(Folder, "fills.csv");
         public LedgerFill[] Ledger = [];
         public FillColumns Columns = null!;

@@ -26,7 +26,7 @@ public sealed class MigrationUpgradeTests(MigrationUpgradeTests.PreviousMigratio
             return cs;
         }
 
-        protected override void ConfigureServices(IServiceCollection services) => services.AddScoped<DemoData>().AddScoped<DemoPortfolioSeeder>();
+        protected override void ConfigureServices(IServiceCollection services) => services.AddScoped<DemoData>().AddScoped<DemoPortfolioSeeder>().AddScoped<DemoJournalSeeder>();
     }
 
     [Fact]
@@ -36,6 +36,7 @@ public sealed class MigrationUpgradeTests(MigrationUpgradeTests.PreviousMigratio
         var parts = DemoParts.Users | DemoParts.Market | DemoParts.Waitlist;
         if (await TableExistsAsync(harness.ConnectionString, "ml_models")) parts |= DemoParts.Models;
         if (await TableExistsAsync(harness.ConnectionString, "portfolios")) parts |= DemoParts.Portfolios;
+        if (await TableExistsAsync(harness.ConnectionString, "trade_fills")) parts |= DemoParts.Journal;
         await using (var scope = harness.Scope())
         {
             await scope.ServiceProvider.GetRequiredService<DemoData>().SeedAsync(parts);

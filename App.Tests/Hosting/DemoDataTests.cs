@@ -10,7 +10,7 @@ namespace Signalbook.Tests.Hosting;
 /// <summary>The demo market is seeded through the real incremental sync.</summary>
 public sealed class DemoDataTests : ServiceHarness
 {
-    protected override void ConfigureServices(IServiceCollection services) => services.AddScoped<DemoPortfolioSeeder>();
+    protected override void ConfigureServices(IServiceCollection services) => services.AddScoped<DemoPortfolioSeeder>().AddScoped<DemoJournalSeeder>();
 
     private async Task SeedAsync()
     {
@@ -62,6 +62,20 @@ public sealed class DemoDataTests : ServiceHarness
             var marked = await db.Positions.Where(x => x.PortfolioId == portfolio.Id).SumAsync(x => x.MarketValue);
             Assert.Equal(portfolio.CashBalance + marked, portfolio.TotalValue);
             Assert.True(portfolio.CashBalance >= 0);
+
+            // The trader's journal: one imported batch of fills grouped into campaigns with figures from the demo bars,
+            // decision contexts with snapshots, nudges where the demo breaks a rule, and daily notes.
+            var batch = await db.ImportBatches.SingleAsync(b => b.UserId == trader && b.FileName == DemoJournalSeeder.FileName);
+            Assert.True(batch.FillsAdded >= 60, $"{batch.FillsAdded} demo fills");
+            var campaigns = await db.CampaignSummaries.Where(c => c.UserId == trader).ToListAsync();
+            Assert.True(campaigns.Count >= 20, $"{campaigns.Count} campaigns");
+            Assert.Contains(campaigns, c => c.RealisedPnl > 0);
+            Assert.Contains(campaigns, c => c.RealisedPnl < 0);
+            Assert.True(campaigns.Count(c => c.Mae is not null && c.Mfe is not null) >= campaigns.Count / 2, "MAE/MFE from the stored bars");
+            Assert.Contains(campaigns, c => c.RMultiple is not null);
+            Assert.True(await db.DecisionContexts.CountAsync(c => c.UserId == trader && c.Snapshot != null) >= 10);
+            Assert.True(await db.CampaignChecks.CountAsync(c => c.UserId == trader && !c.Passed) >= 3, "nudges where the demo breaks its rules");
+            Assert.True(await db.JournalEntries.CountAsync(e => e.UserId == trader) >= 8);
         }
 
         await SeedAsync(); // a restart the same day
@@ -70,6 +84,7 @@ public sealed class DemoDataTests : ServiceHarness
             var rerun = await db.DataSyncLog.OrderBy(l => l.Id).Skip(60).ToListAsync();
             Assert.Equal(60, rerun.Count);
             Assert.All(rerun, l => Assert.Equal(0, l.BarsFetched));
+            Assert.Equal(1, await db.ImportBatches.CountAsync(b => b.FileName == DemoJournalSeeder.FileName)); // the journal is not seeded twice
         }
 
         Clock.Advance(TimeSpan.FromDays(4)); // Tuesday 24 Nov: the demo's three-year window moved, so its walk did

@@ -24,14 +24,16 @@ public enum DemoParts
     Models = 4,
     Waitlist = 8,
     Portfolios = 16,
-    All = Users | Market | Models | Waitlist | Portfolios,
+    Journal = 32,
+    All = Users | Market | Models | Waitlist | Portfolios | Journal,
 }
 
 /// <summary>
 /// Demo content for a first look (README's start command): a trader and a viewer account, the demo
 /// market (30 instruments with daily and 15-minute bars, their features, and daily regimes), trained models with
 /// recommendations and a track record, sixty waitlist sign-ups spread over the last 45 days, and the trader's paper
-/// portfolio built by following the recommendations (<see cref="DemoPortfolioSeeder"/>). Deterministic and idempotent.
+/// portfolio built by following the recommendations (<see cref="DemoPortfolioSeeder"/>), and the trader's journal of
+/// discretionary fills with contexts, nudges and notes (<see cref="DemoJournalSeeder"/>). Deterministic and idempotent.
 /// </summary>
 public sealed class DemoData(
     UserManager<AppUser> users,
@@ -46,6 +48,7 @@ public sealed class DemoData(
     ScoringService scoring,
     OutcomeBackfill outcomes,
     DemoPortfolioSeeder portfolios,
+    DemoJournalSeeder journal,
     TimeProvider clock,
     ILogger<DemoData> logger)
 {
@@ -71,6 +74,7 @@ public sealed class DemoData(
         if (parts.HasFlag(DemoParts.Models)) await SeedModelsAsync(ct);
         if (parts.HasFlag(DemoParts.Waitlist)) await SeedWaitlistAsync(ct);
         if (parts.HasFlag(DemoParts.Portfolios) && await users.FindByEmailAsync(TraderEmail) is { } trader) await portfolios.SeedAsync(trader.Id, ct);
+        if (parts.HasFlag(DemoParts.Journal) && await users.FindByEmailAsync(TraderEmail) is { } journaler) await journal.SeedAsync(journaler.Id, ct);
     }
 
     /// <summary>
