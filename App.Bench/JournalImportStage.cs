@@ -55,7 +55,8 @@ internal static class JournalImportStage
         ImportOutcome? outcome = null;
         for (var i = 0; i < repeats; i++)
         {
-            await ExecuteAsync(connectionString, "TRUNCATE trade_fills, campaign_fills, campaign_summaries, import_batches CASCADE; VACUUM ANALYZE trade_fills", ct);
+            await ExecuteAsync(connectionString, "TRUNCATE trade_fills, campaign_fills, campaign_summaries, import_batches CASCADE", ct);
+            await ExecuteAsync(connectionString, "VACUUM ANALYZE trade_fills", ct);
             GC.Collect();
             var watch = Stopwatch.StartNew();
             await using (var scope = provider.CreateAsyncScope())

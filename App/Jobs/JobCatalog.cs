@@ -50,6 +50,7 @@ public static class JobCatalog
     public const string ModelTraining = "model-training";
     public const string TradingServices = "trading-services";
     public const string TradingService = "trading-service";
+    public const string SnapTradeSync = "snaptrade-sync";
 
     public static readonly IReadOnlyList<JobDefinition> All =
     [
@@ -81,6 +82,10 @@ public static class JobCatalog
     [
         new(TradingService, "Runs one trader's trading service: updates their portfolios, evaluates their active strategies and places orders.",
             typeof(TradingServiceJob), null, RetryAttempts: 1, RetryDelaysSeconds: [300]),
+        // Per connection (its argument), nightly (recurring job snaptrade-sync:<connection>) and on demand. Two syncs of
+        // one trader wait for each other: they may rebuild the same campaigns.
+        new(SnapTradeSync, "Syncs one broker connection's trades from SnapTrade into its owner's journal and rebuilds the campaigns they touch.",
+            typeof(SnapTradeSyncJob), null, Overlap: OverlapPolicy.Wait),
     ];
 
     public static JobDefinition? Find(string name) => All.FirstOrDefault(j => j.Name == name) ?? PerUser.FirstOrDefault(j => j.Name == name);

@@ -15,7 +15,7 @@ namespace Signalbook.Jobs;
 public sealed class JobClient(IBackgroundJobClient client)
 {
     /// <summary>The Hangfire job of a catalogue job, as its schedule, an admin or a continuation starts it.</summary>
-    public static Job JobFor(string name, JobStart start, long[]? instrumentIds = null, long trainingJobId = 0) => name switch
+    public static Job JobFor(string name, JobStart start, long[]? instrumentIds = null, long trainingJobId = 0, long connectionId = 0) => name switch
     {
         JobCatalog.DailySync => Job.FromExpression<DailySyncJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         JobCatalog.IntradaySync => Job.FromExpression<IntradaySyncJob>(j => j.RunAsync(start, null, CancellationToken.None)),
@@ -25,14 +25,15 @@ public sealed class JobClient(IBackgroundJobClient client)
         JobCatalog.ModelTraining => Job.FromExpression<ModelTrainingJob>(j => j.RunAsync(start, trainingJobId, null, CancellationToken.None)),
         JobCatalog.TradingServices => Job.FromExpression<TradingServicesJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         JobCatalog.TradingService => Job.FromExpression<TradingServiceJob>(j => j.RunAsync(start, null, CancellationToken.None)),
+        JobCatalog.SnapTradeSync => Job.FromExpression<SnapTradeSyncJob>(j => j.RunAsync(start, connectionId, null, CancellationToken.None)),
         _ => throw new ArgumentException($"No job named '{name}'.", nameof(name)),
     };
 
     private static string QueueOf(string name) => JobCatalog.Find(name)?.Queue ?? JobQueues.Default;
 
     /// <summary>Queues a job now; returns its Hangfire id.</summary>
-    public string Enqueue(string name, JobStart start, long[]? instrumentIds = null, long trainingJobId = 0)
-        => client.Create(JobFor(name, start, instrumentIds, trainingJobId), new EnqueuedState(QueueOf(name)));
+    public string Enqueue(string name, JobStart start, long[]? instrumentIds = null, long trainingJobId = 0, long connectionId = 0)
+        => client.Create(JobFor(name, start, instrumentIds, trainingJobId, connectionId), new EnqueuedState(QueueOf(name)));
 
     /// <summary>
     /// Queues a job to run once the running job <paramref name="context"/> belongs to has succeeded (a Hangfire

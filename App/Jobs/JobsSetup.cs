@@ -87,8 +87,10 @@ public static class JobsSetup
         services.AddSingleton<ITrainingQueue, HangfireTrainingQueue>();
         services.AddScoped<JobsService>();
         services.AddTransient<DailySyncJob>().AddTransient<IntradaySyncJob>().AddTransient<FeaturesJob>().AddTransient<RecommendationsJob>()
-            .AddTransient<RetentionJob>().AddTransient<ModelTrainingJob>().AddTransient<TradingServicesJob>().AddTransient<TradingServiceJob>();
+            .AddTransient<RetentionJob>().AddTransient<ModelTrainingJob>().AddTransient<TradingServicesJob>().AddTransient<TradingServiceJob>()
+            .AddTransient<SnapTradeSyncJob>();
         services.AddSingleton<ITradingServiceScheduler, HangfireTradingServiceScheduler>();
+        services.AddSingleton<Features.Journal.SnapTrade.ISnapTradeSyncScheduler, HangfireSnapTradeSyncScheduler>();
 
         if (!options.Enabled) return services;
         // Hosted services stop in the reverse order of registration: the servers (registered after the database's

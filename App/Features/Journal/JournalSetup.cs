@@ -12,6 +12,7 @@ public static class JournalSetup
     {
         services.AddOptions<JournalOptions>().BindConfiguration("Journal").ValidateDataAnnotations().ValidateOnStart();
         return services.AddSignalbookSnapTrade().AddSingleton<CampaignStore>().AddScoped<FillImportService>()
-            .AddScoped<MarketSnapshotService>().AddScoped<JournalNudgeService>();
+            .AddScoped<MarketSnapshotService>().AddScoped<JournalNudgeService>()
+            .AddScoped<BrokerCsvMappingService>().AddScoped<SnapTradeSyncService>();
     }
 }

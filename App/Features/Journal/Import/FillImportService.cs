@@ -95,30 +95,7 @@ public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, C
             batchId = (long)(await insert.ExecuteScalarAsync(ct))!;
         }
 
-        await FillStaging.CopyAsync(conn, tx, fills, ids, broker, ct);
-        var touched = new HashSet<SeriesKey>();
-        var added = 0;
-        await using (var merge = new NpgsqlCommand($"""
-            INSERT INTO trade_fills (user_id, instrument_id, symbol, side, quantity, price, fees, executed_at, broker, asset_type, currency, order_id, venue,
-                external_trade_id, source, import_batch_id, raw_data, isin, multiplier, option_underlying, option_expiry, option_strike, option_right)
-            SELECT @u, CASE WHEN s.asset_type = 'equity' THEN (SELECT i.id FROM instruments i WHERE i.symbol = s.symbol ORDER BY i.is_active DESC, i.id LIMIT 1) END,
-                s.symbol, s.side, s.quantity, s.price, s.fees, s.executed_at, s.broker, s.asset_type, s.currency, s.order_id, s.venue,
-                s.external_trade_id, 'file_import', @batch, s.raw_data, s.isin, s.multiplier, s.option_underlying, s.option_expiry, s.option_strike, s.option_right
-            FROM {FillStaging.Table} s
-            ORDER BY s.ord
-            ON CONFLICT (user_id, external_trade_id) DO NOTHING
-            RETURNING symbol, asset_type
-            """, conn, tx))
-        {
-            merge.Parameters.AddWithValue("u", userId);
-            merge.Parameters.AddWithValue("batch", batchId);
-            await using var reader = await merge.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                added++;
-                touched.Add(new SeriesKey(reader.GetString(0), TradingNamesParse(reader.GetString(1))));
-            }
-        }
+        var (added, touched) = await FillLedger.InsertAsync(conn, tx, userId, fills, ids, broker, FillSource.FileImport, batchId, null, ct);
         await using (var counts = new NpgsqlCommand("UPDATE import_batches SET fills_added = @a, fills_duplicate = @d WHERE id = @id", conn, tx))
         {
             counts.Parameters.AddWithValue("a", added);
