@@ -13,3 +13,10 @@ public sealed class JournalOptions
     [Range(1, 1000)]
     public int PreviewRows { get; set; } = 50;
 }
+
+/// <summary>Limits of the journal's bulk SQL.</summary>
+internal static class JournalSql
+{
+    /// <summary>A million-fill import merges and rebuilds its campaigns in statements that can outlast Npgsql's 30 s default.</summary>
+    public const int BulkTimeoutSeconds = 900;
+}

@@ -36,7 +36,7 @@ public sealed class CampaignStore
             JOIN unnest(@symbols, @assets) AS s(symbol, asset_type) ON s.symbol = f.symbol AND s.asset_type = f.asset_type
             WHERE f.user_id = @u AND f.reverses_fill_id IS NULL
               AND NOT EXISTS (SELECT 1 FROM trade_fills r WHERE r.reverses_fill_id = f.id)
-            """, conn, tx))
+            """, conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds })
         {
             load.Parameters.AddWithValue("u", userId);
             load.Parameters.AddWithValue("symbols", symbols);
@@ -58,7 +58,7 @@ public sealed class CampaignStore
             WHERE cf.fill_id = f.id AND f.user_id = @u AND s.symbol = f.symbol AND s.asset_type = f.asset_type;
             DELETE FROM campaign_summaries cs USING unnest(@symbols, @assets) AS s(symbol, asset_type)
             WHERE cs.user_id = @u AND s.symbol = cs.symbol AND s.asset_type = cs.asset_type;
-            """, conn, tx))
+            """, conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds })
         {
             clear.Parameters.AddWithValue("u", userId);
             clear.Parameters.AddWithValue("symbols", symbols);
@@ -77,6 +77,7 @@ public sealed class CampaignStore
 
         await using (var copy = await conn.BeginBinaryImportAsync("COPY campaign_fills (group_id, fill_id, quantity, created_at) FROM STDIN (FORMAT BINARY)", ct))
         {
+            copy.Timeout = TimeSpan.FromSeconds(JournalSql.BulkTimeoutSeconds);
             foreach (var c in campaigns)
             {
                 foreach (var leg in c.Legs)
@@ -96,6 +97,7 @@ public sealed class CampaignStore
                 open_quantity, realised_pnl, return_pct, fees, r_multiple, mae, mfe, fill_count, currency, strategy_id, regime, updated_at) FROM STDIN (FORMAT BINARY)
             """, ct))
         {
+            copy.Timeout = TimeSpan.FromSeconds(JournalSql.BulkTimeoutSeconds);
             foreach (var c in campaigns)
             {
                 contexts.TryGetValue(c.GroupId, out var opening);
@@ -137,7 +139,7 @@ public sealed class CampaignStore
         var result = new Dictionary<long, Opening>();
         await using var cmd = new NpgsqlCommand("""
             SELECT fill_id, exit_intent ->> 'stop', strategy_id FROM decision_contexts WHERE user_id = @u AND fill_id = ANY(@ids)
-            """, conn, tx);
+            """, conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds };
         cmd.Parameters.AddWithValue("u", userId);
         cmd.Parameters.AddWithValue("ids", openers);
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -151,7 +153,7 @@ public sealed class CampaignStore
 
     private static async Task<RiskProfile?> RiskProfileAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid userId, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand("SELECT profile ->> 'account_balance', risk_profile ->> 'max_risk_per_trade_pct' FROM user_settings WHERE user_id = @u", conn, tx);
+        await using var cmd = new NpgsqlCommand("SELECT profile ->> 'account_balance', risk_profile ->> 'max_risk_per_trade_pct' FROM user_settings WHERE user_id = @u", conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds };
         cmd.Parameters.AddWithValue("u", userId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct) || r.IsDBNull(0)) return null;
@@ -176,7 +178,7 @@ public sealed class CampaignStore
             FROM unnest(@instruments, @from, @to) WITH ORDINALITY AS s(instrument_id, from_ts, to_ts, ord)
             JOIN price_bars b ON b.instrument_id = s.instrument_id AND b.interval = '1Day' AND b.ts >= s.from_ts AND b.ts <= s.to_ts
             ORDER BY s.ord, b.ts
-            """, conn, tx);
+            """, conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds };
         cmd.Parameters.AddWithValue("instruments", spans.Select(s => s.Instrument).ToArray());
         cmd.Parameters.AddWithValue("from", spans.Select(s => s.From.UtcDateTime).ToArray());
         cmd.Parameters.AddWithValue("to", spans.Select(s => s.To.UtcDateTime).ToArray());
@@ -203,7 +205,7 @@ public sealed class CampaignStore
                 WHERE f.instrument_id = s.instrument_id AND f.interval = '1Day' AND f.ts <= s.opened_at - interval '1 day' AND f.state_id >= 0
                 ORDER BY f.ts DESC LIMIT 1)
             FROM unnest(@groups, @instruments, @opened) AS s(group_id, instrument_id, opened_at)
-            """, conn, tx);
+            """, conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds };
         cmd.Parameters.AddWithValue("groups", known.Select(c => c.GroupId).ToArray());
         cmd.Parameters.AddWithValue("instruments", known.Select(c => instruments[c.Series]).ToArray());
         cmd.Parameters.AddWithValue("opened", known.Select(c => c.OpenedAt.UtcDateTime).ToArray());

@@ -81,7 +81,7 @@ public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, C
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO import_batches (user_id, file_name, format_id, broker, file_sha256, file_size, fills_read, fills_added, fills_duplicate, rows_skipped, status, created_at)
             VALUES (@u, @n, @f, @b, @h, @s, @r, 0, 0, @k, 'imported', @t) RETURNING id
-            """, conn, tx))
+            """, conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds })
         {
             insert.Parameters.AddWithValue("u", userId);
             insert.Parameters.AddWithValue("n", batch.FileName);
@@ -96,7 +96,7 @@ public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, C
         }
 
         var (added, touched) = await FillLedger.InsertAsync(conn, tx, userId, fills, ids, broker, FillSource.FileImport, batchId, null, ct);
-        await using (var counts = new NpgsqlCommand("UPDATE import_batches SET fills_added = @a, fills_duplicate = @d WHERE id = @id", conn, tx))
+        await using (var counts = new NpgsqlCommand("UPDATE import_batches SET fills_added = @a, fills_duplicate = @d WHERE id = @id", conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds })
         {
             counts.Parameters.AddWithValue("a", added);
             counts.Parameters.AddWithValue("d", fills.Count - added);
@@ -145,7 +145,7 @@ public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, C
         await using var tx = await conn.BeginTransactionAsync(ct);
         var touched = new HashSet<SeriesKey>();
         var deleted = 0;
-        await using (var delete = new NpgsqlCommand("DELETE FROM trade_fills WHERE user_id = @u AND import_batch_id = @b RETURNING symbol, asset_type", conn, tx))
+        await using (var delete = new NpgsqlCommand("DELETE FROM trade_fills WHERE user_id = @u AND import_batch_id = @b RETURNING symbol, asset_type", conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds })
         {
             delete.Parameters.AddWithValue("u", caller.UserId);
             delete.Parameters.AddWithValue("b", batchId);
@@ -156,7 +156,7 @@ public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, C
                 touched.Add(new SeriesKey(reader.GetString(0), TradingNamesParse(reader.GetString(1))));
             }
         }
-        await using (var mark = new NpgsqlCommand("UPDATE import_batches SET status = 'undone', undone_at = @t WHERE id = @b", conn, tx))
+        await using (var mark = new NpgsqlCommand("UPDATE import_batches SET status = 'undone', undone_at = @t WHERE id = @b", conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds })
         {
             mark.Parameters.AddWithValue("t", clock.GetUtcNow());
             mark.Parameters.AddWithValue("b", batchId);
@@ -225,7 +225,7 @@ internal static class FillStaging
                 order_id varchar(255), venue varchar(100), external_trade_id varchar(255) NOT NULL, raw_data jsonb, isin varchar(12),
                 multiplier numeric(12,4) NOT NULL, option_underlying varchar(20), option_expiry date, option_strike numeric(20,6), option_right varchar(4)
             ) ON COMMIT DROP
-            """, conn, tx))
+            """, conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds })
         {
             await create.ExecuteNonQueryAsync(ct);
         }
@@ -233,6 +233,7 @@ internal static class FillStaging
             COPY {Table} (ord, symbol, side, quantity, price, fees, executed_at, broker, asset_type, currency, order_id, venue, external_trade_id, raw_data, isin,
                 multiplier, option_underlying, option_expiry, option_strike, option_right) FROM STDIN (FORMAT BINARY)
             """, ct);
+        copy.Timeout = TimeSpan.FromSeconds(JournalSql.BulkTimeoutSeconds);
         for (var i = 0; i < fills.Count; i++)
         {
             var f = fills[i];

@@ -29,7 +29,7 @@ internal static class FillLedger
             ORDER BY s.ord
             ON CONFLICT (user_id, external_trade_id) DO NOTHING
             RETURNING symbol, asset_type
-            """, conn, tx))
+            """, conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds })
         {
             merge.Parameters.AddWithValue("u", userId);
             merge.Parameters.AddWithValue("source", Portfolios.TradingNames.ToDb(source));
@@ -44,7 +44,7 @@ internal static class FillLedger
         }
         // The staging table lives until the transaction ends (ON COMMIT DROP): empty it so a second write in the same
         // transaction does not insert these rows again.
-        await using (var clear = new NpgsqlCommand($"TRUNCATE {FillStaging.Table}", conn, tx))
+        await using (var clear = new NpgsqlCommand($"TRUNCATE {FillStaging.Table}", conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds })
         {
             await clear.ExecuteNonQueryAsync(ct);
         }
