@@ -116,7 +116,7 @@ public sealed class TradesServiceTests : RecommendationsHarness
         var trader = await CreateUserAsync("context@test.local");
         var instrument = await this.AddInstrumentWithBarsAsync("AAPL");
         var model = await AddModelAsync();
-        await AddRecommendationAsync(instrument, model, "BUY", 0.72, at: T0.AddHours(-20));
+        await AddRecommendationAsync(instrument, model, "BUY", 0.72, at: T0.AddHours(-20), active: false);
         await AddRecommendationAsync(instrument, model, "SELL", 0.9, at: T0.AddHours(2)); // after the fill: never in its snapshot
         var group = await this.RoundTripAsync(trader.Id, "AAPL", 10, 100, 110, T0);
         Assert.Null((await this.DetailAsync(trader.Id, group)).Summary.RMultiple); // no stop, no account balance: no R
