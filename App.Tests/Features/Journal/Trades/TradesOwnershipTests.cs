@@ -51,11 +51,12 @@ public sealed class TradesOwnershipTests : ServiceHarness
     private async Task<string> SnapshotAsync(Fixture f)
     {
         await using var db = await DbAsync();
-        var fills = await db.TradeFills.AsNoTracking().Where(x => x.UserId == f.Owner).OrderBy(x => x.Id).Select(x => $"{x.Id}:{x.Side}:{x.Quantity}:{x.Price}").ToListAsync();
-        var contexts = await db.DecisionContexts.AsNoTracking().Where(x => x.UserId == f.Owner).OrderBy(x => x.Id).Select(x => $"{x.Id}:{x.FillId}:{x.ExitIntent}:{x.UpdatedAt}").ToListAsync();
-        var checks = await db.CampaignChecks.AsNoTracking().Where(x => x.UserId == f.Owner).OrderBy(x => x.Id).Select(x => $"{x.Id}:{x.Acknowledged}:{x.TraderAction}").ToListAsync();
-        var summaries = await db.CampaignSummaries.AsNoTracking().Where(x => x.UserId == f.Owner).OrderBy(x => x.GroupId).Select(x => $"{x.GroupId}:{x.RealisedPnl}:{x.RMultiple}").ToListAsync();
-        return string.Join("|", fills.Concat(contexts).Concat(checks).Concat(summaries));
+        var fills = await db.TradeFills.AsNoTracking().Where(x => x.UserId == f.Owner).OrderBy(x => x.Id).Select(x => new { x.Id, x.Side, x.Quantity, x.Price }).ToListAsync();
+        var contexts = await db.DecisionContexts.AsNoTracking().Where(x => x.UserId == f.Owner).OrderBy(x => x.Id).Select(x => new { x.Id, x.FillId, x.ExitIntent, x.UpdatedAt }).ToListAsync();
+        var checks = await db.CampaignChecks.AsNoTracking().Where(x => x.UserId == f.Owner).OrderBy(x => x.Id).Select(x => new { x.Id, x.Acknowledged, x.TraderAction }).ToListAsync();
+        var summaries = await db.CampaignSummaries.AsNoTracking().Where(x => x.UserId == f.Owner).OrderBy(x => x.GroupId).Select(x => new { x.GroupId, x.RealisedPnl, x.RMultiple }).ToListAsync();
+        return string.Join("|", fills.Select(x => x.ToString()).Concat(contexts.Select(x => x.ToString())).Concat(checks.Select(x => x.ToString()))
+            .Concat(summaries.Select(x => x.ToString())));
     }
 
     [Fact]
