@@ -1,7 +1,9 @@
 using Signalbook.Features.Journal.Campaigns;
+using Signalbook.Features.Journal.Contexts;
 using Signalbook.Features.Journal.Import;
 using Signalbook.Features.Journal.Nudges;
 using Signalbook.Features.Journal.SnapTrade;
+using Signalbook.Features.Journal.Trades;
 
 namespace Signalbook.Features.Journal;
 
@@ -11,6 +13,9 @@ public static class JournalSetup
     public static IServiceCollection AddSignalbookJournal(this IServiceCollection services)
     {
         services.AddOptions<JournalOptions>().BindConfiguration("Journal").ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<CampaignQueryService>();
+        services.AddScoped<DecisionContextService>();
+        services.AddScoped<ManualFillService>();
         return services.AddSignalbookSnapTrade().AddSingleton<CampaignStore>().AddScoped<FillImportService>()
             .AddScoped<MarketSnapshotService>().AddScoped<JournalNudgeService>()
             .AddScoped<BrokerCsvMappingService>().AddScoped<SnapTradeSyncService>();
