@@ -39,6 +39,9 @@ public sealed class AppServer : IAsyncDisposable
     /// <summary>The file the app reads its clock offset from (see the app's OffsetClock).</summary>
     public string ClockFile { get; private init; } = "";
 
+    /// <summary>The app's database, for tests that need to read what the app stored (never to arrange state behind its back).</summary>
+    public string ConnectionString { get; private init; } = "";
+
     /// <summary>Moves the app's clock to the system time plus <paramref name="offset"/>; the app sees it within a second.</summary>
     public async Task SetClockOffsetAsync(TimeSpan offset)
     {
@@ -103,7 +106,7 @@ public sealed class AppServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new AppServer(process, cluster, clusterDir, baseUrl, output) { ClockFile = clockFile };
+        var server = new AppServer(process, cluster, clusterDir, baseUrl, output) { ClockFile = clockFile, ConnectionString = connection };
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         // The demo seed now trains models before the app serves (minutes on a busy 2-core machine): wait up to
         // SIGNALBOOK_E2E_START_SECONDS (default 600).
