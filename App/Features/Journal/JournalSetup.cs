@@ -11,6 +11,9 @@ public static class JournalSetup
     public static IServiceCollection AddSignalbookJournal(this IServiceCollection services)
     {
         services.AddOptions<JournalOptions>().BindConfiguration("Journal").ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<Entries.JournalEntryService>();
+        services.AddScoped<Rules.UserRuleService>();
+        services.AddScoped<Plans.TradePlanService>();
         return services.AddSignalbookSnapTrade().AddSingleton<CampaignStore>().AddScoped<FillImportService>()
             .AddScoped<MarketSnapshotService>().AddScoped<JournalNudgeService>();
     }
