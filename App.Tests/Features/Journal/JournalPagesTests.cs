@@ -64,7 +64,8 @@ public sealed class JournalPagesTests : PageTestContext
         Assert.Null(preview.QuerySelector("img"));
         Assert.Contains("<script>alert(1)</script>", preview.TextContent);
 
-        await TypeAsync(page, "entry-tag-input", "Late Entry,");
+        await TypeAsync(page, "entry-tag-input", "Late Entry");
+        await ClickAsync(page, "[data-testid=entry-tag-add]");
         page.WaitForAssertion(() => Assert.Equal("late-entry", page.Find("[data-testid=entry-tag]").GetAttribute("data-tag")));
         await ClickAsync(page, "[data-testid=entry-save]");
 
@@ -76,7 +77,7 @@ public sealed class JournalPagesTests : PageTestContext
     }
 
     [Fact]
-    public async Task EntriesPage_FromACampaign_PrefillsATradeNote_AndAViewerIsOfferedNoNewNote()
+    public async Task EntriesPage_FromACampaign_PrefillsATradeNote_AndANotOwnedCampaignIsRefusedOnItsField()
     {
         await UserAsync("campaign-note@test.local");
         Navigation.NavigateTo("/journal/entries?trade=42");
@@ -88,11 +89,16 @@ public sealed class JournalPagesTests : PageTestContext
         await TypeAsync(page, "entry-content", "Entered late.");
         await ClickAsync(page, "[data-testid=entry-save]");
         page.WaitForAssertion(() => Assert.Contains("There is no campaign #42 in your journal.", page.Markup));
+    }
 
-        var viewer = await Db.CreateUserAsync("viewer-notes@test.local", Roles.Viewer);
-        await Db.WithAsync<JournalEntryService, long>(s => s.CreateAsync(JournalCaller.Trader(viewer.Id),
+    [Fact]
+    public async Task EntriesPage_AViewerSeesOnlyTheirOwnNotes_AndIsOfferedNoNewNote()
+    {
+        var trader = await Db.CreateUserAsync("notes-trader@test.local");
+        await Db.WithAsync<JournalEntryService, long>(s => s.CreateAsync(JournalCaller.Trader(trader.Id), new JournalEntryInput(new DateOnly(2026, 11, 19), "daily", "Not yours.")));
+        var viewer = await UserAsync("viewer-notes@test.local", Roles.Viewer);
+        await Db.WithAsync<JournalEntryService, long>(s => s.CreateAsync(JournalCaller.Trader(viewer.Id), // set-up writes directly; the page only reads
             new JournalEntryInput(new DateOnly(2026, 11, 19), "lesson", "Wait for the close.", Tags: ["patience"])));
-        SignInAs(viewer, [Roles.Viewer]);
         Navigation.NavigateTo("/journal/entries");
         var list = RenderWithProviders<Signalbook.Features.Journal.Entries.JournalEntriesPage>();
         list.WaitForElement("[data-testid=entry-row]");

@@ -38,7 +38,9 @@ public sealed class TradePlanServiceTests : ServiceHarness
         Assert.Equal(NudgeSeverities.Warn, size.Severity);
         Assert.Contains("of your account", size.NudgeText);
         Assert.Contains("your limit is 10%", size.NudgeText);
-        Assert.Equal(plan.Checks[0], size); // failed checks come first
+        // Failed checks come first, the most serious first (the 2% risk at the stop is critical).
+        Assert.Equal(plan.Failed, plan.Checks.TakeWhile(c => !c.Passed).Count());
+        Assert.Equal((NudgeRuleCodes.MaxRiskPerTrade, NudgeSeverities.Critical), (plan.Checks[0].CheckType, plan.Checks[0].Severity));
         Assert.True(plan.Checks.Single(c => c.CheckType == NudgeRuleCodes.StopLossRequired).Passed);
         Assert.NotNull(plan.Snapshot);
         Assert.Equal(Clock.GetUtcNow(), plan.Snapshot!.AsOf);
