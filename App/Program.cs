@@ -4,6 +4,7 @@ using Signalbook.Components;
 using Signalbook.Data;
 using Signalbook.Jobs;
 using Signalbook.Hosting;
+using Signalbook.Features.Journal.Entries;
 
 // Commands: (none) serve the app; "migrate" applies migrations and exits; "schema-script" prints the
 // EF model's DDL; "bench <name>" runs a benchmark. "--demo" seeds demo data.
@@ -72,6 +73,7 @@ app.MapRazorComponents<App>()
 app.MapSignalbookAccount();
 app.MapSignalbookHealth();
 app.MapSignalbookJobs();
+app.MapJournalAttachments();
 
 app.Run();
 

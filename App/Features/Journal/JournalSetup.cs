@@ -16,6 +16,9 @@ public static class JournalSetup
         services.AddScoped<CampaignQueryService>();
         services.AddScoped<DecisionContextService>();
         services.AddScoped<ManualFillService>();
+        services.AddScoped<Entries.JournalEntryService>();
+        services.AddScoped<Rules.UserRuleService>();
+        services.AddScoped<Plans.TradePlanService>();
         return services.AddSignalbookSnapTrade().AddSingleton<CampaignStore>().AddScoped<FillImportService>()
             .AddScoped<MarketSnapshotService>().AddScoped<JournalNudgeService>()
             .AddScoped<BrokerCsvMappingService>().AddScoped<SnapTradeSyncService>();

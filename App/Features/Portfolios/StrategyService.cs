@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Signalbook.Data;
+using Signalbook.Features.Journal.Nudges;
 using Signalbook.Features.Portfolios.Performance;
 using Signalbook.Features.Portfolios.Strategies;
 
@@ -52,7 +53,7 @@ public sealed class StrategyService(IDbContextFactory<AppDbContext> factory, Tim
         var portfolio = s.PortfolioId is { } pid ? await db.Portfolios.AsNoTracking().Where(p => p.Id == pid).Select(p => p.Name).SingleOrDefaultAsync(ct) : null;
         return new StrategyDetail(s.Id, s.UserId, s.Name, s.StrategyType, StrategyCatalog.Get(s.StrategyType), s.Description, s.PortfolioId, portfolio,
             ParseConfig(s.Config), s.IsActive, s.IsBacktest, s.TotalPnl, s.WinRate, s.SharpeRatio, s.NumTrades, s.CreatedAt, s.UpdatedAt, s.LastSignalAt,
-            caller.CanTrade(s.UserId));
+            caller.CanTrade(s.UserId), StrategyJournalFields.Of(s), s.ImpliedStrategyFamily);
     }
 
     /// <summary>
@@ -93,6 +94,7 @@ public sealed class StrategyService(IDbContextFactory<AppDbContext> factory, Tim
             UserId = caller.UserId, Name = input.Name.Trim(), StrategyType = input.Type, Description = Clean(input.Description), PortfolioId = input.PortfolioId,
             Config = config!.ToJsonString(), IsActive = false, CreatedAt = now, UpdatedAt = now,
         };
+        ApplyJournalFields(strategy, input.Journal ?? new StrategyJournalFields());
         db.Strategies.Add(strategy);
         await SaveAsync(db, strategy.Name, ct);
         return strategy.Id;
@@ -112,6 +114,7 @@ public sealed class StrategyService(IDbContextFactory<AppDbContext> factory, Tim
         s.Description = Clean(input.Description);
         s.PortfolioId = input.PortfolioId;
         s.Config = config!.ToJsonString();
+        ApplyJournalFields(s, input.Journal ?? StrategyJournalFields.Of(s));
         s.UpdatedAt = clock.GetUtcNow();
         await SaveAsync(db, s.Name, ct);
     }
@@ -243,6 +246,7 @@ public sealed class StrategyService(IDbContextFactory<AppDbContext> factory, Tim
 
         if (Clean(input.Description) is { Length: > MaxDescriptionLength } d)
             errors.Add(new(StrategyFields.Description, $"The description must be at most {MaxDescriptionLength} characters; it has {d.Length}."));
+        if (input.Journal is { } journal) errors.AddRange(journal.Validate());
 
         JsonObject? config = null;
         if (existing is not null && existing.StrategyType != input.Type)
@@ -286,6 +290,22 @@ public sealed class StrategyService(IDbContextFactory<AppDbContext> factory, Tim
         return (errors, errors.Count == 0 ? config : null);
     }
 
+    /// <summary>
+    /// Stores the journal's fields and sets implied_strategy_family from the strategy's own words (name, description,
+    /// entry and exit criteria: <see cref="StrategyFamilyDetector"/>), so it follows every edit.
+    /// </summary>
+    private static void ApplyJournalFields(Strategy s, StrategyJournalFields f)
+    {
+        s.Direction = StrategyDirections.All.Contains(f.Direction) ? f.Direction : StrategyDirections.Both;
+        s.Timeframes = JsonSerializer.Serialize(StrategyTimeframes.Normalise(f.Timeframes) is { Count: > 0 } tf ? tf : ["1Day"]);
+        s.EntryCriteria = Clean(f.EntryCriteria);
+        s.ExitCriteria = Clean(f.ExitCriteria);
+        s.MaxRiskPct = f.MaxRiskPct;
+        s.MinRiskReward = f.MinRiskReward;
+        s.RiskProfile = f.RiskOverrides is { IsEmpty: false } o ? JsonSerializer.Serialize(o, StrategyRiskOverrides.Json) : null;
+        s.ImpliedStrategyFamily = StrategyFamilyDetector.Detect(s.Name, s.Description, s.EntryCriteria, s.ExitCriteria);
+    }
+
     private static string TypeError(StrategyInfo info) =>
         !info.IsAvailable ? $"{info.DisplayName} is not available: {info.UnavailableReason}."
         : $"{info.DisplayName} is not a strategy on its own: its settings are part of every strategy's config.";
@@ -322,7 +342,9 @@ public sealed class StrategyService(IDbContextFactory<AppDbContext> factory, Tim
 }
 
 /// <summary>A new strategy (or the changed settings of one) as the form submits it. Config null means all defaults.</summary>
-public sealed record NewStrategy(string Name, StrategyType Type, string? Description = null, long? PortfolioId = null, JsonObject? Config = null);
+/// <remarks>Journal null: on create the defaults, on update the strategy's current journal fields.</remarks>
+public sealed record NewStrategy(string Name, StrategyType Type, string? Description = null, long? PortfolioId = null, JsonObject? Config = null,
+    StrategyJournalFields? Journal = null);
 
 /// <summary>The field names of <see cref="StrategyFieldError"/>.</summary>
 public static class StrategyFields
@@ -335,6 +357,14 @@ public static class StrategyFields
     public const string Config = "config";
     /// <summary>config.&lt;key&gt;: an error on one setting (or on an unknown key).</summary>
     public const string ConfigPrefix = "config.";
+    public const string Direction = "direction";
+    public const string Timeframes = "timeframes";
+    public const string EntryCriteria = "entry_criteria";
+    public const string ExitCriteria = "exit_criteria";
+    public const string MaxRiskPct = "max_risk_pct";
+    public const string MinRiskReward = "min_risk_reward";
+    /// <summary>risk.&lt;key&gt;: an error on one risk-profile override.</summary>
+    public const string RiskPrefix = "risk.";
 }
 
 public sealed record StrategyFieldError(string Field, string Message);
@@ -389,7 +419,10 @@ public sealed record StrategyDetail(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? LastSignalAt,
-    bool CanEdit)
+    bool CanEdit,
+    StrategyJournalFields? Journal = null,
+    /// <summary>implied_strategy_family as detected on the last save, or null when the words point to no family.</summary>
+    string? ImpliedFamily = null)
 {
     public ConfigSchema? Schema => Info.Schema;
 }

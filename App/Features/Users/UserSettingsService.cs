@@ -125,6 +125,24 @@ public sealed class UserSettingsService(IDbContextFactory<AppDbContext> factory,
         return updated;
     }
 
+    /// <summary>Replaces the trader's risk limits (creating the settings row with defaults when there is none).</summary>
+    public async Task<RiskPreferences> UpdateRiskPreferencesAsync(Guid userId, RiskPreferences risk, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(risk);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var settings = await db.UserSettings.SingleOrDefaultAsync(s => s.UserId == userId, ct);
+        var now = clock.GetUtcNow();
+        if (settings is null)
+        {
+            settings = new UserSettings { UserId = userId, CreatedAt = now, Profile = JsonSerializer.Serialize(new TradingProfile(), Json) };
+            db.UserSettings.Add(settings);
+        }
+        settings.RiskProfile = JsonSerializer.Serialize(risk, Json);
+        settings.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        return risk;
+    }
+
     /// <summary>The trader's time zone, UTC when unset or unknown to this server.</summary>
     public static TimeZoneInfo ZoneOf(TradingProfile profile)
         => profile.TimeZone is { } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
