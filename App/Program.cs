@@ -2,6 +2,7 @@ using Signalbook;
 using Signalbook.Account;
 using Signalbook.Components;
 using Signalbook.Data;
+using Signalbook.Features.Journal;
 using Signalbook.Jobs;
 using Signalbook.Hosting;
 
@@ -72,6 +73,7 @@ app.MapRazorComponents<App>()
 app.MapSignalbookAccount();
 app.MapSignalbookHealth();
 app.MapSignalbookJobs();
+app.MapSignalbookJournal();
 
 app.Run();
 

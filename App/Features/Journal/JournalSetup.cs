@@ -10,6 +10,7 @@ public static class JournalSetup
     public static IServiceCollection AddSignalbookJournal(this IServiceCollection services)
     {
         services.AddOptions<JournalOptions>().BindConfiguration("Journal").ValidateDataAnnotations().ValidateOnStart();
-        return services.AddSignalbookSnapTrade().AddSingleton<CampaignStore>().AddScoped<FillImportService>();
+        return services.AddSignalbookSnapTrade().AddSingleton<CampaignStore>().AddScoped<FillImportService>()
+            .AddScoped<Stats.JournalStatsService>().AddScoped<Export.JournalExportService>();
     }
 }
