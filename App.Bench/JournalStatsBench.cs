@@ -8,7 +8,7 @@ using Signalbook.Features.Journal.Stats;
 namespace Signalbook.Bench;
 
 /// <summary>
-/// <c>bench journal-stats [--campaigns 100000] [--repeats 3] [--keep]</c>: <see cref="JournalStatsService.ComputeAsync"/>
+/// <c>bench journal-stats [--campaigns 100000] [--repeats 3] [--explain] [--keep]</c>: <see cref="JournalStatsService.ComputeAsync"/>
 /// end to end (the set-based read of the user's closed campaigns with strategies, emotions, tags and broken rules, then
 /// the <see cref="JournalStats"/> kernel) over --campaigns campaign_summaries rows of one user in a fresh private
 /// PostgreSQL. The journal around them is seeded in SQL as a busy trader's would be: every campaign has an opening and
@@ -20,7 +20,7 @@ public sealed class JournalStatsBench : IBench
 {
     public string Name => "journal-stats";
 
-    public string Description => "JournalStatsService.ComputeAsync end to end over 100k campaigns of one user (options: --campaigns, --repeats, --keep)";
+    public string Description => "JournalStatsService.ComputeAsync end to end over 100k campaigns of one user (options: --campaigns, --repeats, --explain, --keep)";
 
     public async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
@@ -44,6 +44,7 @@ public sealed class JournalStatsBench : IBench
             Console.WriteLine($"Seeded 2 × {campaigns:N0} campaigns (fills, contexts, notes, checks) in {watch.Elapsed.TotalSeconds:F1} s.");
 
             await using var services = BuildServices(connectionString);
+            if (args.Contains("--explain")) await ExplainAsync(connectionString, JournalCaller.Trader(user), ct);
             var caller = JournalCaller.Trader(user);
             var zone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
             async Task<(double Ms, JournalStatsResult Result)> RunOnceAsync()
@@ -147,12 +148,28 @@ public sealed class JournalStatsBench : IBench
             FROM seed s JOIN seed_fills o ON o.i = s.i AND o.leg = 0 WHERE s.i % 5 = 0;
 
             INSERT INTO campaign_checks (decision_context_id, user_id, check_type, severity, passed, check_phase)
-            SELECT d.id, {u}, (ARRAY['stop_required', 'max_trades', 'max_daily_loss', 'position_size'])[1 + o.i % 4], 'warn', o.i % 8 <> 0, 'at_entry'
+            SELECT d.id, {u}, (ARRAY['stop_required', 'max_trades', 'max_daily_loss', 'position_size'])[1 + (o.i / 8) % 4], 'warn', o.i % 8 <> 0, 'at_entry'
             FROM seed_fills o JOIN decision_contexts d ON d.fill_id = o.id WHERE o.leg = 0;
 
             DROP TABLE seed; DROP TABLE seed_fills;
             """;
         await ExecuteAsync(connectionString, sql, ct);
+    }
+
+    /// <summary>Prints the statistics query's plan with actual times (--explain).</summary>
+    private static async Task ExplainAsync(string connectionString, JournalCaller caller, CancellationToken ct)
+    {
+        var (sql, parameters) = JournalStatsService.Query(caller, JournalFilter.All, TimeZoneInfo.Utc);
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        await using (var noJit = new NpgsqlCommand("SET jit = off", conn)) await noJit.ExecuteNonQueryAsync(ct); // as the service does
+        for (var i = 0; i < 2; i++)
+        {
+            await using var cmd = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + sql, conn) { CommandTimeout = 0 };
+            cmd.Parameters.AddRange(parameters.Select(p => p.Clone()).ToArray());
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) if (i == 1) Console.WriteLine("  plan: " + reader.GetString(0));
+        }
     }
 
     private static ServiceProvider BuildServices(string connectionString)
