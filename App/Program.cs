@@ -2,6 +2,7 @@ using Signalbook;
 using Signalbook.Account;
 using Signalbook.Components;
 using Signalbook.Data;
+using Signalbook.Features.Journal;
 using Signalbook.Jobs;
 using Signalbook.Hosting;
 using Signalbook.Features.Journal.Entries;
@@ -74,6 +75,7 @@ app.MapSignalbookAccount();
 app.MapSignalbookHealth();
 app.MapSignalbookJobs();
 app.MapJournalAttachments();
+app.MapSignalbookJournal();
 
 app.Run();
 

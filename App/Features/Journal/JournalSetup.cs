@@ -21,6 +21,7 @@ public static class JournalSetup
         services.AddScoped<Plans.TradePlanService>();
         return services.AddSignalbookSnapTrade().AddSingleton<CampaignStore>().AddScoped<FillImportService>()
             .AddScoped<MarketSnapshotService>().AddScoped<JournalNudgeService>()
-            .AddScoped<BrokerCsvMappingService>().AddScoped<SnapTradeSyncService>();
+            .AddScoped<BrokerCsvMappingService>().AddScoped<SnapTradeSyncService>()
+            .AddScoped<Stats.JournalStatsService>().AddScoped<Export.JournalExportService>();
     }
 }
