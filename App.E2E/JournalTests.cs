@@ -89,7 +89,7 @@ public sealed class JournalTests(BrowserFixture fx)
         await Assertions.Expect(day).ToBeVisibleAsync();
         await Assertions.Expect(day).ToHaveAttributeAsync("aria-label", new Regex(@"\d+ trades?"));
         await day.ClickAsync();
-        await Assertions.Expect(page.GetByTestId("calendar-day-trades")).ToContainTextAsync(Symbol);
+        await Assertions.Expect(page.GetByTestId("day-campaigns")).ToContainTextAsync(Symbol);
         await fx.AssertAccessibleAsync(page, "journal-calendar");
         await fx.ShotAsync(page, "journal-calendar");
     }

@@ -329,17 +329,17 @@ CREATE UNIQUE INDEX ux_snaptrade_users_snap_trade_user_id ON snaptrade_users (sn
 
 CREATE UNIQUE INDEX ux_snaptrade_users_user_id ON snaptrade_users (user_id);
 
-CREATE INDEX ix_trade_fills_broker_connection_id ON trade_fills (broker_connection_id);
+CREATE INDEX ix_trade_fills_broker_connection_id ON trade_fills (broker_connection_id) WHERE broker_connection_id IS NOT NULL;
 
 CREATE INDEX ix_trade_fills_import_batch_id ON trade_fills (import_batch_id);
 
-CREATE INDEX ix_trade_fills_instrument_id ON trade_fills (instrument_id);
+CREATE INDEX ix_trade_fills_instrument_id ON trade_fills (instrument_id) WHERE instrument_id IS NOT NULL;
 
-CREATE INDEX ix_trade_fills_replaces_fill_id ON trade_fills (replaces_fill_id);
+CREATE INDEX ix_trade_fills_replaces_fill_id ON trade_fills (replaces_fill_id) WHERE replaces_fill_id IS NOT NULL;
 
 CREATE INDEX ix_trade_fills_user_id_symbol_executed_at ON trade_fills (user_id, symbol, executed_at);
 
-CREATE UNIQUE INDEX ux_trade_fills_reverses_fill_id ON trade_fills (reverses_fill_id);
+CREATE UNIQUE INDEX ux_trade_fills_reverses_fill_id ON trade_fills (reverses_fill_id) WHERE reverses_fill_id IS NOT NULL;
 
 CREATE UNIQUE INDEX ux_trade_fills_user_id_external_trade_id ON trade_fills (user_id, external_trade_id);
 

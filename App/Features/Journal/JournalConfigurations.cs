@@ -113,8 +113,11 @@ internal sealed class TradeFillConfiguration : IEntityTypeConfiguration<TradeFil
         b.HasIndex(e => new { e.UserId, e.ExternalTradeId }).IsUnique();
         b.HasIndex(e => new { e.UserId, e.Symbol, e.ExecutedAt });
         b.HasIndex(e => e.ImportBatchId);
-        b.HasIndex(e => e.BrokerConnectionId);
-        b.HasIndex(e => e.ReversesFillId).IsUnique();
+        // Most fills come from files and are never corrected: partial indexes keep those NULLs out of two indexes.
+        b.HasIndex(e => e.BrokerConnectionId).HasFilter("(broker_connection_id IS NOT NULL)");
+        b.HasIndex(e => e.ReversesFillId).IsUnique().HasFilter("(reverses_fill_id IS NOT NULL)");
+        b.HasIndex(e => e.ReplacesFillId).HasFilter("(replaces_fill_id IS NOT NULL)");
+        b.HasIndex(e => e.InstrumentId).HasFilter("(instrument_id IS NOT NULL)");
     }
 }
 

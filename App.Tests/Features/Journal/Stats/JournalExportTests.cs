@@ -29,6 +29,10 @@ public sealed class JournalExportTests(JournalExportTests.App app) : IClassFixtu
             await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
             var trader = await db.Users.Where(u => u.Email == TraderEmail).Select(u => u.Id).SingleAsync();
             var viewer = await db.Users.Where(u => u.Email == ViewerEmail).Select(u => u.Id).SingleAsync();
+            // The demo trader's seeded journal out of the way: these tests count exactly the rows they write.
+            await db.JournalEntries.Where(e => e.UserId == trader).ExecuteDeleteAsync();
+            await db.TradeFills.Where(f => f.UserId == trader).ExecuteDeleteAsync();
+            await db.ImportBatches.Where(b => b.UserId == trader).ExecuteDeleteAsync();
             var strategy = await StrategyAsync(db, trader, "Breakout");
             TraderGroup = await CampaignAsync(db, trader, new SeedCampaign("AAPL", At(2, 14), At(3, 15), 300.25m) { R = 1.5, Fees = 2, StrategyId = strategy, Regime = "bull" });
             await CampaignAsync(db, trader, new SeedCampaign("NVDA", At(11, 14), null, 0m));

@@ -24,29 +24,37 @@ public sealed class CampaignStore
     public async Task<int> RebuildAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid userId, IReadOnlyCollection<SeriesKey> series, CancellationToken ct)
     {
         if (series.Count == 0) return 0;
+        var wanted = series.ToHashSet();
         var symbols = series.Select(s => s.Symbol).ToArray();
         var assets = series.Select(s => TradingNames.ToDb(s.AssetType)).ToArray();
 
+        // Fills a correction reversed (few; read apart so the planner never probes every fill for a reversal).
+        var reversed = new HashSet<long>();
+        await using (var corrections = new NpgsqlCommand("SELECT reverses_fill_id FROM trade_fills WHERE user_id = @u AND reverses_fill_id IS NOT NULL", conn, tx))
+        {
+            corrections.Parameters.AddWithValue("u", userId);
+            await using var r = await corrections.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) reversed.Add(r.GetInt64(0));
+        }
         var fills = new List<LedgerFill>();
         var instrumentBySeries = new Dictionary<SeriesKey, long>();
         var currencyBySeries = new Dictionary<SeriesKey, string>();
         await using (var load = new NpgsqlCommand("""
             SELECT f.id, f.symbol, f.asset_type, f.side, f.quantity, f.price, f.fees, f.executed_at, f.multiplier, f.instrument_id, f.currency
             FROM trade_fills f
-            JOIN unnest(@symbols, @assets) AS s(symbol, asset_type) ON s.symbol = f.symbol AND s.asset_type = f.asset_type
-            WHERE f.user_id = @u AND f.reverses_fill_id IS NULL
-              AND NOT EXISTS (SELECT 1 FROM trade_fills r WHERE r.reverses_fill_id = f.id)
+            WHERE f.user_id = @u AND f.symbol = ANY(@symbols) AND f.reverses_fill_id IS NULL
             """, conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds })
         {
             load.Parameters.AddWithValue("u", userId);
-            load.Parameters.AddWithValue("symbols", symbols);
-            load.Parameters.AddWithValue("assets", assets);
+            load.Parameters.AddWithValue("symbols", symbols.Distinct().ToArray());
             await using var r = await load.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
+                if (reversed.Contains(r.GetInt64(0))) continue;
                 var fill = new LedgerFill(r.GetInt64(0), r.GetString(1), TradingNames.Parse<FillAssetType>(r.GetString(2)),
                     r.GetString(3) == "buy" ? FillSide.Buy : FillSide.Sell, r.GetDecimal(4), r.GetDecimal(5), r.GetDecimal(6),
                     r.GetFieldValue<DateTimeOffset>(7), r.GetDecimal(8));
+                if (!wanted.Contains(fill.Series)) continue; // the symbol's other asset types are not being rebuilt
                 fills.Add(fill);
                 if (!r.IsDBNull(9)) instrumentBySeries.TryAdd(fill.Series, r.GetInt64(9));
                 currencyBySeries.TryAdd(fill.Series, r.GetString(10));
@@ -82,11 +90,11 @@ public sealed class CampaignStore
             {
                 foreach (var leg in c.Legs)
                 {
-                    await copy.StartRowAsync(ct);
-                    await copy.WriteAsync(c.GroupId, NpgsqlDbType.Bigint, ct);
-                    await copy.WriteAsync(leg.FillId, NpgsqlDbType.Bigint, ct);
-                    await copy.WriteAsync(leg.Quantity, NpgsqlDbType.Numeric, ct);
-                    await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+                    copy.StartRow();
+                    copy.Write(c.GroupId, NpgsqlDbType.Bigint);
+                    copy.Write(leg.FillId, NpgsqlDbType.Bigint);
+                    copy.Write(leg.Quantity, NpgsqlDbType.Numeric);
+                    copy.Write(now, NpgsqlDbType.TimestampTz);
                 }
             }
             await copy.CompleteAsync(ct);
@@ -103,29 +111,29 @@ public sealed class CampaignStore
                 contexts.TryGetValue(c.GroupId, out var opening);
                 var r = RMultiple.Compute(c, opening.Stop, profile);
                 ExcursionResult? excursion = bars.TryGetValue(c.Series, out var seriesBars) ? Excursions.Compute(c, seriesBars, DailyBar) : null;
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(c.GroupId, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(userId, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(c.Symbol, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(TradingNames.ToDb(c.AssetType), NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(c.Direction == CampaignDirection.Long ? "long" : "short", NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(c.OpenedAt, NpgsqlDbType.TimestampTz, ct);
-                await WriteNullableAsync(copy, c.ClosedAt, NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync(Round(c.EntryAverage, 10), NpgsqlDbType.Numeric, ct);
-                await WriteNullableAsync(copy, c.ExitAverage is { } x ? Round(x, 10) : (decimal?)null, NpgsqlDbType.Numeric, ct);
-                await copy.WriteAsync(c.MaxPosition, NpgsqlDbType.Numeric, ct);
-                await copy.WriteAsync(c.Quantity, NpgsqlDbType.Numeric, ct);
-                await copy.WriteAsync(Round(c.RealisedPnl, 6), NpgsqlDbType.Numeric, ct);
-                await WriteNullableAsync(copy, c.ReturnPct is { } p ? (double)p : (double?)null, NpgsqlDbType.Double, ct);
-                await copy.WriteAsync(Round(c.TotalFees, 6), NpgsqlDbType.Numeric, ct);
-                await WriteNullableAsync(copy, r is { } rv && c.ExitQuantity > 0 ? (double)rv : (double?)null, NpgsqlDbType.Double, ct);
-                await WriteNullableAsync(copy, excursion is { BarsUsed: > 0 } e1 ? Round(e1.Mae, 6) : (decimal?)null, NpgsqlDbType.Numeric, ct);
-                await WriteNullableAsync(copy, excursion is { BarsUsed: > 0 } e2 ? Round(e2.Mfe, 6) : (decimal?)null, NpgsqlDbType.Numeric, ct);
-                await copy.WriteAsync(c.Legs.Count, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(currencyBySeries.GetValueOrDefault(c.Series, "USD"), NpgsqlDbType.Varchar, ct);
-                await WriteNullableAsync(copy, opening.StrategyId, NpgsqlDbType.Bigint, ct);
-                await WriteNullableAsync(copy, regimes.GetValueOrDefault(c.GroupId), NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+                copy.StartRow();
+                copy.Write(c.GroupId, NpgsqlDbType.Bigint);
+                copy.Write(userId, NpgsqlDbType.Uuid);
+                copy.Write(c.Symbol, NpgsqlDbType.Varchar);
+                copy.Write(TradingNames.ToDb(c.AssetType), NpgsqlDbType.Varchar);
+                copy.Write(c.Direction == CampaignDirection.Long ? "long" : "short", NpgsqlDbType.Varchar);
+                copy.Write(c.OpenedAt, NpgsqlDbType.TimestampTz);
+                WriteNullable(copy, c.ClosedAt, NpgsqlDbType.TimestampTz);
+                copy.Write(Round(c.EntryAverage, 10), NpgsqlDbType.Numeric);
+                WriteNullable(copy, c.ExitAverage is { } x ? Round(x, 10) : (decimal?)null, NpgsqlDbType.Numeric);
+                copy.Write(c.MaxPosition, NpgsqlDbType.Numeric);
+                copy.Write(c.Quantity, NpgsqlDbType.Numeric);
+                copy.Write(Round(c.RealisedPnl, 6), NpgsqlDbType.Numeric);
+                WriteNullable(copy, c.ReturnPct is { } p ? (double)p : (double?)null, NpgsqlDbType.Double);
+                copy.Write(Round(c.TotalFees, 6), NpgsqlDbType.Numeric);
+                WriteNullable(copy, r is { } rv && c.ExitQuantity > 0 ? (double)rv : (double?)null, NpgsqlDbType.Double);
+                WriteNullable(copy, excursion is { BarsUsed: > 0 } e1 ? Round(e1.Mae, 6) : (decimal?)null, NpgsqlDbType.Numeric);
+                WriteNullable(copy, excursion is { BarsUsed: > 0 } e2 ? Round(e2.Mfe, 6) : (decimal?)null, NpgsqlDbType.Numeric);
+                copy.Write(c.Legs.Count, NpgsqlDbType.Integer);
+                copy.Write(currencyBySeries.GetValueOrDefault(c.Series, "USD"), NpgsqlDbType.Varchar);
+                WriteNullable(copy, opening.StrategyId, NpgsqlDbType.Bigint);
+                WriteNullable(copy, regimes.GetValueOrDefault(c.GroupId), NpgsqlDbType.Varchar);
+                copy.Write(now, NpgsqlDbType.TimestampTz);
             }
             await copy.CompleteAsync(ct);
         }
@@ -219,13 +227,14 @@ public sealed class CampaignStore
 
     private static decimal Round(decimal v, int places) => Math.Round(v, places, MidpointRounding.ToEven);
 
-    private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct
+    // Synchronous writes: Npgsql buffers rows and only touches the socket when its buffer is full.
+    private static void WriteNullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type) where T : struct
     {
-        if (value is { } v) await copy.WriteAsync(v, type, ct); else await copy.WriteNullAsync(ct);
+        if (value is { } v) copy.Write(v, type); else copy.WriteNull();
     }
 
-    private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken ct)
+    private static void WriteNullable(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type)
     {
-        if (value is null) await copy.WriteNullAsync(ct); else await copy.WriteAsync(value, type, ct);
+        if (value is null) copy.WriteNull(); else copy.Write(value, type);
     }
 }

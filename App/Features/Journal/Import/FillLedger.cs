@@ -19,16 +19,23 @@ internal static class FillLedger
         if (fills.Count == 0) return (0, touched);
         await FillStaging.CopyAsync(conn, tx, fills, ids, broker, ct);
         var added = 0;
+        // One hash join finds each symbol's instrument (an equity's bars give MAE/MFE); the insert reports the series it
+        // touched, grouped, rather than a row per fill.
         await using (var merge = new NpgsqlCommand($"""
-            INSERT INTO trade_fills (user_id, instrument_id, symbol, side, quantity, price, fees, executed_at, broker, asset_type, currency, order_id, venue,
-                external_trade_id, source, import_batch_id, broker_connection_id, raw_data, isin, multiplier, option_underlying, option_expiry, option_strike, option_right)
-            SELECT @u, CASE WHEN s.asset_type = 'equity' THEN (SELECT i.id FROM instruments i WHERE i.symbol = s.symbol ORDER BY i.is_active DESC, i.id LIMIT 1) END,
-                s.symbol, s.side, s.quantity, s.price, s.fees, s.executed_at, s.broker, s.asset_type, s.currency, s.order_id, s.venue,
-                s.external_trade_id, @source, @batch, @connection, s.raw_data, s.isin, s.multiplier, s.option_underlying, s.option_expiry, s.option_strike, s.option_right
-            FROM {FillStaging.Table} s
-            ORDER BY s.ord
-            ON CONFLICT (user_id, external_trade_id) DO NOTHING
-            RETURNING symbol, asset_type
+            WITH instrument AS (
+                SELECT DISTINCT ON (symbol) symbol, id FROM instruments ORDER BY symbol, is_active DESC, id
+            ), inserted AS (
+                INSERT INTO trade_fills (user_id, instrument_id, symbol, side, quantity, price, fees, executed_at, broker, asset_type, currency, order_id, venue,
+                    external_trade_id, source, import_batch_id, broker_connection_id, raw_data, isin, multiplier, option_underlying, option_expiry, option_strike, option_right)
+                SELECT @u, CASE WHEN s.asset_type = 'equity' THEN i.id END,
+                    s.symbol, s.side, s.quantity, s.price, s.fees, s.executed_at, s.broker, s.asset_type, s.currency, s.order_id, s.venue,
+                    s.external_trade_id, @source, @batch, @connection, s.raw_data, s.isin, s.multiplier, s.option_underlying, s.option_expiry, s.option_strike, s.option_right
+                FROM {FillStaging.Table} s LEFT JOIN instrument i ON i.symbol = s.symbol
+                ORDER BY s.ord
+                ON CONFLICT (user_id, external_trade_id) DO NOTHING
+                RETURNING symbol, asset_type
+            )
+            SELECT symbol, asset_type, count(*)::int FROM inserted GROUP BY symbol, asset_type
             """, conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds })
         {
             merge.Parameters.AddWithValue("u", userId);
@@ -38,7 +45,7 @@ internal static class FillLedger
             await using var reader = await merge.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                added++;
+                added += reader.GetInt32(2);
                 touched.Add(new SeriesKey(reader.GetString(0), Portfolios.TradingNames.Parse<FillAssetType>(reader.GetString(1))));
             }
         }

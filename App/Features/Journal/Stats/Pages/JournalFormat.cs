@@ -72,4 +72,8 @@ public static class JournalZones
     public static string Name(TimeZoneInfo zone) => zone == TimeZoneInfo.Utc || zone.Id is "Etc/UTC" or "UTC" ? Default : zone.Id;
 
     public static IReadOnlyList<string> Options(string current) => Common.Contains(current) ? Common : [current, .. Common];
+
+    /// <summary>The signed-in trader's own zone (Settings → Trading rules), UTC when unset: the default when the URL names none.</summary>
+    public static async Task<TimeZoneInfo> OfTraderAsync(Signalbook.Features.Users.CurrentUser user, Signalbook.Features.Users.UserSettingsService settings, CancellationToken ct)
+        => await user.IdAsync() is { } id ? Signalbook.Features.Users.UserSettingsService.ZoneOf((await settings.GetTradingAsync(id, ct)).Profile) : TimeZoneInfo.Utc;
 }
