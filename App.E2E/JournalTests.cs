@@ -37,11 +37,20 @@ public sealed class JournalTests(BrowserFixture fx)
         // Import: preview first (nothing written), then the whole file.
         await page.GotoAsync("/journal/import");
         await shell.WaitForCircuitAsync();
-        await page.Locator("[data-testid=import-upload] input[type=file]").SetInputFilesAsync(new FilePayload
+        // The upload's input is wired once the component is interactive; choose the file again if the first choice came too early.
+        var payload = new FilePayload { Name = "flex-e2e.xml", MimeType = "text/xml", Buffer = Encoding.UTF8.GetBytes(file) };
+        for (var attempt = 0; ; attempt++)
         {
-            Name = "flex-e2e.xml", MimeType = "text/xml", Buffer = Encoding.UTF8.GetBytes(file),
-        });
-        await Assertions.Expect(page.GetByTestId("import-file-name")).ToContainTextAsync("flex-e2e.xml");
+            await page.Locator("input[type=file]").First.SetInputFilesAsync(payload);
+            try
+            {
+                await Assertions.Expect(page.GetByTestId("import-file-name")).ToContainTextAsync("flex-e2e.xml", new() { Timeout = 5_000 });
+                break;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+            }
+        }
         await page.GetByTestId("import-preview").ClickAsync();
         await Assertions.Expect(page.GetByTestId("preview-summary")).ToContainTextAsync("Interactive Brokers");
         await Assertions.Expect(page.GetByTestId("preview-fills")).ToContainTextAsync(Symbol);
@@ -74,7 +83,7 @@ public sealed class JournalTests(BrowserFixture fx)
         await Assertions.Expect(dialog).ToBeVisibleAsync();
         await dialog.Locator("textarea[data-testid=context-hypothesis], [data-testid=context-hypothesis] textarea").First
             .FillAsync("Bought the pullback to the 20-day average; planned to sell into strength.");
-        await dialog.GetByTestId("context-submit").ClickAsync();
+        await page.GetByTestId("context-submit").ClickAsync();
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
         var nudge = page.GetByTestId("check-nudge").Filter(new() { HasTextRegex = new Regex("stop", RegexOptions.IgnoreCase) });
         await Assertions.Expect(nudge.First).ToBeVisibleAsync();

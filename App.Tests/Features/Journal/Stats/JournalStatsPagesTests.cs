@@ -35,12 +35,12 @@ public sealed class JournalStatsPagesTests : PageTestContext
         IRenderedComponent<IComponent> page = RenderWithProviders<JournalCalendarPage>();
 
         page.WaitForAssertion(() => Assert.Equal("March 2026", page.Find("[data-testid=calendar-title]").TextContent.Trim()));
-        Assert.Equal("3 March: +$340 across 2 trades", Label(page, "2026-03-03"));
-        Assert.Equal("4 March: −$100 across 1 trade", Label(page, "2026-03-04"));
-        Assert.Equal("5 March: no trades", Label(page, "2026-03-05"));
-        Assert.Equal("10 March: −$50 across 1 trade", Label(page, "2026-03-10"));
+        Assert.Equal("3 +$340 2 trades (3 March)", Label(page, "2026-03-03"));
+        Assert.Equal("4 −$100 1 trade (4 March)", Label(page, "2026-03-04"));
+        Assert.Equal("5 (5 March: no trades)", Label(page, "2026-03-05"));
+        Assert.Equal("10 −$50 1 trade (10 March)", Label(page, "2026-03-10"));
         Assert.Equal("button", page.Find("[data-testid=calendar-day][data-date='2026-03-03']").TagName.ToLowerInvariant()); // focusable, Enter and Space click it
-        Assert.Contains("background:rgba(46,125,50,0.75)", page.Find("[data-testid=calendar-day][data-date='2026-03-03']").GetAttribute("style")); // the largest day: the strongest green
+        Assert.Contains("background:rgba(46,125,50,0.45)", page.Find("[data-testid=calendar-day][data-date='2026-03-03']").GetAttribute("style")); // the largest day: the strongest green
 
         var weeks = page.FindAll("[data-testid=week-total]").Select(w => w.TextContent).ToList();
         Assert.Equal(6, weeks.Count); // 1 March 2026 is a Sunday: the grid starts on Monday 23 February
@@ -89,8 +89,8 @@ public sealed class JournalStatsPagesTests : PageTestContext
         Navigate("/journal?month=2026-03&tz=Asia/Tokyo");
         IRenderedComponent<IComponent> page = RenderWithProviders<JournalCalendarPage>();
 
-        page.WaitForAssertion(() => Assert.Equal("11 March: −$50 across 1 trade", Label(page, "2026-03-11")));
-        Assert.Equal("10 March: no trades", Label(page, "2026-03-10"));
+        page.WaitForAssertion(() => Assert.Equal("11 −$50 1 trade (11 March)", Label(page, "2026-03-11")));
+        Assert.Equal("10 (10 March: no trades)", Label(page, "2026-03-10"));
         Assert.Contains("Asia/Tokyo", page.Find(".sb-page-heading").TextContent);
     }
 
