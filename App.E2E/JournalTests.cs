@@ -101,6 +101,24 @@ public sealed class JournalTests(BrowserFixture fx)
         await Assertions.Expect(page.GetByTestId("day-campaigns")).ToContainTextAsync(Symbol);
         await fx.AssertAccessibleAsync(page, "journal-calendar");
         await fx.ShotAsync(page, "journal-calendar");
+
+        // The journal's other pages, as the demo trader sees them: each loads, passes axe and is photographed.
+        foreach (var (path, name, ready) in new[]
+                 {
+                     ("/journal/trades", "journal-trades", "trades-grid"),
+                     ("/journal/stats", "journal-stats", "equity-section"),
+                     ("/journal/entries", "journal-entries", "entries-list"),
+                     ("/journal/plan", "journal-plan", "plan-form"),
+                     ("/journal/connections", "journal-connections", "connections-not-configured"),
+                     ("/settings/rules", "settings-rules", "rule"),
+                 })
+        {
+            await page.GotoAsync(path);
+            await shell.WaitForCircuitAsync();
+            await Assertions.Expect(page.GetByTestId(ready).First).ToBeVisibleAsync();
+            await fx.AssertAccessibleAsync(page, name);
+            await fx.ShotAsync(page, name);
+        }
     }
 
     /// <summary>The last dozen daily bars the app stored for the instrument (the demo market follows the app's clock).</summary>

@@ -83,10 +83,7 @@ public sealed class DemoPortfolioSeeder(IDbContextFactory<AppDbContext> factory,
             }
             foreach (var sell in recs.Where(r => r.Label == "SELL" && held.Contains(r.InstrumentId)))
             {
-                await using var db = await factory.CreateDbContextAsync(ct);
-                foreach (var exit in await db.Orders.Where(o => o.PortfolioId == portfolioId && o.InstrumentId == sell.InstrumentId && o.Side == OrderSide.Sell
-                                                               && (o.Status == OrderStatus.Open || o.Status == OrderStatus.Pending)).Select(o => o.Id).ToListAsync(ct))
-                    await orders.CancelAsync(caller, exit, ct);
+                await orders.CancelWorkingSellsAsync(caller, portfolioId, sell.InstrumentId, ct);
                 var suggestion = await orders.SuggestFromRecommendationAsync(caller, sell.Id, portfolioId, ct);
                 if (suggestion.Quantity <= 0) continue;
                 var result = await orders.PlaceAsync(caller, new OrderTicket(portfolioId, sell.InstrumentId, OrderSide.Sell, OrderType.Market, suggestion.Quantity,

@@ -82,6 +82,27 @@ public sealed class OrderService(IDbContextFactory<AppDbContext> factory, LiveBr
         return true;
     }
 
+    /// <summary>
+    /// Cancels every sell order still waiting or working on one holding (its protective exits included), so an exit the
+    /// trader or a strategy now asks for replaces them instead of selling the shares twice. Returns how many were cancelled.
+    /// </summary>
+    public async Task<int> CancelWorkingSellsAsync(TradingCaller caller, long portfolioId, long instrumentId, CancellationToken ct = default)
+    {
+        List<long> ids;
+        await using (var db = await factory.CreateDbContextAsync(ct))
+        {
+            ids = await db.Orders.AsNoTracking().Where(o => o.PortfolioId == portfolioId && o.InstrumentId == instrumentId && o.Side == OrderSide.Sell
+                    && (o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled || o.Status == OrderStatus.Pending))
+                .Select(o => o.Id).ToListAsync(ct);
+        }
+        var cancelled = 0;
+        foreach (var id in ids)
+        {
+            if (await CancelAsync(caller, id, ct)) cancelled++;
+        }
+        return cancelled;
+    }
+
     /// <summary>Changes a working order's quantity and prices. It then matches only on bars after now (no look-ahead).</summary>
     public async Task ReplaceAsync(TradingCaller caller, long orderId, decimal quantity, decimal? limitPrice, decimal? stopPrice, CancellationToken ct = default)
     {

@@ -141,7 +141,7 @@ public static partial class FastPerformance
             var fees = feesOf[e];
             cashDelta[d] += -q * price - fees;
             w.LastPrice[k] = price;
-            var realised = w.Lots[k].Apply(ref w.Quantity[k], q, price, fees, out var closed);
+            var realised = w.Lots[k].ApplyOneDivision(ref w.Quantity[k], q, price, fees, out var closed);
             if (closed)
             {
                 trades++;
@@ -409,7 +409,7 @@ public static partial class FastPerformance
         public double[] Quantity = new double[16];
         public double[] LastPrice = new double[16];
         public int[] SpanStart = new int[16];
-        public BatchLots[] Lots = [.. Enumerable.Range(0, 16).Select(_ => new BatchLots())];
+        public LotQueue[] Lots = [.. Enumerable.Range(0, 16).Select(_ => new LotQueue())];
 
         public void Begin()
         {
@@ -445,9 +445,9 @@ public static partial class FastPerformance
                 Array.Resize(ref Quantity, size);
                 Array.Resize(ref LastPrice, size);
                 Array.Resize(ref SpanStart, size);
-                var lots = new BatchLots[size];
+                var lots = new LotQueue[size];
                 Array.Copy(Lots, lots, SlotCount);
-                for (var k = SlotCount; k < size; k++) lots[k] = new BatchLots();
+                for (var k = SlotCount; k < size; k++) lots[k] = new LotQueue();
                 Lots = lots;
             }
             var slot = SlotCount++;
@@ -462,109 +462,6 @@ public static partial class FastPerformance
                 _rowStamp[key] = _stamp;
             }
             return slot;
-        }
-    }
-
-    /// <summary>
-    /// The FIFO lots of one slot for the batch path: <see cref="LotQueue"/>'s matching with one division per fill (the fill's
-    /// fee per unit, which every closed and opened part shares) instead of one per part; the same realised P&amp;L up to the
-    /// doubles' rounding.
-    /// </summary>
-    private sealed class BatchLots
-    {
-        private double[] _quantity = new double[16];
-        private double[] _price = new double[16];
-        private double[] _feePerUnit = new double[16];
-        private int _head;
-        private int _tail;
-
-        public void Clear() => _head = _tail = 0;
-
-        public void Split(double ratio)
-        {
-            for (var i = _head; i < _tail; i++)
-            {
-                _quantity[i] *= ratio;
-                _price[i] /= ratio;
-                _feePerUnit[i] /= ratio;
-            }
-        }
-
-        /// <summary>Applies a fill of signed quantity <paramref name="q"/>; returns its realised P&amp;L (net of fees, as in <see cref="LotBook"/>).</summary>
-        public double Apply(ref double position, double q, double price, double fees, out bool closed)
-        {
-            var size = Math.Abs(q);
-            var feePerUnit = fees / size;
-            closed = false;
-            if (position == 0 || (position > 0) == (q > 0))
-            {
-                Push(size, price, feePerUnit);
-                position += q;
-                return 0;
-            }
-            closed = true;
-            var realised = 0.0;
-            var held = Math.Abs(position);
-            var closeQuantity = size >= held * (1 - Tolerance) ? held : size;
-            var direction = position > 0 ? 1.0 : -1.0;
-            var toClose = closeQuantity;
-            while (toClose > 0 && _head < _tail)
-            {
-                var lot = _quantity[_head];
-                var take = toClose >= lot * (1 - Tolerance) ? lot : toClose;
-                realised += direction * take * (price - _price[_head]) - take * _feePerUnit[_head] - take * feePerUnit;
-                if (take == lot) _head++;
-                else _quantity[_head] = lot - take;
-                toClose -= take;
-            }
-            if (closeQuantity == held || _head == _tail)
-            {
-                // Closed out: drop any rounding residue so the position is exactly flat.
-                _head = _tail = 0;
-                position = 0;
-            }
-            else
-            {
-                position -= direction * closeQuantity;
-            }
-            size -= closeQuantity;
-            if (size <= closeQuantity * Tolerance) return realised;
-            Push(size, price, feePerUnit);
-            position += q > 0 ? size : -size;
-            return realised;
-        }
-
-        private void Push(double quantity, double price, double feePerUnit)
-        {
-            if (_tail == _quantity.Length)
-            {
-                var live = _tail - _head;
-                if (_head > 0 && live < _quantity.Length / 2)
-                {
-                    Array.Copy(_quantity, _head, _quantity, 0, live);
-                    Array.Copy(_price, _head, _price, 0, live);
-                    Array.Copy(_feePerUnit, _head, _feePerUnit, 0, live);
-                }
-                else
-                {
-                    var bigger = _quantity.Length * 2;
-                    var q = new double[bigger];
-                    var p = new double[bigger];
-                    var f = new double[bigger];
-                    Array.Copy(_quantity, _head, q, 0, live);
-                    Array.Copy(_price, _head, p, 0, live);
-                    Array.Copy(_feePerUnit, _head, f, 0, live);
-                    _quantity = q;
-                    _price = p;
-                    _feePerUnit = f;
-                }
-                _head = 0;
-                _tail = live;
-            }
-            _quantity[_tail] = quantity;
-            _price[_tail] = price;
-            _feePerUnit[_tail] = feePerUnit;
-            _tail++;
         }
     }
 }

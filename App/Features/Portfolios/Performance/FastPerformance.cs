@@ -450,6 +450,53 @@ public static partial class FastPerformance
             return realised;
         }
 
+        /// <summary>
+        /// The batch path's <see cref="Apply"/>: one division per fill (the fill's fee per unit, which every closed and
+        /// opened part shares) instead of one per part; the same realised P&amp;L up to the doubles' rounding.
+        /// </summary>
+        public double ApplyOneDivision(ref double position, double q, double price, double fees, out bool closed)
+        {
+            var size = Math.Abs(q);
+            var feePerUnit = fees / size;
+            closed = false;
+            if (position == 0 || (position > 0) == (q > 0))
+            {
+                Push(size, price, feePerUnit);
+                position += q;
+                return 0;
+            }
+            closed = true;
+            var realised = 0.0;
+            var held = Math.Abs(position);
+            var closeQuantity = size >= held * (1 - Tolerance) ? held : size;
+            var direction = position > 0 ? 1.0 : -1.0;
+            var toClose = closeQuantity;
+            while (toClose > 0 && _head < _tail)
+            {
+                var lot = _quantity[_head];
+                var take = toClose >= lot * (1 - Tolerance) ? lot : toClose;
+                realised += direction * take * (price - _price[_head]) - take * _feePerUnit[_head] - take * feePerUnit;
+                if (take == lot) _head++;
+                else _quantity[_head] = lot - take;
+                toClose -= take;
+            }
+            if (closeQuantity == held || _head == _tail)
+            {
+                // Closed out: drop any rounding residue so the position is exactly flat.
+                _head = _tail = 0;
+                position = 0;
+            }
+            else
+            {
+                position -= direction * closeQuantity;
+            }
+            size -= closeQuantity;
+            if (size <= closeQuantity * Tolerance) return realised;
+            Push(size, price, feePerUnit);
+            position += q > 0 ? size : -size;
+            return realised;
+        }
+
         private void Push(double quantity, double price, double feePerUnit)
         {
             if (_tail == _quantity.Length)

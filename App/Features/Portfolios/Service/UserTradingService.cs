@@ -199,9 +199,7 @@ public sealed class UserTradingService(
             {
                 var quantity = signal.Action == SignalAction.Exit ? position.Quantity : Math.Min(position.Quantity, signal.Quantity ?? position.Quantity);
                 // The strategy's own protective exits on this holding are replaced by the exit it now asks for.
-                foreach (var exit in await db.Orders.AsNoTracking().Where(o => o.PortfolioId == portfolio.Id && o.InstrumentId == instrument.Id && o.Side == OrderSide.Sell
-                                                                             && (o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled || o.Status == OrderStatus.Pending)).Select(o => o.Id).ToListAsync(ct))
-                    await orders.CancelAsync(caller, exit, ct);
+                await orders.CancelWorkingSellsAsync(caller, portfolio.Id, instrument.Id, ct);
                 ticket = new OrderTicket(portfolio.Id, instrument.Id, OrderSide.Sell, OrderType.Market, quantity, TimeInForce.Day,
                     StrategyId: strategy.Id, RecommendationId: recommendationId, Note: Trim(signal.Reason));
             }
