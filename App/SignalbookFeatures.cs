@@ -3,6 +3,7 @@ using Signalbook.Features.Dashboard;
 using Signalbook.Features.Email;
 using Signalbook.Features.Journal;
 using Signalbook.Features.MarketData;
+using Signalbook.Features.Notifications;
 using Signalbook.Features.Models;
 using Signalbook.Features.Portfolios;
 using Signalbook.Features.Recommendations;
@@ -20,6 +21,7 @@ public static class SignalbookFeatures
     /// </summary>
     public static IServiceCollection AddSignalbookFeatures(this IServiceCollection services) => services
         .AddSignalbookAudit()
+        .AddSignalbookNotifications()
         .AddSignalbookEmail()
         .AddSignalbookUsers()
         .AddSignalbookWaitlist()

@@ -6,6 +6,7 @@ using Signalbook.Features.Email;
 using Signalbook.Features.Journal;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Models;
+using Signalbook.Features.Notifications;
 using Signalbook.Features.Operations;
 using Signalbook.Features.Portfolios;
 using Signalbook.Features.Regimes;
@@ -64,6 +65,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<UserRule> UserRules => Set<UserRule>();
     public DbSet<TradePlan> TradePlans => Set<TradePlan>();
     public DbSet<BrokerCsvMapping> BrokerCsvMappings => Set<BrokerCsvMapping>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<UserNotificationPreferences> NotificationPreferences => Set<UserNotificationPreferences>();
     public DbSet<Features.MarketData.Sync.EmptyRange> SyncEmptyRanges => Set<Features.MarketData.Sync.EmptyRange>();
 
     protected override void OnModelCreating(ModelBuilder builder)
