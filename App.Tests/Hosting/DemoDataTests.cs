@@ -10,7 +10,7 @@ namespace Signalbook.Tests.Hosting;
 /// <summary>The demo market is seeded through the real incremental sync.</summary>
 public sealed class DemoDataTests : ServiceHarness
 {
-    protected override void ConfigureServices(IServiceCollection services) => services.AddScoped<DemoPortfolioSeeder>().AddScoped<DemoJournalSeeder>();
+    protected override void ConfigureServices(IServiceCollection services) => services.AddScoped<DemoPortfolioSeeder>().AddScoped<DemoJournalSeeder>().AddScoped<DemoNotificationsSeeder>();
 
     private async Task SeedAsync()
     {

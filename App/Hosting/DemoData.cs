@@ -25,7 +25,8 @@ public enum DemoParts
     Waitlist = 8,
     Portfolios = 16,
     Journal = 32,
-    All = Users | Market | Models | Waitlist | Portfolios | Journal,
+    Notifications = 64,
+    All = Users | Market | Models | Waitlist | Portfolios | Journal | Notifications,
 }
 
 /// <summary>
@@ -33,7 +34,8 @@ public enum DemoParts
 /// market (30 instruments with daily and 15-minute bars, their features, and daily regimes), trained models with
 /// recommendations and a track record, sixty waitlist sign-ups spread over the last 45 days, and the trader's paper
 /// portfolio built by following the recommendations (<see cref="DemoPortfolioSeeder"/>), and the trader's journal of
-/// discretionary fills with contexts, nudges and notes (<see cref="DemoJournalSeeder"/>). Deterministic and idempotent.
+/// discretionary fills with contexts, nudges and notes (<see cref="DemoJournalSeeder"/>), and notifications for the trader and
+/// the admins, some read (<see cref="DemoNotificationsSeeder"/>). Deterministic and idempotent.
 /// </summary>
 public sealed class DemoData(
     UserManager<AppUser> users,
@@ -49,6 +51,7 @@ public sealed class DemoData(
     OutcomeBackfill outcomes,
     DemoPortfolioSeeder portfolios,
     DemoJournalSeeder journal,
+    DemoNotificationsSeeder notifications,
     TimeProvider clock,
     ILogger<DemoData> logger)
 {
@@ -75,6 +78,7 @@ public sealed class DemoData(
         if (parts.HasFlag(DemoParts.Waitlist)) await SeedWaitlistAsync(ct);
         if (parts.HasFlag(DemoParts.Portfolios) && await users.FindByEmailAsync(TraderEmail) is { } trader) await portfolios.SeedAsync(trader.Id, ct);
         if (parts.HasFlag(DemoParts.Journal) && await users.FindByEmailAsync(TraderEmail) is { } journaler) await journal.SeedAsync(journaler.Id, ct);
+        if (parts.HasFlag(DemoParts.Notifications) && await users.FindByEmailAsync(TraderEmail) is { } notified) await notifications.SeedAsync(notified.Id, ct);
     }
 
     /// <summary>

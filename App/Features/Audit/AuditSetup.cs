@@ -2,5 +2,6 @@ namespace Signalbook.Features.Audit;
 
 public static class AuditSetup
 {
-    public static IServiceCollection AddSignalbookAudit(this IServiceCollection services) => services.AddScoped<AuditService>();
+    public static IServiceCollection AddSignalbookAudit(this IServiceCollection services)
+        => services.AddScoped<AuditService>().AddSingleton<Activity.ActivityService>();
 }
