@@ -25,7 +25,8 @@ public enum DemoParts
     Waitlist = 8,
     Portfolios = 16,
     Journal = 32,
-    All = Users | Market | Models | Waitlist | Portfolios | Journal,
+    Alerts = 64,
+    All = Users | Market | Models | Waitlist | Portfolios | Journal | Alerts,
 }
 
 /// <summary>
@@ -49,6 +50,7 @@ public sealed class DemoData(
     OutcomeBackfill outcomes,
     DemoPortfolioSeeder portfolios,
     DemoJournalSeeder journal,
+    DemoAlertsSeeder alerts,
     TimeProvider clock,
     ILogger<DemoData> logger)
 {
@@ -75,6 +77,8 @@ public sealed class DemoData(
         if (parts.HasFlag(DemoParts.Waitlist)) await SeedWaitlistAsync(ct);
         if (parts.HasFlag(DemoParts.Portfolios) && await users.FindByEmailAsync(TraderEmail) is { } trader) await portfolios.SeedAsync(trader.Id, ct);
         if (parts.HasFlag(DemoParts.Journal) && await users.FindByEmailAsync(TraderEmail) is { } journaler) await journal.SeedAsync(journaler.Id, ct);
+        // Last: the rules watch the market, the recommendations and the portfolio seeded above.
+        if (parts.HasFlag(DemoParts.Alerts) && await users.FindByEmailAsync(TraderEmail) is { } watcher) await alerts.SeedAsync(watcher.Id, ct);
     }
 
     /// <summary>
