@@ -8,7 +8,11 @@ using Signalbook.Features.Notifications;
 namespace Signalbook.Features.Alerts;
 
 /// <summary>What one evaluation did.</summary>
-public sealed record AlertRunResult(int InstrumentRules, int PortfolioRules, int Instruments, int Evaluated, int Fired, int Expired, int Deactivated, int Notifications);
+public sealed record AlertRunResult(int InstrumentRules, int PortfolioRules, int Instruments, int Evaluated, int Fired, int Expired, int Deactivated, int Notifications)
+{
+    /// <summary>Milliseconds per phase (lock_expire, load_rules, snapshot, kernel, names, portfolio, write, commit, notify), for the bench and the logs.</summary>
+    public IReadOnlyDictionary<string, double> PhaseMs { get; init; } = new Dictionary<string, double>();
+}
 
 /// <summary>One alert a run raised, as written.</summary>
 internal sealed record Firing(long RuleId, Guid UserId, DateTimeOffset BarTs, string Title, string Message, string Severity, string Category, string? Symbol, long? OrderId,
@@ -33,6 +37,13 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
     public async Task<AlertRunResult> EvaluateAsync(bool notify = true, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
+        var phases = new Dictionary<string, double>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        void Phase(string name)
+        {
+            phases[name] = watch.Elapsed.TotalMilliseconds;
+            watch.Restart();
+        }
         await using var db = await factory.CreateDbContextAsync(ct);
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(5));
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -41,10 +52,16 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
 
         var expired = await db.AlertRules.Where(r => r.IsActive && r.ExpiresAt <= now)
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.IsActive, false).SetProperty(r => r.UpdatedAt, now), ct);
+        Phase("lock_expire");
 
         var rules = await LoadInstrumentRulesAsync(conn, ct);
+        Phase("load_rules");
         var snapshot = await LoadSnapshotAsync(conn, rules, ct);
+        Phase("snapshot");
         var outcome = AlertKernel.Evaluate(snapshot, rules.Columns, now.UtcTicks);
+        Phase("kernel");
+        await LoadNamesAsync(conn, rules, outcome, ct);
+        Phase("names");
 
         var firings = new List<Firing>();
         var held = new List<(long RuleId, DateTimeOffset Bar)>();
@@ -61,15 +78,19 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
 
         var (portfolioRules, portfolioEvaluated) = await EvaluatePortfolioRulesAsync(db, now, firings, held, ct);
         evaluated += portfolioEvaluated;
+        Phase("portfolio");
 
         var ids = await WriteAsync(conn, firings, held, now, ct);
         var deactivated = firings.Count(f => !f.Recurring);
+        Phase("write");
         await tx.CommitAsync(ct);
+        Phase("commit");
 
         var notified = notify ? await NotifyAsync(db, firings, ids, ct) : 0;
+        Phase("notify");
         if (firings.Count > 0 || expired > 0)
             logger.LogInformation("Alerts: {Rules} rules over {Instruments} instruments, {Fired} fired, {Expired} expired", rules.Count + portfolioRules, snapshot.Count, firings.Count, expired);
-        return new AlertRunResult(rules.Count, portfolioRules, snapshot.Count, evaluated, firings.Count, expired, deactivated, notified);
+        return new AlertRunResult(rules.Count, portfolioRules, snapshot.Count, evaluated, firings.Count, expired, deactivated, notified) { PhaseMs = phases };
     }
 
     private static bool Cooling(RuleColumns r, int k, DateTimeOffset now) => now.UtcTicks - r.LastFired[k] < r.CooldownTicks[k];
@@ -95,7 +116,7 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
         var rules = new LoadedRules(count);
         var r = rules.Columns;
         await using var cmd = new NpgsqlCommand("""
-            SELECT id, user_id, kind, instrument_id, indicator, direction, threshold, profile, cooldown_minutes, last_fired_at, last_evaluated_bar, recurring, severity, name
+            SELECT id, user_id, kind, instrument_id, indicator, direction, threshold, profile, cooldown_minutes, last_fired_at, last_evaluated_bar, recurring, severity
             FROM alert_rules WHERE is_active AND instrument_id IS NOT NULL ORDER BY kind, instrument_id, id LIMIT @n
             """, conn);
         cmd.Parameters.AddWithValue("n", count);
@@ -118,10 +139,22 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
             r.LastBar[k] = reader.IsDBNull(10) ? long.MinValue : reader.GetFieldValue<DateTimeOffset>(10).UtcTicks;
             rules.Recurring[k] = reader.GetBoolean(11);
             rules.Severities[k] = reader.GetString(12);
-            rules.Names[k] = reader.GetString(13);
             k++;
         }
         return rules;
+    }
+
+    /// <summary>The names (the alerts' titles) of the rules that fire only: most rules do not, and their names need not cross the wire.</summary>
+    private static async Task LoadNamesAsync(NpgsqlConnection conn, LoadedRules rules, RuleOutcome[] outcome, CancellationToken ct)
+    {
+        var at = new Dictionary<long, int>();
+        for (var k = 0; k < outcome.Length; k++)
+            if (outcome[k] == RuleOutcome.Fired) at[rules.Columns.RuleIds[k]] = k;
+        if (at.Count == 0) return;
+        await using var cmd = new NpgsqlCommand("SELECT id, name FROM alert_rules WHERE id = ANY(@ids)", conn);
+        cmd.Parameters.AddWithValue("ids", at.Keys.ToArray());
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) rules.Names[at[reader.GetInt64(0)]] = reader.GetString(1);
     }
 
     /// <summary>The two newest daily bars (and their features) of every instrument a rule watches: one query, known at the newest close.</summary>
