@@ -26,7 +26,7 @@ public sealed class MigrationUpgradeTests(MigrationUpgradeTests.PreviousMigratio
             return cs;
         }
 
-        protected override void ConfigureServices(IServiceCollection services) => services.AddScoped<DemoData>().AddScoped<DemoPortfolioSeeder>().AddScoped<DemoJournalSeeder>();
+        protected override void ConfigureServices(IServiceCollection services) => services.AddScoped<DemoData>().AddScoped<DemoPortfolioSeeder>().AddScoped<DemoJournalSeeder>().AddScoped<DemoAlertsSeeder>();
     }
 
     [Fact]

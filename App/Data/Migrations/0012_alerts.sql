@@ -59,7 +59,7 @@ CREATE TABLE alerts (
 
 CREATE INDEX ix_alert_rules_instrument_id ON alert_rules (instrument_id);
 
-CREATE INDEX ix_alert_rules_kind ON alert_rules (kind) WHERE (is_active);
+CREATE INDEX ix_alert_rules_kind ON alert_rules (kind) WHERE is_active;
 
 CREATE INDEX ix_alert_rules_portfolio_id ON alert_rules (portfolio_id);
 

@@ -167,7 +167,7 @@ internal sealed class AlertRuleConfiguration : IEntityTypeConfiguration<AlertRul
         b.HasIndex(e => e.InstrumentId);
         b.HasIndex(e => e.PortfolioId);
         // The evaluator reads the active rules only.
-        b.HasIndex(e => e.Kind).HasFilter("(is_active)");
+        b.HasIndex(e => e.Kind).HasFilter("is_active");
     }
 }
 
