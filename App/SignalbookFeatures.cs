@@ -1,3 +1,4 @@
+using Signalbook.Features.Alerts;
 using Signalbook.Features.Audit;
 using Signalbook.Features.Dashboard;
 using Signalbook.Features.Email;
@@ -33,5 +34,6 @@ public static class SignalbookFeatures
         .AddSignalbookRecommendations()
         .AddSignalbookPortfolios()
         .AddSignalbookJournal()
-        .AddSignalbookDashboard();
+        .AddSignalbookDashboard()
+        .AddSignalbookAlerts();
 }

@@ -10,7 +10,7 @@ namespace Signalbook.Tests.Hosting;
 /// <summary>The demo market is seeded through the real incremental sync.</summary>
 public sealed class DemoDataTests : ServiceHarness
 {
-    protected override void ConfigureServices(IServiceCollection services) => services.AddScoped<DemoPortfolioSeeder>().AddScoped<DemoJournalSeeder>().AddScoped<DemoNotificationsSeeder>();
+    protected override void ConfigureServices(IServiceCollection services) => services.AddScoped<DemoPortfolioSeeder>().AddScoped<DemoJournalSeeder>().AddScoped<DemoNotificationsSeeder>().AddScoped<DemoAlertsSeeder>();
 
     private async Task SeedAsync()
     {
@@ -85,6 +85,12 @@ public sealed class DemoDataTests : ServiceHarness
             Assert.Equal(60, rerun.Count);
             Assert.All(rerun, l => Assert.Equal(0, l.BarsFetched));
             Assert.Equal(1, await db.ImportBatches.CountAsync(b => b.FileName == DemoJournalSeeder.FileName)); // the journal is not seeded twice
+            // The trader's alert rules (not seeded twice); the daily-move rule fired on the newest demo bar, beside a replayed history.
+            var traderId = await db.Users.Where(u => u.Email == DemoData.TraderEmail).Select(u => u.Id).SingleAsync();
+            Assert.Equal(7, await db.AlertRules.CountAsync(r => r.UserId == traderId));
+            var newestBar = await db.PriceBars.Where(p => p.Interval == Intervals.OneDay).MaxAsync(p => p.Ts);
+            Assert.True(await db.Alerts.AnyAsync(a => a.UserId == traderId && a.BarTs == newestBar && a.Message.Contains("moved")));
+            Assert.True(await db.Alerts.CountAsync(a => a.UserId == traderId && a.BarTs < newestBar) >= 1);
         }
 
         Clock.Advance(TimeSpan.FromDays(4)); // Tuesday 24 Nov: the demo's three-year window moved, so its walk did

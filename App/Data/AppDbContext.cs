@@ -67,6 +67,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<BrokerCsvMapping> BrokerCsvMappings => Set<BrokerCsvMapping>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<UserNotificationPreferences> NotificationPreferences => Set<UserNotificationPreferences>();
+    public DbSet<Features.Alerts.AlertRule> AlertRules => Set<Features.Alerts.AlertRule>();
+    public DbSet<Features.Alerts.Alert> Alerts => Set<Features.Alerts.Alert>();
     public DbSet<Features.MarketData.Sync.EmptyRange> SyncEmptyRanges => Set<Features.MarketData.Sync.EmptyRange>();
 
     protected override void OnModelCreating(ModelBuilder builder)

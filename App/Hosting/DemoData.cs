@@ -26,7 +26,8 @@ public enum DemoParts
     Portfolios = 16,
     Journal = 32,
     Notifications = 64,
-    All = Users | Market | Models | Waitlist | Portfolios | Journal | Notifications,
+    Alerts = 128,
+    All = Users | Market | Models | Waitlist | Portfolios | Journal | Notifications | Alerts,
 }
 
 /// <summary>
@@ -52,6 +53,7 @@ public sealed class DemoData(
     DemoPortfolioSeeder portfolios,
     DemoJournalSeeder journal,
     DemoNotificationsSeeder notifications,
+    DemoAlertsSeeder alerts,
     TimeProvider clock,
     ILogger<DemoData> logger)
 {
@@ -79,6 +81,8 @@ public sealed class DemoData(
         if (parts.HasFlag(DemoParts.Portfolios) && await users.FindByEmailAsync(TraderEmail) is { } trader) await portfolios.SeedAsync(trader.Id, ct);
         if (parts.HasFlag(DemoParts.Journal) && await users.FindByEmailAsync(TraderEmail) is { } journaler) await journal.SeedAsync(journaler.Id, ct);
         if (parts.HasFlag(DemoParts.Notifications) && await users.FindByEmailAsync(TraderEmail) is { } notified) await notifications.SeedAsync(notified.Id, ct);
+        // Last: the rules watch the market, the recommendations and the portfolio seeded above.
+        if (parts.HasFlag(DemoParts.Alerts) && await users.FindByEmailAsync(TraderEmail) is { } watcher) await alerts.SeedAsync(watcher.Id, ct);
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ public static class HostingSetup
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section)
             .PostConfigure(o => o.Seed |= command.Demo);
         builder.Services.AddScoped<DemoData>().AddScoped<DemoPortfolioSeeder>().AddScoped<DemoJournalSeeder>()
-            .AddScoped<DemoNotificationsSeeder>();
+            .AddScoped<DemoNotificationsSeeder>().AddScoped<DemoAlertsSeeder>();
         builder.Services.Configure<ForwardedHeadersOptions>(o =>
         {
             // Only a proxy on this host (docker's, or a local nginx) is trusted to set the client address.

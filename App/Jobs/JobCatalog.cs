@@ -51,6 +51,7 @@ public static class JobCatalog
     public const string TradingServices = "trading-services";
     public const string TradingService = "trading-service";
     public const string SnapTradeSync = "snaptrade-sync";
+    public const string Alerts = "alerts";
 
     public static readonly IReadOnlyList<JobDefinition> All =
     [
@@ -71,6 +72,9 @@ public static class JobCatalog
             typeof(ModelTrainingJob), null, Queue: JobQueues.Training, Overlap: OverlapPolicy.Wait),
         new(TradingServices, "Queues a run of every trader's trading service that is running, so strategies act on the newest bars and recommendations. A continuation of the recommendations job.",
             typeof(TradingServicesJob), null),
+        // The next sync evaluates again; a retry soon after is enough for a lost connection.
+        new(Alerts, "Evaluates every active alert rule on the newest stored bars, features, regimes, recommendations and fills, writes the alerts that fire and notifies their owners. A continuation of the recommendations job.",
+            typeof(AlertsJob), null, RetryAttempts: 1, RetryDelaysSeconds: [60], Overlap: OverlapPolicy.Wait),
     ];
 
     /// <summary>

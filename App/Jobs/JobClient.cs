@@ -25,6 +25,7 @@ public sealed class JobClient(IBackgroundJobClient client)
         JobCatalog.ModelTraining => Job.FromExpression<ModelTrainingJob>(j => j.RunAsync(start, trainingJobId, null, CancellationToken.None)),
         JobCatalog.TradingServices => Job.FromExpression<TradingServicesJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         JobCatalog.TradingService => Job.FromExpression<TradingServiceJob>(j => j.RunAsync(start, null, CancellationToken.None)),
+        JobCatalog.Alerts => Job.FromExpression<AlertsJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         JobCatalog.SnapTradeSync => Job.FromExpression<SnapTradeSyncJob>(j => j.RunAsync(start, connectionId, null, CancellationToken.None)),
         _ => throw new ArgumentException($"No job named '{name}'.", nameof(name)),
     };

@@ -88,7 +88,7 @@ public static class JobsSetup
         services.AddScoped<JobsService>();
         services.AddTransient<DailySyncJob>().AddTransient<IntradaySyncJob>().AddTransient<FeaturesJob>().AddTransient<RecommendationsJob>()
             .AddTransient<RetentionJob>().AddTransient<ModelTrainingJob>().AddTransient<TradingServicesJob>().AddTransient<TradingServiceJob>()
-            .AddTransient<SnapTradeSyncJob>();
+            .AddTransient<SnapTradeSyncJob>().AddTransient<AlertsJob>();
         services.AddSingleton<ITradingServiceScheduler, HangfireTradingServiceScheduler>();
         services.AddSingleton<Features.Journal.SnapTrade.ISnapTradeSyncScheduler, HangfireSnapTradeSyncScheduler>();
 

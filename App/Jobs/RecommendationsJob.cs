@@ -21,6 +21,8 @@ public sealed class RecommendationsJob(OutcomeBackfill backfill, ScoringService 
         if (run.NotRunBecause is { } why) details["not_scored"] = why;
         // The traders' services act on the new bars and recommendations once this run has succeeded.
         if (jobs.ContinueWith(context, JobCatalog.TradingServices, JobStart.Chained("after scoring")) is { } next) details["trading_services_job"] = next;
+        // Alert rules see the new bars, regimes and recommendations (a second continuation of the same run).
+        if (jobs.ContinueWith(context, JobCatalog.Alerts, JobStart.Chained("after scoring")) is { } alerts) details["alerts_job"] = alerts;
         return JobOutcome.Success(details);
     }
 }
