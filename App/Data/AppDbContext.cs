@@ -67,6 +67,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<BrokerCsvMapping> BrokerCsvMappings => Set<BrokerCsvMapping>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<UserNotificationPreferences> NotificationPreferences => Set<UserNotificationPreferences>();
+    public DbSet<TelegramBotState> TelegramBotStates => Set<TelegramBotState>();
     public DbSet<Features.MarketData.Sync.EmptyRange> SyncEmptyRanges => Set<Features.MarketData.Sync.EmptyRange>();
 
     protected override void OnModelCreating(ModelBuilder builder)
