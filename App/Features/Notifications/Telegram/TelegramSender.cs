@@ -7,7 +7,7 @@ using Telegram.Bot.Types;
 namespace Signalbook.Features.Notifications.Telegram;
 
 /// <summary>The Telegram bot Signalbook sends through (section Telegram). No token: the Telegram channel is off.</summary>
-public sealed class TelegramOptions
+public sealed class TelegramOptions : IValidatableObject
 {
     public const string Section = "Telegram";
 
@@ -15,7 +15,7 @@ public sealed class TelegramOptions
     public string? BotToken { get; set; }
 
     /// <summary>The Bot API server (a local Bot API server, or the tests' scripted one). Empty: https://api.telegram.org.</summary>
-    [Url] public string? ApiBaseUrl { get; set; }
+    public string? ApiBaseUrl { get; set; }
 
     /// <summary>The bot's @username, without the @: the settings page tells users whom to message.</summary>
     public string? BotUsername { get; set; }
@@ -30,6 +30,14 @@ public sealed class TelegramOptions
     [Range(1, 1440)] public int LinkCodeMinutes { get; set; } = 15;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(BotToken);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrWhiteSpace(ApiBaseUrl) && (!Uri.TryCreate(ApiBaseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            yield return new ValidationResult($"Telegram:ApiBaseUrl '{ApiBaseUrl}' is not an http(s) URL; leave it empty for https://api.telegram.org.", [nameof(ApiBaseUrl)]);
+        if (!string.IsNullOrWhiteSpace(BotToken) && BotId == 0)
+            yield return new ValidationResult("Telegram:BotToken does not look like a bot token (\"123456:ABC…\" from @BotFather).", [nameof(BotToken)]);
+    }
 
     /// <summary>The bot's numeric id: the token's part before the colon (0 when it has none).</summary>
     public long BotId => BotToken is { } t && t.IndexOf(':') is > 0 and var i && long.TryParse(t[..i], out var id) ? id : 0;
