@@ -348,6 +348,27 @@ public sealed class NotificationDeliveryTests : DeliveryHarness
     }
 }
 
+/// <summary>Rows whose delivery job was lost are found by the digest run and queued again.</summary>
+public sealed class StalePendingTests : DeliveryHarness
+{
+    [Fact]
+    public async Task APendingRowNoAttemptTouchedFor15Minutes_IsQueuedAgain_AFreshOrAttemptedOneIsNot()
+    {
+        var user = await UserAsync("pia@example.com", prefs: p => p.EmailEnabled = true);
+        var lost = await NotifyAsync(user.Id, "Lost");
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        await NotifyAsync(user.Id, "Fresh");
+        var tried = await NotifyAsync(user.Id, "Tried");
+        await using (var db = await DbAsync())
+            await db.Notifications.Where(n => n.Id == tried).ExecuteUpdateAsync(s => s.SetProperty(n => n.DeliveryAttempts, 1).SetProperty(n => n.CreatedAt, n => n.CreatedAt.AddMinutes(-30)));
+        Clock.Advance(TimeSpan.FromMinutes(6));
+
+        var stale = await Services.GetRequiredService<NotificationDelivery>().StalePendingAsync();
+
+        Assert.Equal([(lost, user.Id)], stale);
+    }
+}
+
 /// <summary>An SMTP server that refuses connections: retries keep the message pending, the last one marks it failed.</summary>
 public sealed class NotificationDeliveryFailureTests : DeliveryHarness
 {

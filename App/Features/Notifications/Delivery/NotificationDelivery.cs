@@ -76,7 +76,18 @@ public sealed class NotificationDelivery(
                     n.EmailMessageId = message.Id;
                     await db.SaveChangesAsync(ct);
                 }
-                var outcome = await email.DeliverAsync(n.EmailMessageId.Value, ct);
+                EmailDelivery outcome;
+                try
+                {
+                    outcome = await email.DeliverAsync(n.EmailMessageId.Value, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Not a failure the outbox knows (a bug, a database hiccup): treated as one a retry may fix, so the
+                    // channel still ends failed and visible after the last attempt rather than pending for ever.
+                    logger.LogError(e, "Email delivery of notification {Id} failed unexpectedly", n.Id);
+                    outcome = new EmailDelivery(n.EmailMessageId.Value, EmailStatus.Failed, $"{e.GetType().Name}: {e.Message}");
+                }
                 if (outcome.Status is EmailStatus.Sent or EmailStatus.Stored)
                 {
                     n.EmailStatus = DeliveryStatuses.Sent;
@@ -117,6 +128,13 @@ public sealed class NotificationDelivery(
                     if (e.Permanent || last) n.TelegramStatus = DeliveryStatuses.Failed;
                     else retry = true;
                     if (e.Failure is TelegramFailure.Blocked or TelegramFailure.BadChat) DisableTelegram(prefs, e.Message);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError(e, "Telegram delivery of notification {Id} failed unexpectedly", n.Id);
+                    errors.Add($"Telegram: {e.GetType().Name}: {e.Message}");
+                    if (last) n.TelegramStatus = DeliveryStatuses.Failed;
+                    else retry = true;
                 }
             }
         }
