@@ -37,6 +37,7 @@ public sealed class MigrationUpgradeTests(MigrationUpgradeTests.PreviousMigratio
         if (await TableExistsAsync(harness.ConnectionString, "ml_models")) parts |= DemoParts.Models;
         if (await TableExistsAsync(harness.ConnectionString, "portfolios")) parts |= DemoParts.Portfolios;
         if (await TableExistsAsync(harness.ConnectionString, "trade_fills")) parts |= DemoParts.Journal;
+        if (await TableExistsAsync(harness.ConnectionString, "notifications")) parts |= DemoParts.Notifications;
         if (await TableExistsAsync(harness.ConnectionString, "alert_rules")) parts |= DemoParts.Alerts;
         await using (var scope = harness.Scope())
         {

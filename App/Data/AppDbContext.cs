@@ -69,6 +69,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<UserNotificationPreferences> NotificationPreferences => Set<UserNotificationPreferences>();
     public DbSet<Features.Alerts.AlertRule> AlertRules => Set<Features.Alerts.AlertRule>();
     public DbSet<Features.Alerts.Alert> Alerts => Set<Features.Alerts.Alert>();
+    public DbSet<TelegramBotState> TelegramBotStates => Set<TelegramBotState>();
     public DbSet<Features.MarketData.Sync.EmptyRange> SyncEmptyRanges => Set<Features.MarketData.Sync.EmptyRange>();
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -52,6 +52,9 @@ public static class JobCatalog
     public const string TradingService = "trading-service";
     public const string SnapTradeSync = "snaptrade-sync";
     public const string Alerts = "alerts";
+    public const string NotificationDelivery = "notification-delivery";
+    public const string NotificationDigest = "notification-digest";
+    public const string TelegramUpdates = "telegram-updates";
 
     public static readonly IReadOnlyList<JobDefinition> All =
     [
@@ -75,6 +78,12 @@ public static class JobCatalog
         // The next sync evaluates again; a retry soon after is enough for a lost connection.
         new(Alerts, "Evaluates every active alert rule on the newest stored bars, features, regimes, recommendations and fills, writes the alerts that fire and notifies their owners. A continuation of the recommendations job.",
             typeof(AlertsJob), null, RetryAttempts: 1, RetryDelaysSeconds: [60], Overlap: OverlapPolicy.Wait),
+        // Quiet hours end on any minute of any zone: a digest is at most five minutes late. A failed digest is tried by the next run.
+        new(NotificationDigest, "Sends each user whose quiet hours ended one message per channel listing the notifications held meanwhile, and queues again any delivery whose job was lost.",
+            typeof(NotificationDigestJob), "*/5 * * * *", TimeZone: "UTC"),
+        // Linking a chat should feel immediate: every minute, a single short getUpdates call (skipped without a bot token).
+        new(TelegramUpdates, "Reads the Telegram bot's new messages and links the chats that sent a valid link code from Settings → Notifications.",
+            typeof(TelegramUpdatesJob), "* * * * *", TimeZone: "UTC"),
     ];
 
     /// <summary>
@@ -90,6 +99,10 @@ public static class JobCatalog
         // one trader wait for each other: they may rebuild the same campaigns.
         new(SnapTradeSync, "Syncs one broker connection's trades from SnapTrade into its owner's journal and rebuilds the campaigns they touch.",
             typeof(SnapTradeSyncJob), null, Overlap: OverlapPolicy.Wait),
+        // Per notification (its argument). An SMTP server or Telegram outage is usually short: four more tries, a minute,
+        // five minutes, half an hour and two hours later; then the channel is marked failed with the error.
+        new(NotificationDelivery, "Delivers one notification by email and Telegram as its owner's preferences say, recording each channel's outcome.",
+            typeof(NotificationDeliveryJob), null, RetryAttempts: 4, RetryDelaysSeconds: [60, 300, 1800, 7200], Overlap: OverlapPolicy.Allow),
     ];
 
     public static JobDefinition? Find(string name) => All.FirstOrDefault(j => j.Name == name) ?? PerUser.FirstOrDefault(j => j.Name == name);

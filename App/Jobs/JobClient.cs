@@ -27,6 +27,8 @@ public sealed class JobClient(IBackgroundJobClient client)
         JobCatalog.TradingService => Job.FromExpression<TradingServiceJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         JobCatalog.Alerts => Job.FromExpression<AlertsJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         JobCatalog.SnapTradeSync => Job.FromExpression<SnapTradeSyncJob>(j => j.RunAsync(start, connectionId, null, CancellationToken.None)),
+        JobCatalog.NotificationDigest => Job.FromExpression<NotificationDigestJob>(j => j.RunAsync(start, null, CancellationToken.None)),
+        JobCatalog.TelegramUpdates => Job.FromExpression<TelegramUpdatesJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         _ => throw new ArgumentException($"No job named '{name}'.", nameof(name)),
     };
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Signalbook.Features.Email;
 using Signalbook.Features.Users;
 
 namespace Signalbook.Features.Notifications;
@@ -32,6 +33,7 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
         b.Property(e => e.DeliveryAttempts).HasDefaultValue(0);
         b.Property(e => e.DeliveryError).HasMaxLength(1024);
         b.HasOne<AppUser>().WithMany().HasForeignKey(e => e.UserId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<EmailMessage>().WithMany().HasForeignKey(e => e.EmailMessageId).OnDelete(DeleteBehavior.SetNull);
         b.HasIndex(e => e.UserId);
         b.HasIndex(e => e.Type);
         b.HasIndex(e => e.Level);
@@ -59,10 +61,22 @@ internal sealed class UserNotificationPreferencesConfiguration : IEntityTypeConf
         b.Property(e => e.NotifySystemEvents).HasDefaultValue(true);
         b.Property(e => e.NotifyErrors).HasDefaultValue(true);
         b.Property(e => e.TelegramLinkCode).HasMaxLength(32);
+        b.Property(e => e.TelegramDisabledReason).HasMaxLength(512);
         b.Property(e => e.CreatedAt).HasDefaultValueSql("now()");
         b.Property(e => e.UpdatedAt).HasDefaultValueSql("now()");
         b.HasOne<AppUser>().WithMany().HasForeignKey(e => e.UserId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(e => e.UserId).IsUnique();
         b.HasIndex(e => e.TelegramLinkCode).IsUnique().HasFilter("(telegram_link_code IS NOT NULL)");
+    }
+}
+
+internal sealed class TelegramBotStateConfiguration : IEntityTypeConfiguration<TelegramBotState>
+{
+    public void Configure(EntityTypeBuilder<TelegramBotState> b)
+    {
+        b.ToTable("telegram_bot_state");
+        b.HasKey(e => e.BotId);
+        b.Property(e => e.BotId).ValueGeneratedNever();
+        b.Property(e => e.UpdatedAt).HasDefaultValueSql("now()");
     }
 }

@@ -82,6 +82,12 @@ public sealed class Notification
 
     /// <summary>Quiet hours: when the held message goes out with the digest.</summary>
     public DateTimeOffset? HeldUntil { get; set; }
+
+    /// <summary>
+    /// The email_outbox row that carries this message by email, once written: every retry re-sends that one row, so the
+    /// outbox shows one email per notification with its latest delivery status.
+    /// </summary>
+    public long? EmailMessageId { get; set; }
 }
 
 /// <summary>
@@ -109,6 +115,24 @@ public sealed class UserNotificationPreferences
     public TimeOnly? QuietHoursEnd { get; set; }
     public string? TelegramLinkCode { get; set; }
     public DateTimeOffset? TelegramLinkCodeExpiresAt { get; set; }
+
+    /// <summary>
+    /// Why Signalbook turned Telegram off for this user by itself (the user blocked the bot, or the chat is gone): shown
+    /// on Settings → Notifications until the user links a chat again.
+    /// </summary>
+    public string? TelegramDisabledReason { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// Where the Telegram link poller stands with one bot (telegram_bot_state): the next getUpdates offset, so an update
+/// is read once even across restarts and nodes. Keyed by the bot's id (the token's first part), so a new bot starts afresh.
+/// </summary>
+public sealed class TelegramBotState
+{
+    public long BotId { get; set; }
+    public long UpdateOffset { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

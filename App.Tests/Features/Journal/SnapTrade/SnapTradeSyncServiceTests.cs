@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Signalbook.Features.Journal;
 using Signalbook.Features.Journal.SnapTrade;
+using Signalbook.Features.Notifications;
 using Signalbook.Jobs;
 using Signalbook.Tests.Infrastructure;
 using Received = Signalbook.Tests.Infrastructure.ScriptedHttpServer.Received;
@@ -236,6 +237,15 @@ public sealed class SnapTradeSyncServiceTests(JournalHarness h) : IClassFixture<
         var row = await ConnectionAsync(connection);
         Assert.Equal((BrokerSyncStatus.Failed, true, (DateTimeOffset?)null), (row.LastSyncStatus, row.IsActive, row.LastSyncedAt));
         Assert.Contains("Alpaca", row.LastSyncError, StringComparison.Ordinal);
+        var notice = await NotificationOfAsync(caller.UserId);
+        Assert.Equal((NotificationTypes.Service, NotificationLevels.Warning, "journal/connections"), (notice.Type, notice.Level, notice.Link));
+        Assert.Equal(row.LastSyncError, notice.Message);
+    }
+
+    private async Task<Notification> NotificationOfAsync(Guid user)
+    {
+        await using var db = await h.DbAsync();
+        return await db.Notifications.AsNoTracking().SingleAsync(n => n.UserId == user);
     }
 
     [Fact]
@@ -251,6 +261,9 @@ public sealed class SnapTradeSyncServiceTests(JournalHarness h) : IClassFixture<
         var row = await ConnectionAsync(connection);
         Assert.Equal((BrokerSyncStatus.Expired, false), (row.LastSyncStatus, row.IsActive));
         Assert.Contains("Reconnect", row.LastSyncError, StringComparison.Ordinal);
+        var notice = await NotificationOfAsync(caller.UserId);
+        Assert.Equal((NotificationTypes.Service, NotificationLevels.Error), (notice.Type, notice.Level));
+        Assert.StartsWith("Reconnect ", notice.Title, StringComparison.Ordinal);
         Assert.Empty(await FillsAsync(caller.UserId));
         var list = await With(s => s.ListAsync(caller));
         Assert.Equal("expired", list.Single(c => c.Id == connection).Status);

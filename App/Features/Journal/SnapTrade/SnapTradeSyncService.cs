@@ -62,7 +62,8 @@ public sealed class SnapTradeSyncService(
     ISnapTradeSyncScheduler scheduler,
     IOptions<SnapTradeOptions> options,
     TimeProvider clock,
-    ILogger<SnapTradeSyncService> logger)
+    ILogger<SnapTradeSyncService> logger,
+    Notifications.INotifier notifier)
 {
     /// <summary>The Data Protection purpose of snaptrade_users.protected_secret (sub-purpose: the owner's id).</summary>
     public const string Purpose = "Signalbook.SnapTradeUserSecret.v1";
@@ -330,7 +331,25 @@ public sealed class SnapTradeSyncService(
             .SetProperty(c => c.LastSyncError, text)
             .SetProperty(c => c.IsActive, c => !deactivate && c.IsActive)
             .SetProperty(c => c.UpdatedAt, now), ct);
+        await NotifyFailureAsync(row, status, message, ct);
         return new BrokerSyncOutcome(row.Id, status, 0, 0, 0, 0, 0, 0, 0, 0, message);
+    }
+
+    /// <summary>The owner hears of a failed sync (warning) or an expired authorisation (error: nothing syncs until they reconnect).</summary>
+    private async Task NotifyFailureAsync(BrokerConnection row, string status, string message, CancellationToken ct)
+    {
+        var expired = status == BrokerSyncStatus.Expired;
+        try
+        {
+            await notifier.NotifyAsync(new Notifications.NotificationRequest(row.UserId, Notifications.NotificationTypes.Service,
+                expired ? Notifications.NotificationLevels.Error : Notifications.NotificationLevels.Warning,
+                expired ? $"Reconnect {row.BrokerageName}: its authorisation expired" : $"The {row.BrokerageName} sync failed",
+                message, "journal/connections"), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Could not notify the owner of connection {Connection} of a failed sync", row.Id);
+        }
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------------

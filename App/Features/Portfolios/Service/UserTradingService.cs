@@ -26,16 +26,19 @@ public sealed class UserTradingService(
     OrderService orders,
     StrategyService strategyService,
     ServiceLogWriter log,
-    TimeProvider clock)
+    TimeProvider clock,
+    Notifications.INotifier notifier)
 {
     public const int BarsNeeded = 260;
 
     public async Task<TradingRun> RunAsync(Guid userId, IProgress<(double Fraction, string Message)>? progress = null, CancellationToken ct = default)
     {
+        string? previousError;
         await using (var check = await factory.CreateDbContextAsync(ct))
         {
-            var running = await check.ServiceStatuses.AnyAsync(s => s.UserId == userId && s.ServiceRunning, ct);
-            if (!running) return new TradingRun(false, "the trader's service is stopped", 0, 0, 0, 0, 0);
+            var running = await check.ServiceStatuses.Where(s => s.UserId == userId && s.ServiceRunning).Select(s => new { s.LastError }).FirstOrDefaultAsync(ct);
+            if (running is null) return new TradingRun(false, "the trader's service is stopped", 0, 0, 0, 0, 0);
+            previousError = running.LastError;
         }
         var errors = new List<string>();
         int signals = 0, placed = 0;
@@ -98,6 +101,7 @@ public sealed class UserTradingService(
         }
 
         await HeartbeatAsync(userId, errors.Count > 0 ? string.Join("; ", errors) : null, errors.Count, ct, finished: true);
+        if (errors.Count > 0) await NotifyFailureAsync(userId, errors, previousError, ct);
         await log.WriteAsync(userId, errors.Count == 0 ? ServiceLogLevels.Info : ServiceLogLevels.Warning,
             $"Run finished: {portfolios.Count} portfolio(s), {strategies.Count} strategy(ies), {signals} signal(s), {placed} order(s) placed, {errors.Count} error(s).", ct: ct);
         return new TradingRun(true, null, portfolios.Count, strategies.Count, signals, placed, errors.Count);
@@ -217,6 +221,26 @@ public sealed class UserTradingService(
     }
 
     private static string Trim(string s) => s.Length > 500 ? s[..500] : s;
+
+    /// <summary>
+    /// Tells the trader (a service notification, level error) that the run had failures, unless the previous run ended
+    /// with the very same error: a strategy that fails on every run notifies once, not every quarter of an hour.
+    /// </summary>
+    private async Task NotifyFailureAsync(Guid userId, List<string> errors, string? previousError, CancellationToken ct)
+    {
+        var summary = string.Join("; ", errors);
+        if ((summary.Length > 512 ? summary[..512] : summary) == previousError) return;
+        try
+        {
+            await notifier.NotifyAsync(new Notifications.NotificationRequest(userId, Notifications.NotificationTypes.Service, Notifications.NotificationLevels.Error,
+                errors.Count == 1 ? "Your trading service hit an error" : $"Your trading service hit {errors.Count} errors",
+                $"{summary} The other portfolios and strategies ran; see the service log.", "trading-service"), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await log.WriteAsync(userId, ServiceLogLevels.Warning, $"Could not raise the failure notification: {e.Message}", ct: ct);
+        }
+    }
 
     private async Task HeartbeatAsync(Guid userId, string? error, int errors, CancellationToken ct, bool finished = false)
     {
