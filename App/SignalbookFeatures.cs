@@ -4,6 +4,8 @@ using Signalbook.Features.Email;
 using Signalbook.Features.Journal;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Notifications;
+using Signalbook.Features.Operations.Config;
+using Signalbook.Features.Operations.SystemStatus;
 using Signalbook.Features.Models;
 using Signalbook.Features.Portfolios;
 using Signalbook.Features.Recommendations;
@@ -31,5 +33,7 @@ public static class SignalbookFeatures
         .AddSignalbookRecommendations()
         .AddSignalbookPortfolios()
         .AddSignalbookJournal()
-        .AddSignalbookDashboard();
+        .AddSignalbookDashboard()
+        .AddSignalbookRuntimeConfig()
+        .AddSignalbookSystemStatus();
 }

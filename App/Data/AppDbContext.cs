@@ -67,6 +67,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<BrokerCsvMapping> BrokerCsvMappings => Set<BrokerCsvMapping>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<UserNotificationPreferences> NotificationPreferences => Set<UserNotificationPreferences>();
+    public DbSet<Features.Operations.Config.ConfigEntry> ConfigEntries => Set<Features.Operations.Config.ConfigEntry>();
+    public DbSet<Features.Operations.SystemStatus.Statistic> Statistics => Set<Features.Operations.SystemStatus.Statistic>();
     public DbSet<Features.MarketData.Sync.EmptyRange> SyncEmptyRanges => Set<Features.MarketData.Sync.EmptyRange>();
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -51,6 +51,7 @@ public static class JobCatalog
     public const string TradingServices = "trading-services";
     public const string TradingService = "trading-service";
     public const string SnapTradeSync = "snaptrade-sync";
+    public const string Statistics = "statistics";
 
     public static readonly IReadOnlyList<JobDefinition> All =
     [
@@ -71,6 +72,9 @@ public static class JobCatalog
             typeof(ModelTrainingJob), null, Queue: JobQueues.Training, Overlap: OverlapPolicy.Wait),
         new(TradingServices, "Queues a run of every trader's trading service that is running, so strategies act on the newest bars and recommendations. A continuation of the recommendations job.",
             typeof(TradingServicesJob), null),
+        // Every five minutes; a missed sample is a gap in a chart, not worth a retry.
+        new(Statistics, "Samples users, sessions, open circuits, bars, features, recommendations, job success rate and queue depth, error rate and database size for Admin → System; deletes samples past Statistics:RetentionDays.",
+            typeof(StatisticsJob), "*/5 * * * *", TimeZone: "Etc/UTC"),
     ];
 
     /// <summary>
