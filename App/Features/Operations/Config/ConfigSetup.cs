@@ -97,10 +97,13 @@ public sealed class RuntimeConfigurationListener(PgEventBus bus, IConfiguration 
             if (provider.LastError is { } error) logger.LogWarning("Runtime configuration not reloaded ({Why}): {Error}", why, error);
             else logger.LogDebug("Runtime configuration reloaded ({Why})", why);
         }
-        catch (OptionsValidationException e)
+        catch (Exception e)
         {
-            // A consumer's options failed validation on reload: an entry written around Admin → Settings. Say which.
-            logger.LogError(e, "Runtime configuration reloaded ({Why}) with invalid values: {Failures}", why, string.Join("; ", e.Failures));
+            // A change callback failed, e.g. a consumer's options failed validation on reload: an entry written around
+            // Admin → Settings (which validates). The listener keeps listening; the log names the failures.
+            var failures = e is AggregateException all ? all.Flatten().InnerExceptions : [e];
+            logger.LogError(e, "Runtime configuration reloaded ({Why}) but a consumer refused it: {Failures}", why,
+                string.Join("; ", failures.Select(f => f is OptionsValidationException v ? string.Join("; ", v.Failures) : f.Message)));
         }
     }
 
