@@ -6,6 +6,7 @@ using Signalbook.Features.Journal;
 using Signalbook.Jobs;
 using Signalbook.Hosting;
 using Signalbook.Features.Journal.Entries;
+using Signalbook.Features.Operations.Config;
 
 // Commands: (none) serve the app; "migrate" applies migrations and exits; "schema-script" prints the
 // EF model's DDL; "bench <name>" runs a benchmark. "--demo" seeds demo data.
@@ -27,6 +28,7 @@ var builder = WebApplication.CreateBuilder(command.HostArgs);
 builder.WebHost.UseStaticWebAssets();
 
 builder.AddSignalbookDatabase();
+builder.AddSignalbookRuntimeConfiguration(); // config_entries, over appsettings and environment variables
 builder.AddSignalbookJobs();
 OffsetClock.Use(builder);
 

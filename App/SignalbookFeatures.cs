@@ -6,6 +6,8 @@ using Signalbook.Features.Journal;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Notifications;
 using Signalbook.Features.Notifications.Centre;
+using Signalbook.Features.Operations.Config;
+using Signalbook.Features.Operations.SystemStatus;
 using Signalbook.Features.Models;
 using Signalbook.Features.Portfolios;
 using Signalbook.Features.Recommendations;
@@ -35,5 +37,8 @@ public static class SignalbookFeatures
         .AddSignalbookPortfolios()
         .AddSignalbookJournal()
         .AddSignalbookDashboard()
-        .AddSignalbookAlerts();
+        .AddSignalbookAlerts()
+
+        .AddSignalbookRuntimeConfig()
+        .AddSignalbookSystemStatus();
 }

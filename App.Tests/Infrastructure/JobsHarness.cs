@@ -22,6 +22,8 @@ public class JobsHarness : ServiceHarness
         ["Jobs:SchedulePollMilliseconds"] = "200",
         ["Jobs:OverlapWaitSeconds"] = "1",
         ["Jobs:ShutdownTimeoutSeconds"] = "5",
+        // The statistics sampler fires every five minutes of wall-clock time: off, so a test's runs are only its own.
+        ["Jobs:Schedules:statistics"] = "",
     };
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSignalbookJobs(Configuration);

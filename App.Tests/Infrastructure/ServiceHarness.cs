@@ -41,8 +41,10 @@ public class ServiceHarness : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = await CreateDatabaseAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings)
-            .AddInMemoryCollection([new KeyValuePair<string, string?>("ConnectionStrings:Default", ConnectionString)]).Build();
+        var builder = new ConfigurationBuilder().AddInMemoryCollection(Settings)
+            .AddInMemoryCollection([new KeyValuePair<string, string?>("ConnectionStrings:Default", ConnectionString)]);
+        ConfigureConfiguration(builder);
+        var configuration = builder.Build();
         Configuration = configuration;
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
@@ -60,6 +62,11 @@ public class ServiceHarness : IAsyncLifetime
 
     /// <summary>The database the harness runs on: by default a fresh copy of the migrated template.</summary>
     protected virtual Task<string> CreateDatabaseAsync() => TestPostgres.CreateDatabaseAsync();
+
+    /// <summary>More configuration layers a test class needs, added after <see cref="Settings"/> (the database is ready).</summary>
+    protected virtual void ConfigureConfiguration(IConfigurationBuilder builder)
+    {
+    }
 
     /// <summary>More services a test class needs (for example a scheduler).</summary>
     protected virtual void ConfigureServices(IServiceCollection services)

@@ -70,6 +70,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<Features.Alerts.AlertRule> AlertRules => Set<Features.Alerts.AlertRule>();
     public DbSet<Features.Alerts.Alert> Alerts => Set<Features.Alerts.Alert>();
     public DbSet<TelegramBotState> TelegramBotStates => Set<TelegramBotState>();
+    public DbSet<Features.Operations.Config.ConfigEntry> ConfigEntries => Set<Features.Operations.Config.ConfigEntry>();
+    public DbSet<Features.Operations.SystemStatus.Statistic> Statistics => Set<Features.Operations.SystemStatus.Statistic>();
     public DbSet<Features.MarketData.Sync.EmptyRange> SyncEmptyRanges => Set<Features.MarketData.Sync.EmptyRange>();
 
     protected override void OnModelCreating(ModelBuilder builder)

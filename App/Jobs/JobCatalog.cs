@@ -55,6 +55,7 @@ public static class JobCatalog
     public const string NotificationDelivery = "notification-delivery";
     public const string NotificationDigest = "notification-digest";
     public const string TelegramUpdates = "telegram-updates";
+    public const string Statistics = "statistics";
 
     public static readonly IReadOnlyList<JobDefinition> All =
     [
@@ -84,6 +85,9 @@ public static class JobCatalog
         // Linking a chat should feel immediate: every minute, a single short getUpdates call (skipped without a bot token).
         new(TelegramUpdates, "Reads the Telegram bot's new messages and links the chats that sent a valid link code from Settings → Notifications.",
             typeof(TelegramUpdatesJob), "* * * * *", TimeZone: "UTC"),
+        // Every five minutes; a missed sample is a gap in a chart, not worth a retry.
+        new(Statistics, "Samples users, sessions, open circuits, bars, features, recommendations, job success rate and queue depth, error rate and database size for Admin → System; deletes samples past Statistics:RetentionDays.",
+            typeof(StatisticsJob), "*/5 * * * *", TimeZone: "Etc/UTC"),
     ];
 
     /// <summary>

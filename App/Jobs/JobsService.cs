@@ -22,7 +22,7 @@ public sealed record JobHistoryQuery(string? TaskName = null, string? Status = n
 /// from Hangfire and marks it paused in the storage; resuming adds it back with its configured schedule.
 /// </summary>
 public sealed class JobsService(IDbContextFactory<AppDbContext> factory, AuditService audit, JobStorage storage, JobClient jobs,
-    RecurringSchedules schedules, Microsoft.Extensions.Options.IOptions<JobsOptions> options)
+    RecurringSchedules schedules, Microsoft.Extensions.Options.IOptionsMonitor<JobsOptions> options)
 {
     /// <summary>
     /// Always true: starting a job only writes it to the shared storage, so it works on every node, and a node with
@@ -31,7 +31,7 @@ public sealed class JobsService(IDbContextFactory<AppDbContext> factory, AuditSe
     public bool SchedulerAvailable => true;
 
     /// <summary>Whether this node runs Hangfire servers itself (Jobs:Enabled).</summary>
-    public bool ServersRunHere => options.Value.Enabled;
+    public bool ServersRunHere => options.CurrentValue.Enabled;
 
     public async Task<IReadOnlyList<JobRow>> ListAsync(CancellationToken ct = default)
     {
@@ -56,7 +56,7 @@ public sealed class JobsService(IDbContextFactory<AppDbContext> factory, AuditSe
         {
             recurring.TryGetValue(job.Name, out var r);
             var isPaused = paused.Contains(job.Name);
-            var cron = r?.Cron ?? (isPaused ? options.Value.CronFor(job) : null);
+            var cron = r?.Cron ?? (isPaused ? options.CurrentValue.CronFor(job) : null);
             DateTimeOffset? previous = r?.LastExecution is { } last ? new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc))
                 : lastCron.FirstOrDefault(c => c.Key == job.Name)?.At;
             DateTimeOffset? next = !isPaused && r?.NextExecution is { } n ? new DateTimeOffset(DateTime.SpecifyKind(n, DateTimeKind.Utc)) : null;

@@ -88,7 +88,7 @@ public static class JobsSetup
         services.AddScoped<JobsService>();
         services.AddTransient<DailySyncJob>().AddTransient<IntradaySyncJob>().AddTransient<FeaturesJob>().AddTransient<RecommendationsJob>()
             .AddTransient<RetentionJob>().AddTransient<ModelTrainingJob>().AddTransient<TradingServicesJob>().AddTransient<TradingServiceJob>()
-            .AddTransient<SnapTradeSyncJob>().AddTransient<AlertsJob>();
+            .AddTransient<SnapTradeSyncJob>().AddTransient<AlertsJob>().AddTransient<StatisticsJob>();
         services.AddSingleton<ITradingServiceScheduler, HangfireTradingServiceScheduler>();
         services.AddSingleton<Features.Journal.SnapTrade.ISnapTradeSyncScheduler, HangfireSnapTradeSyncScheduler>();
 
@@ -133,11 +133,53 @@ public sealed class AdminDashboardAuthorization : IDashboardAuthorizationFilter
 /// <summary>
 /// Keeps Hangfire's recurring jobs in step with the catalogue and Jobs:Schedules: added or updated at start,
 /// removed when a schedule is empty or an admin paused it. Paused jobs are a set in Hangfire's storage, so every
-/// node sees them and a restart keeps them paused.
+/// node sees them and a restart keeps them paused. A schedule changed at run time (Admin → Settings, through the
+/// config_entries layer) re-registers that job once <see cref="Apply()"/> has run on this node.
 /// </summary>
-public sealed class RecurringSchedules(IRecurringJobManager manager, JobStorage storage, IOptions<JobsOptions> options, ILogger<RecurringSchedules> logger)
+public sealed class RecurringSchedules : IDisposable
 {
     private const string PausedSet = "signalbook:paused-jobs";
+    private readonly IRecurringJobManager manager;
+    private readonly JobStorage storage;
+    private readonly IOptionsMonitor<JobsOptions> options;
+    private readonly ILogger<RecurringSchedules> logger;
+    private readonly Dictionary<string, string?> _applied = [];
+    private readonly Lock _lock = new();
+    private IDisposable? _watch;
+
+    public RecurringSchedules(IRecurringJobManager manager, JobStorage storage, IOptionsMonitor<JobsOptions> options, ILogger<RecurringSchedules> logger)
+    {
+        this.manager = manager;
+        this.storage = storage;
+        this.options = options;
+        this.logger = logger;
+    }
+
+    /// <summary>Re-applies the schedules whose cron changed since they were last applied here.</summary>
+    private void OnOptionsChanged(JobsOptions changed)
+    {
+        try
+        {
+            var paused = Paused();
+            foreach (var job in JobCatalog.All)
+            {
+                string? last;
+                lock (_lock)
+                {
+                    if (!_applied.TryGetValue(job.Name, out last)) continue;
+                }
+                if (last == changed.CronFor(job)) continue;
+                logger.LogInformation("Schedule of {Job} changed to {Cron}", job.Name, changed.CronFor(job) ?? "(none)");
+                Apply(job, paused.Contains(job.Name));
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Re-applying the changed job schedules failed");
+        }
+    }
+
+    public void Dispose() => _watch?.Dispose();
 
     public IReadOnlySet<string> Paused()
     {
@@ -163,7 +205,12 @@ public sealed class RecurringSchedules(IRecurringJobManager manager, JobStorage 
 
     public void Apply(JobDefinition job, bool paused)
     {
-        var cron = options.Value.CronFor(job);
+        _watch ??= options.OnChange(OnOptionsChanged);
+        var cron = options.CurrentValue.CronFor(job);
+        lock (_lock)
+        {
+            _applied[job.Name] = cron;
+        }
         if (cron is null || paused)
         {
             manager.RemoveIfExists(job.Name);

@@ -41,11 +41,11 @@ public sealed class RegistrationService(
     UserManager<AppUser> users,
     WaitlistService waitlist,
     AuditService audit,
-    IOptions<RegistrationOptions> options,
+    IOptionsMonitor<RegistrationOptions> options,
     AccountEmails emails,
     TimeProvider clock)
 {
-    public RegistrationMode Mode => options.Value.Mode;
+    public RegistrationMode Mode => options.CurrentValue.Mode;
 
     public async Task<RegistrationResult> RegisterAsync(RegistrationRequest request, CancellationToken ct = default)
     {
@@ -81,11 +81,11 @@ public sealed class RegistrationService(
             if (invitation is not null) await waitlist.ReleaseClaimAsync(invitation.Id, ct);
             return new RegistrationResult(null, created.Errors.Select(Describe).ToList());
         }
-        await users.AddToRoleAsync(user, options.Value.DefaultRole);
+        await users.AddToRoleAsync(user, options.CurrentValue.DefaultRole);
         if (invitation is not null) await waitlist.MarkRegisteredAsync(invitation.Id, user.Id, ct);
         else await emails.SendConfirmationAsync(user, request.BaseUri, ct); // open registration: the address must be proved
         await audit.WriteAsync(new AuditActor(user.Id, user.Email, request.IpAddress, request.UserAgent), AuditActions.Registered, "user", user.Id.ToString(),
-            details: new { invited = invitation is not null, role = options.Value.DefaultRole }, ct: ct);
+            details: new { invited = invitation is not null, role = options.CurrentValue.DefaultRole }, ct: ct);
         return new RegistrationResult(user, []);
     }
 

@@ -47,7 +47,7 @@ public sealed class WaitlistService(
     EmailService email,
     AuditService audit,
     TimeProvider clock,
-    IOptions<WaitlistOptions> options,
+    IOptionsMonitor<WaitlistOptions> options,
     WaitlistRateLimiter limiter)
 {
     private static string Label(WaitlistStatus status) => status.ToString().ToLowerInvariant();
@@ -160,7 +160,7 @@ public sealed class WaitlistService(
         entry.DecidedAt = now;
         entry.DecidedByUserId = admin.UserId;
         entry.InvitationTokenHash = HashToken(token);
-        entry.InvitationExpiresAt = now.AddDays(options.Value.InvitationDays);
+        entry.InvitationExpiresAt = now.AddDays(options.CurrentValue.InvitationDays);
         entry.InvitationUsedAt = null;
         entry.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
@@ -266,23 +266,57 @@ public sealed class WaitlistService(
         => Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
-/// <summary>A fixed-window limit on sign-ups per client IP (singleton; per app instance).</summary>
-public sealed class WaitlistRateLimiter(IOptions<WaitlistOptions> options) : IDisposable
+/// <summary>
+/// A fixed-window limit on sign-ups per client IP (singleton; per app instance). A change of Waitlist:SignupsPerWindow or
+/// WindowMinutes at run time (Admin → Settings) starts a fresh limiter with the new limits.
+/// </summary>
+public sealed class WaitlistRateLimiter : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(ip =>
-        RateLimitPartition.GetFixedWindowLimiter(ip, _ => new FixedWindowRateLimiterOptions
+    private readonly IDisposable? _subscription;
+    private PartitionedRateLimiter<string> _limiter;
+    private (int Permits, int Minutes) _limits;
+
+    public WaitlistRateLimiter(IOptionsMonitor<WaitlistOptions> options)
+    {
+        _limiter = Create(options.CurrentValue);
+        _subscription = options.OnChange(o =>
         {
-            PermitLimit = options.Value.SignupsPerWindow,
-            Window = TimeSpan.FromMinutes(options.Value.WindowMinutes),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+            if ((o.SignupsPerWindow, o.WindowMinutes) == _limits) return;
+            var previous = Interlocked.Exchange(ref _limiter, Create(o));
+            previous.Dispose();
+        });
+    }
+
+    private PartitionedRateLimiter<string> Create(WaitlistOptions o)
+    {
+        _limits = (o.SignupsPerWindow, o.WindowMinutes);
+        return PartitionedRateLimiter.Create<string, string>(ip =>
+            RateLimitPartition.GetFixedWindowLimiter(ip, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = o.SignupsPerWindow,
+                Window = TimeSpan.FromMinutes(o.WindowMinutes),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
+    }
 
     public bool TryAcquire(string ip)
     {
-        using var lease = _limiter.AttemptAcquire(ip);
-        return lease.IsAcquired;
+        try
+        {
+            using var lease = _limiter.AttemptAcquire(ip);
+            return lease.IsAcquired;
+        }
+        catch (ObjectDisposedException)
+        {
+            using var lease = _limiter.AttemptAcquire(ip); // swapped for a new limiter meanwhile
+            return lease.IsAcquired;
+        }
     }
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _limiter.Dispose();
+    }
 }

@@ -36,7 +36,7 @@ public sealed class MarketDataSyncService(
     IDbContextFactory<AppDbContext> factory,
     IMarketDataProvider provider,
     PriceBarWriter writer,
-    IOptions<RetentionOptions> retention,
+    IOptionsMonitor<RetentionOptions> retention,
     TimeProvider clock,
     ILogger<MarketDataSyncService> logger)
 {
@@ -88,7 +88,7 @@ public sealed class MarketDataSyncService(
         Instrument instrument;
         List<DateTimeOffset> stored;
         List<(DateTimeOffset From, DateTimeOffset To)> knownEmpty;
-        var horizon = retention.Value.Horizon(interval, now);
+        var horizon = retention.CurrentValue.Horizon(interval, now);
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
             instrument = await db.Instruments.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instrumentId, ct)

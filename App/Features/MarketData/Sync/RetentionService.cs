@@ -11,14 +11,14 @@ public sealed record RetentionReport(DateTimeOffset IntradayCutoff, DateTimeOffs
 /// number of days, daily bars after a number of years) together with their <c>features</c> rows and the
 /// sync's remembered empty ranges, in one transaction. Bars at exactly the cutoff are kept.
 /// </summary>
-public sealed class RetentionService(IDbContextFactory<AppDbContext> factory, IOptions<RetentionOptions> options, TimeProvider clock,
+public sealed class RetentionService(IDbContextFactory<AppDbContext> factory, IOptionsMonitor<RetentionOptions> options, TimeProvider clock,
     ILogger<RetentionService> logger)
 {
     public async Task<RetentionReport> PurgeAsync(CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
-        var intraday = options.Value.Horizon(Intervals.FifteenMinutes, now);
-        var daily = options.Value.Horizon(Intervals.OneDay, now);
+        var intraday = options.CurrentValue.Horizon(Intervals.FifteenMinutes, now);
+        var daily = options.CurrentValue.Horizon(Intervals.OneDay, now);
         await using var db = await factory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var features = await db.Features.Where(f => (f.Interval == Intervals.OneDay && f.Ts < daily) || (f.Interval != Intervals.OneDay && f.Ts < intraday)).ExecuteDeleteAsync(ct);
