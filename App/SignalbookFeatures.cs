@@ -38,7 +38,6 @@ public static class SignalbookFeatures
         .AddSignalbookJournal()
         .AddSignalbookDashboard()
         .AddSignalbookAlerts()
-
         .AddSignalbookRuntimeConfig()
         .AddSignalbookSystemStatus();
 }
