@@ -6,6 +6,7 @@ using Signalbook.Features.Journal;
 using Signalbook.Jobs;
 using Signalbook.Hosting;
 using Signalbook.Features.Journal.Entries;
+using Signalbook.Features.Operations;
 
 // Commands: (none) serve the app; "migrate" applies migrations and exits; "schema-script" prints the
 // EF model's DDL; "bench <name>" runs a benchmark. "--demo" seeds demo data.
@@ -43,6 +44,7 @@ builder.Services.AddRazorComponents()
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddSignalbookUi();
 builder.Services.AddSignalbookFeatures();
+builder.Logging.AddSignalbookDatabase();
 builder.AddSignalbookHosting(command);
 
 var app = builder.Build();
@@ -65,6 +67,7 @@ app.UseSignalbookSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseForwardedHeaders();
 app.UseAuthentication();
+app.UseSignalbookLogScope();
 app.UseAuthorization();
 app.UseAntiforgery();
 

@@ -4,6 +4,7 @@ using Signalbook.Features.Email;
 using Signalbook.Features.Journal;
 using Signalbook.Features.MarketData;
 using Signalbook.Features.Notifications;
+using Signalbook.Features.Operations;
 using Signalbook.Features.Models;
 using Signalbook.Features.Portfolios;
 using Signalbook.Features.Recommendations;
@@ -22,6 +23,7 @@ public static class SignalbookFeatures
     public static IServiceCollection AddSignalbookFeatures(this IServiceCollection services) => services
         .AddSignalbookAudit()
         .AddSignalbookNotifications()
+        .AddSignalbookOperations()
         .AddSignalbookEmail()
         .AddSignalbookUsers()
         .AddSignalbookWaitlist()

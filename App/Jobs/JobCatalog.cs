@@ -51,6 +51,7 @@ public static class JobCatalog
     public const string TradingServices = "trading-services";
     public const string TradingService = "trading-service";
     public const string SnapTradeSync = "snaptrade-sync";
+    public const string OperationsRetention = "operations-retention";
 
     public static readonly IReadOnlyList<JobDefinition> All =
     [
@@ -71,6 +72,8 @@ public static class JobCatalog
             typeof(ModelTrainingJob), null, Queue: JobQueues.Training, Overlap: OverlapPolicy.Wait),
         new(TradingServices, "Queues a run of every trader's trading service that is running, so strategies act on the newest bars and recommendations. A continuation of the recommendations job.",
             typeof(TradingServicesJob), null),
+        new(OperationsRetention, "Deletes service logs older than Operations:Logs:RetentionDays (30) and errors resolved more than Operations:Errors:ResolvedRetentionDays (90) ago; unresolved errors are kept.",
+            typeof(OperationsRetentionJob), "45 2 * * *", RetryAttempts: 2, RetryDelaysSeconds: [300, 1800]),
     ];
 
     /// <summary>
