@@ -26,6 +26,7 @@ public sealed class JobClient(IBackgroundJobClient client)
         JobCatalog.TradingServices => Job.FromExpression<TradingServicesJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         JobCatalog.TradingService => Job.FromExpression<TradingServiceJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         JobCatalog.SnapTradeSync => Job.FromExpression<SnapTradeSyncJob>(j => j.RunAsync(start, connectionId, null, CancellationToken.None)),
+        JobCatalog.OperationsRetention => Job.FromExpression<OperationsRetentionJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         _ => throw new ArgumentException($"No job named '{name}'.", nameof(name)),
     };
 

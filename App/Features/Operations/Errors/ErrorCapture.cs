@@ -18,6 +18,8 @@ public sealed class ErrorCapture
     private readonly Channel<ErrorOccurrence> _queue;
     private readonly IServiceProvider _services;
     private readonly TimeProvider _clock;
+    private static readonly object Seen = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Exception, object> _seen = [];
     private readonly SemaphoreSlim _draining = new(1, 1);
     private long _recorded, _dropped;
     private string? _lastError;
@@ -51,13 +53,19 @@ public sealed class ErrorCapture
     public bool Capture(Exception exception, string category, string? message, Guid? userId, IEnumerable<KeyValuePair<string, object?>>? context)
     {
         var e = ErrorFingerprint.Innermost(exception);
+        // One exception is one occurrence, however many layers log it (the job filter and Hangfire's worker; a handler and the host).
+        if (_seen.TryGetValue(e, out _)) return false;
+        _seen.AddOrUpdate(e, Seen);
         var ctx = new Dictionary<string, object?>();
         if (context is not null)
             foreach (var (k, v) in context) ctx[k] = v;
         var http = _services.GetService<IHttpContextAccessor>()?.HttpContext;
         if (http is not null)
         {
-            ctx.TryAdd("Route", http.Request.Path.Value);
+            // The exception handler logs after switching the path to its error page: the original is in its feature, or in the request's scope.
+            var route = http.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerPathFeature>()?.Path
+                ?? (ctx.TryGetValue("RequestPath", out var requestPath) ? requestPath as string : null) ?? http.Request.Path.Value;
+            ctx.TryAdd("Route", route);
             ctx.TryAdd("Method", http.Request.Method);
             if (userId is null && Guid.TryParse(http.User.FindFirstValue(ClaimTypes.NameIdentifier), out var u)) userId = u;
         }

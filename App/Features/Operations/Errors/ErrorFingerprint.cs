@@ -17,7 +17,8 @@ public static partial class ErrorFingerprint
     /// <summary>The exception whose type and frames name the error: wrappers that only carry another are unwrapped.</summary>
     public static Exception Innermost(Exception e)
     {
-        while (e is AggregateException { InnerExceptions.Count: 1 } or System.Reflection.TargetInvocationException && e.InnerException is { } inner) e = inner;
+        while ((e is AggregateException { InnerExceptions.Count: 1 } or System.Reflection.TargetInvocationException
+                || e.GetType().FullName == "Hangfire.Server.JobPerformanceException") && e.InnerException is { } inner) e = inner;
         return e;
     }
 

@@ -67,10 +67,12 @@ public sealed class ErrorGroupService(IDbContextFactory<AppDbContext> factory, I
             await using var tx = await conn.BeginTransactionAsync(ct);
             long groupId;
             bool created, reopened;
-            // One statement, so two nodes recording the same new error make one group: the second updates it.
+            // One statement, so two nodes recording the same new error make one group: the second updates it. The group's
+            // state before (locked) says whether this occurrence reopens it.
             await using (var group = new NpgsqlCommand("""
-                INSERT INTO error_groups AS g (fingerprint, error_type, message_sample, first_seen, last_seen, occurrences)
-                VALUES (@f, @type, @msg, @at, @at, 1)
+                WITH previous AS (SELECT resolved FROM error_groups WHERE fingerprint = @f FOR UPDATE)
+                INSERT INTO error_groups AS g (fingerprint, error_type, message_sample, first_seen, last_seen, occurrences, reopened_count)
+                VALUES (@f, @type, @msg, @at, @at, 1, 0)
                 ON CONFLICT (fingerprint) DO UPDATE SET
                     last_seen = greatest(g.last_seen, EXCLUDED.last_seen),
                     occurrences = g.occurrences + 1,
@@ -78,7 +80,7 @@ public sealed class ErrorGroupService(IDbContextFactory<AppDbContext> factory, I
                     reopened_count = g.reopened_count + CASE WHEN g.resolved THEN 1 ELSE 0 END,
                     last_reopened_at = CASE WHEN g.resolved THEN EXCLUDED.last_seen ELSE g.last_reopened_at END,
                     resolved = false
-                RETURNING id, (xmax = 0) AS created, (xmax <> 0 AND last_reopened_at IS NOT DISTINCT FROM @at AND reopened_count > 0) AS reopened
+                RETURNING id, (xmax = 0) AS created, coalesce((SELECT resolved FROM previous), false) AS reopened
                 """, conn, tx))
             {
                 group.Parameters.AddWithValue("f", o.Fingerprint);
@@ -136,23 +138,24 @@ public sealed class ErrorGroupService(IDbContextFactory<AppDbContext> factory, I
             groups = groups.Where(g => EF.Functions.ILike(g.ErrorType, like, "\\") || EF.Functions.ILike(g.MessageSample, like, "\\"));
         }
         var total = await groups.CountAsync(ct);
-        var rows = groups.Select(g => new ErrorGroupRow(g.Id, g.ErrorType, g.MessageSample, g.Occurrences, g.FirstSeen, g.LastSeen,
-            db.ErrorLogs.Where(e => e.Fingerprint == g.Fingerprint && e.UserId != null).Select(e => e.UserId).Distinct().Count(),
-            g.Resolved, g.ReopenedCount));
-        rows = (query.SortBy, query.Descending) switch
+        groups = (query.SortBy, query.Descending) switch
         {
-            (nameof(ErrorGroupRow.Occurrences), true) => rows.OrderByDescending(r => r.Occurrences).ThenByDescending(r => r.Id),
-            (nameof(ErrorGroupRow.Occurrences), false) => rows.OrderBy(r => r.Occurrences).ThenBy(r => r.Id),
-            (nameof(ErrorGroupRow.FirstSeen), true) => rows.OrderByDescending(r => r.FirstSeen).ThenByDescending(r => r.Id),
-            (nameof(ErrorGroupRow.FirstSeen), false) => rows.OrderBy(r => r.FirstSeen).ThenBy(r => r.Id),
-            (nameof(ErrorGroupRow.AffectedUsers), true) => rows.OrderByDescending(r => r.AffectedUsers).ThenByDescending(r => r.Id),
-            (nameof(ErrorGroupRow.AffectedUsers), false) => rows.OrderBy(r => r.AffectedUsers).ThenBy(r => r.Id),
-            (nameof(ErrorGroupRow.ErrorType), true) => rows.OrderByDescending(r => r.ErrorType).ThenByDescending(r => r.Id),
-            (nameof(ErrorGroupRow.ErrorType), false) => rows.OrderBy(r => r.ErrorType).ThenBy(r => r.Id),
-            (_, false) => rows.OrderBy(r => r.LastSeen).ThenBy(r => r.Id),
-            _ => rows.OrderByDescending(r => r.LastSeen).ThenByDescending(r => r.Id),
+            (nameof(ErrorGroupRow.Occurrences), true) => groups.OrderByDescending(g => g.Occurrences).ThenByDescending(g => g.Id),
+            (nameof(ErrorGroupRow.Occurrences), false) => groups.OrderBy(g => g.Occurrences).ThenBy(g => g.Id),
+            (nameof(ErrorGroupRow.FirstSeen), true) => groups.OrderByDescending(g => g.FirstSeen).ThenByDescending(g => g.Id),
+            (nameof(ErrorGroupRow.FirstSeen), false) => groups.OrderBy(g => g.FirstSeen).ThenBy(g => g.Id),
+            (nameof(ErrorGroupRow.ErrorType), true) => groups.OrderByDescending(g => g.ErrorType).ThenByDescending(g => g.Id),
+            (nameof(ErrorGroupRow.ErrorType), false) => groups.OrderBy(g => g.ErrorType).ThenBy(g => g.Id),
+            (_, false) => groups.OrderBy(g => g.LastSeen).ThenBy(g => g.Id),
+            _ => groups.OrderByDescending(g => g.LastSeen).ThenByDescending(g => g.Id),
         };
-        return (await rows.Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 200)).ToListAsync(ct), total);
+        var page = await groups.Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 200)).ToListAsync(ct);
+        var fingerprints = page.Select(g => g.Fingerprint).ToList();
+        var affected = await db.ErrorLogs.Where(e => fingerprints.Contains(e.Fingerprint) && e.UserId != null)
+            .GroupBy(e => e.Fingerprint).Select(x => new { Fingerprint = x.Key, Users = x.Select(e => e.UserId).Distinct().Count() })
+            .ToDictionaryAsync(x => x.Fingerprint, x => x.Users, ct);
+        return (page.Select(g => new ErrorGroupRow(g.Id, g.ErrorType, g.MessageSample, g.Occurrences, g.FirstSeen, g.LastSeen,
+            affected.GetValueOrDefault(g.Fingerprint), g.Resolved, g.ReopenedCount)).ToList(), total);
     }
 
     public async Task<ErrorGroupDetail?> GroupAsync(OperationsCaller caller, long id, CancellationToken ct = default)

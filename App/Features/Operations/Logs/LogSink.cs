@@ -109,8 +109,9 @@ public sealed class LogSink : IAsyncDisposable
             await using (var cmd = new NpgsqlCommand("""
                 INSERT INTO service_logs (user_id, level, module, message, context, "timestamp")
                 SELECT u.id, x.level, x.module, x.message, x.context::jsonb, x.ts
-                FROM unnest(@u, @l, @m, @msg, @c, @t) AS x(uid, level, module, message, context, ts)
+                FROM unnest(@u, @l, @m, @msg, @c, @t) WITH ORDINALITY AS x(uid, level, module, message, context, ts, n)
                 LEFT JOIN users u ON u.id = x.uid
+                ORDER BY x.n
                 """, conn))
             {
                 cmd.Parameters.Add(new NpgsqlParameter("u", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = batch.Select(l => l.UserId).ToArray() });
