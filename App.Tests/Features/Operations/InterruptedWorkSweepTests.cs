@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Signalbook.Features.Journal;
+using Signalbook.Features.Journal.Import;
 using Signalbook.Features.Operations;
 using Signalbook.Features.Operations.Errors;
 using Signalbook.Jobs;
@@ -20,7 +20,7 @@ public sealed class InterruptedWorkSweepTests : ServiceHarness
     {
         var trader = await CreateUserAsync("crash@test.local");
         var now = Clock.GetUtcNow();
-        long deadRun, liveRun, ownOldRun, ownNewRun, deadImport, finishedImport;
+        long deadRun, liveRun, ownOldRun, ownNewRun, deadImport;
         await using (var db = await DbAsync())
         {
             db.ServiceStatuses.AddRange(
@@ -33,17 +33,13 @@ public sealed class InterruptedWorkSweepTests : ServiceHarness
                 new TaskExecution { TaskName = JobCatalog.Features, NodeName = "node-live", ExecutedAt = now.AddMinutes(-12), Status = TaskStatuses.Running },
                 new TaskExecution { TaskName = JobCatalog.TradingService, UserId = trader.Id, NodeName = "node-me", ExecutedAt = now.AddMinutes(-3), Status = TaskStatuses.Running },
                 new TaskExecution { TaskName = JobCatalog.Recommendations, NodeName = "node-me", ExecutedAt = now.AddSeconds(1), Status = TaskStatuses.Running },
+                // What FillImportService writes when an import starts; its node died before the fills' transaction committed.
+                new TaskExecution { TaskName = FillImportService.ImportTask, UserId = trader.Id, RequestedBy = trader.Id, TriggerKind = "manual", NodeName = "node-dead",
+                    ExecutedAt = now.AddMinutes(-11), Status = TaskStatuses.Running, Details = "{\"file\": \"big.csv\", \"fills\": 250000}" },
             };
             db.TaskExecutions.AddRange(runs);
-            var imports = new[]
-            {
-                new ImportBatch { UserId = trader.Id, FileName = "big.csv", FormatId = "generic-csv", Broker = "Generic", FileSha256 = "a", NodeName = "node-dead", Status = ImportBatchStatus.Running, CreatedAt = now.AddMinutes(-11) },
-                new ImportBatch { UserId = trader.Id, FileName = "done.csv", FormatId = "generic-csv", Broker = "Generic", FileSha256 = "b", NodeName = "node-dead", CreatedAt = now.AddMinutes(-30) },
-            };
-            db.ImportBatches.AddRange(imports);
             await db.SaveChangesAsync();
-            (deadRun, liveRun, ownOldRun, ownNewRun) = (runs[0].Id, runs[1].Id, runs[2].Id, runs[3].Id);
-            (deadImport, finishedImport) = (imports[0].Id, imports[1].Id);
+            (deadRun, liveRun, ownOldRun, ownNewRun, deadImport) = (runs[0].Id, runs[1].Id, runs[2].Id, runs[3].Id, runs[4].Id);
         }
 
         var found = await Services.GetRequiredService<InterruptedWorkSweep>().SweepAsync("node-me", thisNodeStartedAt: now);
@@ -59,13 +55,12 @@ public sealed class InterruptedWorkSweepTests : ServiceHarness
         var dead = await check.TaskExecutions.SingleAsync(t => t.Id == deadRun);
         Assert.Equal(now, dead.FinishedAt);
         Assert.Contains("node node-dead stopped", dead.Error);
-        Assert.Equal(ImportBatchStatus.Interrupted, (await check.ImportBatches.SingleAsync(b => b.Id == deadImport)).Status);
-        Assert.Equal(ImportBatchStatus.Imported, (await check.ImportBatches.SingleAsync(b => b.Id == finishedImport)).Status);
+        Assert.Equal(TaskStatuses.Interrupted, statuses[deadImport]);
 
         var errors = await check.ErrorLogs.OrderBy(e => e.Id).ToListAsync();
         Assert.Equal(3, errors.Count);
         Assert.All(errors, e => Assert.Equal(InterruptedWorkSweep.ErrorType, e.ErrorType));
-        var import = errors.Single(e => e.ErrorMessage.StartsWith($"Import {deadImport} of 'big.csv' was interrupted", StringComparison.Ordinal));
+        var import = errors.Single(e => e.ErrorMessage.StartsWith($"The import of 'big.csv' (run {deadImport}) was interrupted", StringComparison.Ordinal));
         Assert.Equal(trader.Id, import.UserId);
         Assert.Contains("Nothing of the file was stored", import.ErrorMessage);
         Assert.Contains("\"InterruptedNode\": \"node-dead\"", import.Context);

@@ -1,7 +1,7 @@
 -- 0013: error logs with a resolution workflow, and traces of interrupted work. The multi-user seed's error_logs (with
 -- its indexes, plus the fingerprint that names its group) and error_groups (one row per kind of error: counts, first
--- and last seen, resolution and reopenings). Job runs and file imports may now be 'interrupted' (left running by a node
--- that died, marked by the start-up sweep); an import records the node that ran it and is written as 'running' first.
+-- and last seen, resolution and reopenings). A run in service_task_execution (a job's, or a file import's) may now be
+-- 'interrupted': left running by a node that died, marked so by the start-up sweep.
 -- Written from 'dotnet run --project App -- schema-script'. Applied migrations are never edited.
 
 CREATE TABLE error_groups (
@@ -50,11 +50,7 @@ CREATE INDEX ix_error_logs_occurred_at ON error_logs (occurred_at);
 CREATE INDEX ix_error_logs_resolved ON error_logs (resolved);
 CREATE INDEX ix_error_logs_resolved_by ON error_logs (resolved_by);
 CREATE INDEX ix_error_logs_user_id ON error_logs (user_id);
-CREATE INDEX ix_error_logs_user_occurred_resolved ON error_logs (user_id, occurred_at, resolved);
-
-ALTER TABLE import_batches ADD COLUMN node_name character varying(200);
-ALTER TABLE import_batches DROP CONSTRAINT ck_import_batches_status;
-ALTER TABLE import_batches ADD CONSTRAINT ck_import_batches_status CHECK (status IN ('running', 'imported', 'undone', 'interrupted'));
+CREATE INDEX ix_error_logs_user_id_occurred_at_resolved ON error_logs (user_id, occurred_at, resolved);
 
 ALTER TABLE service_task_execution DROP CONSTRAINT ck_service_task_execution_status;
 ALTER TABLE service_task_execution ADD CONSTRAINT ck_service_task_execution_status CHECK (status IN ('running', 'success', 'failed', 'skipped', 'cancelled', 'interrupted'));

@@ -52,7 +52,7 @@ internal sealed class ImportBatchConfiguration : IEntityTypeConfiguration<Import
     {
         b.ToTable("import_batches", t =>
         {
-            t.HasCheckConstraint("ck_import_batches_status", "status IN ('running', 'imported', 'undone', 'interrupted')");
+            t.HasCheckConstraint("ck_import_batches_status", "status IN ('imported', 'undone')");
             t.HasCheckConstraint("ck_import_batches_counts", "file_size >= 0 AND fills_read >= 0 AND fills_added >= 0 AND fills_duplicate >= 0 AND rows_skipped >= 0");
         });
         b.Property(e => e.Id).UseIdentityAlwaysColumn();
@@ -60,7 +60,6 @@ internal sealed class ImportBatchConfiguration : IEntityTypeConfiguration<Import
         b.Property(e => e.FormatId).HasMaxLength(64);
         b.Property(e => e.Broker).HasMaxLength(100);
         b.Property(e => e.FileSha256).HasMaxLength(64);
-        b.Property(e => e.NodeName).HasMaxLength(200);
         b.Property(e => e.Status).HasMaxLength(16).HasDefaultValue(ImportBatchStatus.Imported).HasSentinel(ImportBatchStatus.Imported);
         b.Property(e => e.CreatedAt).HasDefaultValueSql("now()");
         b.HasOne<AppUser>().WithMany().HasForeignKey(e => e.UserId).OnDelete(DeleteBehavior.Cascade);

@@ -59,11 +59,8 @@ public sealed class ImportBatch
     public int FillsDuplicate { get; set; }
     public int RowsSkipped { get; set; }
 
-    /// <summary>running (written when the import starts), imported, undone, or interrupted (its node died mid-import).</summary>
+    /// <summary>imported, undone.</summary>
     public string Status { get; set; } = ImportBatchStatus.Imported;
-
-    /// <summary>The app node that ran the import (the start-up sweep finds the imports a dead node left running).</summary>
-    public string? NodeName { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? UndoneAt { get; set; }
@@ -73,8 +70,6 @@ public static class ImportBatchStatus
 {
     public const string Imported = "imported";
     public const string Undone = "undone";
-    public const string Running = "running";
-    public const string Interrupted = "interrupted";
 }
 
 /// <summary>

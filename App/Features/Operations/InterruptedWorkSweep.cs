@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Signalbook.Data;
-using Signalbook.Features.Journal;
+using Signalbook.Features.Journal.Import;
 using Signalbook.Features.Operations.Errors;
 using Signalbook.Jobs;
 
@@ -10,8 +10,8 @@ namespace Signalbook.Features.Operations;
 public sealed record InterruptedWork(string Kind, long Id, string Name, string Node, Guid? UserId, DateTimeOffset StartedAt);
 
 /// <summary>
-/// Work cut short by a crash still leaves a trace. Job runs (service_task_execution) and file imports (import_batches)
-/// write their row, marked running, when they start; a node that dies leaves it so. At start-up this sweep marks as
+/// Work cut short by a crash still leaves a trace. Job runs and file imports write their service_task_execution row,
+/// marked running, when they start (an import's fills are one transaction, so a crash stores none of them); a node that dies leaves it so. At start-up this sweep marks as
 /// interrupted every row left running by a dead node — one whose heartbeat is stale or which stopped, or this very node
 /// before its restart — and records an error entry for each, so Admin → Errors (and the admins' notifications) say so.
 /// </summary>
@@ -60,33 +60,27 @@ public sealed class InterruptedWorkSweep(IDbContextFactory<AppDbContext> factory
 
         var found = new List<InterruptedWork>();
         var runs = await db.TaskExecutions.AsNoTracking().Where(t => t.Status == TaskStatuses.Running)
-            .Select(t => new { t.Id, t.TaskName, t.NodeName, t.UserId, t.ExecutedAt }).ToListAsync(ct);
+            .Select(t => new { t.Id, t.TaskName, t.NodeName, t.UserId, t.ExecutedAt, t.Details }).ToListAsync(ct);
         foreach (var run in runs.Where(r => Dead(r.NodeName, r.ExecutedAt)))
         {
             var error = Cut($"Interrupted: node {run.NodeName} stopped during the run (found at the start of {thisNode}).", 512);
             var updated = await db.TaskExecutions.Where(t => t.Id == run.Id && t.Status == TaskStatuses.Running).ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, TaskStatuses.Interrupted).SetProperty(t => t.FinishedAt, now).SetProperty(t => t.Error, error), ct);
-            if (updated == 1) found.Add(new InterruptedWork("job", run.Id, run.TaskName, run.NodeName, run.UserId, run.ExecutedAt));
-        }
-
-        var imports = await db.ImportBatches.AsNoTracking().Where(b => b.Status == ImportBatchStatus.Running)
-            .Select(b => new { b.Id, b.FileName, b.NodeName, b.UserId, b.CreatedAt }).ToListAsync(ct);
-        foreach (var import in imports.Where(b => Dead(b.NodeName ?? "", b.CreatedAt)))
-        {
-            var updated = await db.ImportBatches.Where(b => b.Id == import.Id && b.Status == ImportBatchStatus.Running)
-                .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, ImportBatchStatus.Interrupted), ct);
-            if (updated == 1) found.Add(new InterruptedWork("import", import.Id, import.FileName, import.NodeName ?? "", import.UserId, import.CreatedAt));
+            if (updated != 1) continue;
+            found.Add(run.TaskName == FillImportService.ImportTask
+                ? new InterruptedWork("import", run.Id, FileOf(run.Details) ?? "a file", run.NodeName, run.UserId, run.ExecutedAt)
+                : new InterruptedWork("job", run.Id, run.TaskName, run.NodeName, run.UserId, run.ExecutedAt));
         }
 
         foreach (var w in found)
         {
-            var what = w.Kind == "job" ? $"Job run {w.Id} of {w.Name}" : $"Import {w.Id} of '{w.Name}'";
+            var what = w.Kind == "job" ? $"Job run {w.Id} of {w.Name}" : $"The import of '{w.Name}' (run {w.Id})";
             errors.Capture(ErrorType, $"{w.Kind}:{(w.Kind == "job" ? w.Name : "file-import")}",
                 $"{what} was interrupted: node {w.Node} stopped before it finished (started {w.StartedAt:yyyy-MM-dd HH:mm:ss} UTC)."
                 + (w.Kind == "import" ? " Nothing of the file was stored; it can be imported again." : ""),
                 w.UserId, new Dictionary<string, object?>
                 {
-                    ["Source"] = "sweep", ["Kind"] = w.Kind, [w.Kind == "job" ? "TaskExecutionId" : "ImportBatchId"] = w.Id,
+                    ["Source"] = "sweep", ["Kind"] = w.Kind, ["TaskExecutionId"] = w.Id,
                     [w.Kind == "job" ? "Job" : "File"] = w.Name, ["InterruptedNode"] = w.Node, ["StartedAt"] = w.StartedAt.ToString("O"),
                 });
         }
@@ -94,4 +88,18 @@ public sealed class InterruptedWorkSweep(IDbContextFactory<AppDbContext> factory
     }
 
     private static string Cut(string s, int max) => s.Length > max ? s[..max] : s;
+
+    private static string? FileOf(string? details)
+    {
+        if (details is null) return null;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(details);
+            return doc.RootElement.TryGetProperty("file", out var file) ? file.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
 }

@@ -6,6 +6,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Signalbook.Data;
 using Signalbook.Features.Journal.Campaigns;
+using Signalbook.Jobs;
 
 namespace Signalbook.Features.Journal.Import;
 
@@ -39,7 +40,7 @@ public sealed record ImportBatchRow(long Id, string FileName, string FormatId, s
 /// INSERT … ON CONFLICT DO NOTHING on (user, external_trade_id), then the touched campaigns rebuilt), history and undo.
 /// </summary>
 public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, CampaignStore campaigns, IOptions<JournalOptions> options, TimeProvider clock,
-    Signalbook.Jobs.NodeIdentity? node = null)
+    NodeIdentity? node = null)
 {
     public async Task<ImportPreview> PreviewAsync(JournalCaller caller, ImportRequest request, CancellationToken ct = default)
     {
@@ -66,31 +67,52 @@ public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, C
             UserId = caller.UserId, FileName = Truncate(request.FileName, 255), FormatId = format.Id, Broker = format.Broker,
             FileSha256 = Convert.ToHexStringLower(SHA256.HashData(request.Bytes)), FileSize = request.Bytes.Length,
             FillsRead = result.Fills.Count, RowsSkipped = result.SkippedCount, CreatedAt = clock.GetUtcNow(),
-            NodeName = node?.Name ?? Environment.MachineName, Status = ImportBatchStatus.Running,
         };
-        // The batch row is written (running) before the fills, and committed on its own: if this node dies mid-import,
-        // the fills' transaction rolls back but the attempt stays visible, and the start-up sweep marks it interrupted.
+        // The attempt is written (running) before the fills, and committed on its own: if this node dies mid-import, the
+        // fills' transaction rolls back but the attempt stays visible, and the start-up sweep marks it interrupted.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var run = new TaskExecution
+        {
+            TaskName = ImportTask, UserId = caller.UserId, RequestedBy = caller.UserId, TriggerKind = JobStart.ManualKind, ExecutedAt = batch.CreatedAt,
+            NodeName = node?.Name ?? Environment.MachineName, Status = TaskStatuses.Running,
+            Details = JsonSerializer.Serialize(new { file = batch.FileName, fills = batch.FillsRead }),
+        };
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
-            db.ImportBatches.Add(batch);
+            db.TaskExecutions.Add(run);
             await db.SaveChangesAsync(ct);
         }
+        ImportOutcome? outcome = null;
+        string? error = null;
         try
         {
-            return await StoreAsync(caller.UserId, batch, format.Broker, result.Fills, ids, ct, startedBatchId: batch.Id);
+            outcome = await StoreAsync(caller.UserId, batch, format.Broker, result.Fills, ids, ct);
+            return outcome;
         }
-        catch
+        catch (Exception e)
         {
-            // A failure this node saw (not a crash): nothing was stored, so the attempt leaves no batch, as before.
-            await using var db = await factory.CreateDbContextAsync(CancellationToken.None);
-            await db.ImportBatches.Where(b => b.Id == batch.Id && b.Status == ImportBatchStatus.Running).ExecuteDeleteAsync(CancellationToken.None);
+            error = $"{e.GetType().Name}: {e.Message}";
             throw;
+        }
+        finally
+        {
+            var finishedAt = clock.GetUtcNow();
+            var details = JsonSerializer.Serialize(new { file = batch.FileName, fills = batch.FillsRead, batch_id = outcome?.BatchId, added = outcome?.Added });
+            var status = outcome is null ? TaskStatuses.Failed : TaskStatuses.Success;
+            var message = error is { Length: > 512 } ? error[..512] : error;
+            await using var db = await factory.CreateDbContextAsync(CancellationToken.None);
+            await db.TaskExecutions.Where(t => t.Id == run.Id && t.Status == TaskStatuses.Running).ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Status, status).SetProperty(t => t.FinishedAt, finishedAt).SetProperty(t => t.Error, message)
+                .SetProperty(t => t.DurationSeconds, started.Elapsed.TotalSeconds).SetProperty(t => t.Progress, outcome is null ? 0 : 1)
+                .SetProperty(t => t.Details, details), CancellationToken.None);
         }
     }
 
+    /// <summary>The task name of a file import's run row in service_task_execution.</summary>
+    public const string ImportTask = "journal-import";
+
     /// <summary>Stores parsed fills as one batch (used by <see cref="ImportAsync"/> and by the journal bench).</summary>
-    internal async Task<ImportOutcome> StoreAsync(Guid userId, ImportBatch batch, string broker, IReadOnlyList<ParsedFill> fills, IReadOnlyList<string> ids, CancellationToken ct,
-        long? startedBatchId = null)
+    internal async Task<ImportOutcome> StoreAsync(Guid userId, ImportBatch batch, string broker, IReadOnlyList<ParsedFill> fills, IReadOnlyList<string> ids, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
@@ -98,14 +120,6 @@ public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, C
         await using var tx = await conn.BeginTransactionAsync(ct);
 
         long batchId;
-        if (startedBatchId is { } started)
-        {
-            batchId = started;
-            await using var claim = new NpgsqlCommand("UPDATE import_batches SET status = 'imported' WHERE id = @id AND status = 'running'", conn, tx);
-            claim.Parameters.AddWithValue("id", started);
-            if (await claim.ExecuteNonQueryAsync(ct) != 1) throw new ImportFileException($"Import {started} of '{batch.FileName}' was marked interrupted before it finished; import the file again.");
-        }
-        else
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO import_batches (user_id, file_name, format_id, broker, file_sha256, file_size, fills_read, fills_added, fills_duplicate, rows_skipped, status, created_at)
             VALUES (@u, @n, @f, @b, @h, @s, @r, 0, 0, @k, 'imported', @t) RETURNING id
@@ -164,7 +178,6 @@ public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, C
         await using var db = await factory.CreateDbContextAsync(ct);
         var batch = await FindBatchAsync(db, caller, batchId, ct);
         if (batch.Status == ImportBatchStatus.Undone) throw new JournalValidationException("batch", $"Import {batchId} ('{batch.FileName}') was already undone.");
-        if (batch.Status != ImportBatchStatus.Imported) throw new JournalValidationException("batch", $"Import {batchId} ('{batch.FileName}') is {batch.Status}: it stored no fills, so there is nothing to undo.");
         var corrected = await db.TradeFills.AnyAsync(f => f.UserId == caller.UserId && (f.ReversesFillId != null || f.ReplacesFillId != null)
             && db.TradeFills.Any(o => o.ImportBatchId == batchId && (o.Id == f.ReversesFillId || o.Id == f.ReplacesFillId)), ct);
         if (corrected) throw new JournalValidationException("batch", $"Fills of '{batch.FileName}' have corrections; undo the corrections first.");

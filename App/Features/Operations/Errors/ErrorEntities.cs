@@ -67,7 +67,7 @@ internal sealed class ErrorLogConfiguration : IEntityTypeConfiguration<ErrorLog>
         b.HasIndex(e => e.UserId);
         b.HasIndex(e => e.OccurredAt);
         b.HasIndex(e => e.Resolved);
-        b.HasIndex(e => new { e.UserId, e.OccurredAt, e.Resolved }).HasDatabaseName("ix_error_logs_user_occurred_resolved");
+        b.HasIndex(e => new { e.UserId, e.OccurredAt, e.Resolved });
         b.HasIndex(e => new { e.Fingerprint, e.OccurredAt });
     }
 }

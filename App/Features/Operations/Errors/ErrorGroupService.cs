@@ -67,10 +67,14 @@ public sealed class ErrorGroupService(IDbContextFactory<AppDbContext> factory, I
             await using var tx = await conn.BeginTransactionAsync(ct);
             long groupId;
             bool created, reopened;
-            // One statement, so two nodes recording the same new error make one group: the second updates it. The group's
-            // state before (locked) says whether this occurrence reopens it.
+            // The group's state before this occurrence (locked until commit): resolved means this occurrence reopens it.
+            await using (var previous = new NpgsqlCommand("SELECT resolved FROM error_groups WHERE fingerprint = @f FOR UPDATE", conn, tx))
+            {
+                previous.Parameters.AddWithValue("f", o.Fingerprint);
+                reopened = await previous.ExecuteScalarAsync(ct) is true;
+            }
+            // One statement, so two nodes recording the same new error make one group: the second updates it.
             await using (var group = new NpgsqlCommand("""
-                WITH previous AS (SELECT resolved FROM error_groups WHERE fingerprint = @f FOR UPDATE)
                 INSERT INTO error_groups AS g (fingerprint, error_type, message_sample, first_seen, last_seen, occurrences, reopened_count)
                 VALUES (@f, @type, @msg, @at, @at, 1, 0)
                 ON CONFLICT (fingerprint) DO UPDATE SET
@@ -80,7 +84,7 @@ public sealed class ErrorGroupService(IDbContextFactory<AppDbContext> factory, I
                     reopened_count = g.reopened_count + CASE WHEN g.resolved THEN 1 ELSE 0 END,
                     last_reopened_at = CASE WHEN g.resolved THEN EXCLUDED.last_seen ELSE g.last_reopened_at END,
                     resolved = false
-                RETURNING id, (xmax = 0) AS created, coalesce((SELECT resolved FROM previous), false) AS reopened
+                RETURNING id, (xmax = 0) AS created
                 """, conn, tx))
             {
                 group.Parameters.AddWithValue("f", o.Fingerprint);
@@ -89,7 +93,7 @@ public sealed class ErrorGroupService(IDbContextFactory<AppDbContext> factory, I
                 group.Parameters.AddWithValue("at", o.OccurredAt);
                 await using var reader = await group.ExecuteReaderAsync(ct);
                 await reader.ReadAsync(ct);
-                (groupId, created, reopened) = (reader.GetInt64(0), reader.GetBoolean(1), reader.GetBoolean(2));
+                (groupId, created) = (reader.GetInt64(0), reader.GetBoolean(1));
             }
             long errorId;
             await using (var insert = new NpgsqlCommand("""
