@@ -41,7 +41,17 @@ public sealed class InterruptedWorkSweep(IDbContextFactory<AppDbContext> factory
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _sweep.WaitAsync(cancellationToken);
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _sweep.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host stops waiting: the sweep's updates are each complete on their own, and the next start sweeps again.
+        }
+    }
 
     /// <summary>
     /// Marks interrupted the work left running by dead nodes, and by <paramref name="thisNode"/> before
