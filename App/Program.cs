@@ -7,6 +7,7 @@ using Signalbook.Jobs;
 using Signalbook.Hosting;
 using Signalbook.Features.Journal.Entries;
 using Signalbook.Features.Operations.Config;
+using Signalbook.Features.Operations;
 
 // Commands: (none) serve the app; "migrate" applies migrations and exits; "schema-script" prints the
 // EF model's DDL; "bench <name>" runs a benchmark. "--demo" seeds demo data.
@@ -45,6 +46,7 @@ builder.Services.AddRazorComponents()
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddSignalbookUi();
 builder.Services.AddSignalbookFeatures();
+builder.Logging.AddSignalbookDatabase();
 builder.AddSignalbookHosting(command);
 
 var app = builder.Build();
@@ -67,6 +69,7 @@ app.UseSignalbookSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseForwardedHeaders();
 app.UseAuthentication();
+app.UseSignalbookLogScope();
 app.UseAuthorization();
 app.UseAntiforgery();
 

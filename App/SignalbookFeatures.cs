@@ -8,6 +8,7 @@ using Signalbook.Features.Notifications;
 using Signalbook.Features.Notifications.Centre;
 using Signalbook.Features.Operations.Config;
 using Signalbook.Features.Operations.SystemStatus;
+using Signalbook.Features.Operations;
 using Signalbook.Features.Models;
 using Signalbook.Features.Portfolios;
 using Signalbook.Features.Recommendations;
@@ -27,6 +28,7 @@ public static class SignalbookFeatures
         .AddSignalbookAudit()
         .AddSignalbookNotifications()
         .AddSignalbookNotificationCentre()
+        .AddSignalbookOperations()
         .AddSignalbookEmail()
         .AddSignalbookUsers()
         .AddSignalbookWaitlist()

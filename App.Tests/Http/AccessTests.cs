@@ -7,8 +7,8 @@ namespace Signalbook.Tests.Http;
 public sealed class AccessTests(AppFactory app) : IClassFixture<AppFactory>
 {
     public static readonly TheoryData<string> PublicPages = new() { "/", "/account/login", "/account/register", "/account/access-denied", "/health" };
-    public static readonly TheoryData<string> SignedInPages = new() { "/app", "/settings/sessions", "/markets", "/recommendations", "/recommendations/track-record", "/notifications", "/settings/activity", "/alerts", "/settings/notifications" };
-    public static readonly TheoryData<string> AdminPages = new() { "/admin/waitlist", "/admin/users", "/admin/outbox", "/admin/audit", "/admin/models", "/admin/data", "/admin/jobs", "/admin/hangfire", "/admin/notifications/deliveries", "/admin/settings", "/admin/system" };
+    public static readonly TheoryData<string> SignedInPages = new() { "/app", "/settings/sessions", "/markets", "/recommendations", "/recommendations/track-record", "/notifications", "/settings/activity", "/alerts", "/settings/notifications", "/trading-service/logs" };
+    public static readonly TheoryData<string> AdminPages = new() { "/admin/waitlist", "/admin/users", "/admin/outbox", "/admin/audit", "/admin/models", "/admin/data", "/admin/jobs", "/admin/hangfire", "/admin/notifications/deliveries", "/admin/settings", "/admin/system", "/admin/logs", "/admin/errors" };
 
     [Theory]
     [MemberData(nameof(PublicPages))]

@@ -52,6 +52,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<BrokerCredential> BrokerCredentials => Set<BrokerCredential>();
     public DbSet<UserTradingConfig> UserTradingConfigs => Set<UserTradingConfig>();
     public DbSet<ServiceLog> ServiceLogs => Set<ServiceLog>();
+    public DbSet<Features.Operations.Errors.ErrorLog> ErrorLogs => Set<Features.Operations.Errors.ErrorLog>();
+    public DbSet<Features.Operations.Errors.ErrorGroup> ErrorGroups => Set<Features.Operations.Errors.ErrorGroup>();
     public DbSet<SnapTradeUser> SnapTradeUsers => Set<SnapTradeUser>();
     public DbSet<BrokerConnection> BrokerConnections => Set<BrokerConnection>();
     public DbSet<ImportBatch> ImportBatches => Set<ImportBatch>();

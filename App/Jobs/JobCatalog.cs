@@ -56,6 +56,7 @@ public static class JobCatalog
     public const string NotificationDigest = "notification-digest";
     public const string TelegramUpdates = "telegram-updates";
     public const string Statistics = "statistics";
+    public const string OperationsRetention = "operations-retention";
 
     public static readonly IReadOnlyList<JobDefinition> All =
     [
@@ -88,6 +89,8 @@ public static class JobCatalog
         // Every five minutes; a missed sample is a gap in a chart, not worth a retry.
         new(Statistics, "Samples users, sessions, open circuits, bars, features, recommendations, job success rate and queue depth, error rate and database size for Admin → System; deletes samples past Statistics:RetentionDays.",
             typeof(StatisticsJob), "*/5 * * * *", TimeZone: "Etc/UTC"),
+        new(OperationsRetention, "Deletes service logs older than Operations:Logs:RetentionDays (30) and errors resolved more than Operations:Errors:ResolvedRetentionDays (90) ago; unresolved errors are kept.",
+            typeof(OperationsRetentionJob), "45 2 * * *", RetryAttempts: 2, RetryDelaysSeconds: [300, 1800]),
     ];
 
     /// <summary>

@@ -30,6 +30,7 @@ public sealed class JobClient(IBackgroundJobClient client)
         JobCatalog.NotificationDigest => Job.FromExpression<NotificationDigestJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         JobCatalog.TelegramUpdates => Job.FromExpression<TelegramUpdatesJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         JobCatalog.Statistics => Job.FromExpression<StatisticsJob>(j => j.RunAsync(start, null, CancellationToken.None)),
+        JobCatalog.OperationsRetention => Job.FromExpression<OperationsRetentionJob>(j => j.RunAsync(start, null, CancellationToken.None)),
         _ => throw new ArgumentException($"No job named '{name}'.", nameof(name)),
     };
 

@@ -13,7 +13,10 @@ public static class TaskStatuses
     public const string Skipped = "skipped";
     public const string Cancelled = "cancelled";
 
-    public static readonly IReadOnlyList<string> All = [Running, Success, Failed, Skipped, Cancelled];
+    /// <summary>Left running by a node that died; marked so by the start-up sweep (Features/Operations/InterruptedWorkSweep).</summary>
+    public const string Interrupted = "interrupted";
+
+    public static readonly IReadOnlyList<string> All = [Running, Success, Failed, Skipped, Cancelled, Interrupted];
 }
 
 /// <summary>
@@ -68,7 +71,7 @@ internal sealed class TaskExecutionConfiguration : IEntityTypeConfiguration<Task
     {
         b.ToTable("service_task_execution", t =>
         {
-            t.HasCheckConstraint("ck_service_task_execution_status", "status IN ('running', 'success', 'failed', 'skipped', 'cancelled')");
+            t.HasCheckConstraint("ck_service_task_execution_status", "status IN ('running', 'success', 'failed', 'skipped', 'cancelled', 'interrupted')");
             t.HasCheckConstraint("ck_service_task_execution_trigger_kind", "trigger_kind IN ('cron', 'manual', 'chained')");
             t.HasCheckConstraint("ck_service_task_execution_progress", "progress >= 0 AND progress <= 1");
         });

@@ -6,6 +6,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Signalbook.Data;
 using Signalbook.Features.Journal.Campaigns;
+using Signalbook.Jobs;
 
 namespace Signalbook.Features.Journal.Import;
 
@@ -38,7 +39,8 @@ public sealed record ImportBatchRow(long Id, string FileName, string FormatId, s
 /// file in one transaction: a batch row, the new fills through COPY into a staging table and one
 /// INSERT … ON CONFLICT DO NOTHING on (user, external_trade_id), then the touched campaigns rebuilt), history and undo.
 /// </summary>
-public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, CampaignStore campaigns, IOptions<JournalOptions> options, TimeProvider clock)
+public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, CampaignStore campaigns, IOptions<JournalOptions> options, TimeProvider clock,
+    NodeIdentity? node = null)
 {
     public async Task<ImportPreview> PreviewAsync(JournalCaller caller, ImportRequest request, CancellationToken ct = default)
     {
@@ -66,8 +68,48 @@ public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, C
             FileSha256 = Convert.ToHexStringLower(SHA256.HashData(request.Bytes)), FileSize = request.Bytes.Length,
             FillsRead = result.Fills.Count, RowsSkipped = result.SkippedCount, CreatedAt = clock.GetUtcNow(),
         };
-        return await StoreAsync(caller.UserId, batch, format.Broker, result.Fills, ids, ct);
+        // The attempt is written (running) before the fills, and committed on its own: if this node dies mid-import, the
+        // fills' transaction rolls back but the attempt stays visible, and the start-up sweep marks it interrupted.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var run = new TaskExecution
+        {
+            TaskName = ImportTask, UserId = caller.UserId, RequestedBy = caller.UserId, TriggerKind = JobStart.ManualKind, ExecutedAt = batch.CreatedAt,
+            NodeName = node?.Name ?? Environment.MachineName, Status = TaskStatuses.Running,
+            Details = JsonSerializer.Serialize(new { file = batch.FileName, fills = batch.FillsRead }),
+        };
+        await using (var db = await factory.CreateDbContextAsync(ct))
+        {
+            db.TaskExecutions.Add(run);
+            await db.SaveChangesAsync(ct);
+        }
+        ImportOutcome? outcome = null;
+        string? error = null;
+        try
+        {
+            outcome = await StoreAsync(caller.UserId, batch, format.Broker, result.Fills, ids, ct);
+            return outcome;
+        }
+        catch (Exception e)
+        {
+            error = $"{e.GetType().Name}: {e.Message}";
+            throw;
+        }
+        finally
+        {
+            var finishedAt = clock.GetUtcNow();
+            var details = JsonSerializer.Serialize(new { file = batch.FileName, fills = batch.FillsRead, batch_id = outcome?.BatchId, added = outcome?.Added });
+            var status = outcome is null ? TaskStatuses.Failed : TaskStatuses.Success;
+            var message = error is { Length: > 512 } ? error[..512] : error;
+            await using var db = await factory.CreateDbContextAsync(CancellationToken.None);
+            await db.TaskExecutions.Where(t => t.Id == run.Id && t.Status == TaskStatuses.Running).ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Status, status).SetProperty(t => t.FinishedAt, finishedAt).SetProperty(t => t.Error, message)
+                .SetProperty(t => t.DurationSeconds, started.Elapsed.TotalSeconds).SetProperty(t => t.Progress, outcome is null ? 0 : 1)
+                .SetProperty(t => t.Details, details), CancellationToken.None);
+        }
     }
+
+    /// <summary>The task name of a file import's run row in service_task_execution.</summary>
+    public const string ImportTask = "journal-import";
 
     /// <summary>Stores parsed fills as one batch (used by <see cref="ImportAsync"/> and by the journal bench).</summary>
     internal async Task<ImportOutcome> StoreAsync(Guid userId, ImportBatch batch, string broker, IReadOnlyList<ParsedFill> fills, IReadOnlyList<string> ids, CancellationToken ct)

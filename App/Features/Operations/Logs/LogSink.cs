@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using Signalbook.Data;
+
+namespace Signalbook.Features.Operations.Logs;
+
+/// <summary>One log line on its way to service_logs. Context values are already plain (strings, numbers, booleans).</summary>
+public sealed record LogLine(DateTimeOffset At, string Level, string Module, string Message, Guid? UserId, IReadOnlyList<KeyValuePair<string, object?>>? Context);
+
+/// <summary>What the log writer has done since this node started (Admin → Logs and Admin → System show it).</summary>
+public sealed record LogSinkStats(long Written, long Dropped, int Queued, long Batches, DateTimeOffset? LastFailureAt, string? LastError);
+
+/// <summary>
+/// The background writer of service_logs: a bounded queue that a logger only ever <see cref="TryEnqueue"/>s into (a full
+/// queue drops the line and counts it), drained in batches by one INSERT … SELECT FROM unnest(…) each. When the database
+/// fails, the batch is dropped and counted, and the next batches are dropped without trying for
+/// <see cref="ServiceLogOptions.RetryAfterFailureMilliseconds"/>: the app never waits for its logs. After each batch it
+/// announces <see cref="PgTopics.ServiceLogs"/> (at most once a second) so the live tails of every node refresh.
+/// </summary>
+public sealed class LogSink : IAsyncDisposable
+{
+    private readonly Channel<LogLine> _queue;
+    private readonly ServiceLogOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly NpgsqlDataSource _db;
+    private readonly SemaphoreSlim _draining = new(1, 1);
+    private readonly Stopwatch _sinceNotify = Stopwatch.StartNew();
+    private long _written, _dropped, _batches;
+    private DateTimeOffset? _lastFailureAt;
+    private string? _lastError;
+    private long _retryAfterTicks;
+
+    public LogSink(DatabaseConnection connection, IOptions<ServiceLogOptions> options, TimeProvider clock)
+    {
+        _options = options.Value;
+        _clock = clock;
+        _queue = Channel.CreateBounded<LogLine>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false,
+        });
+        var builder = new NpgsqlConnectionStringBuilder(connection.Value)
+        {
+            ApplicationName = "signalbook-logs", MaxPoolSize = 2, Timeout = 5, CommandTimeout = 30,
+        };
+        // A data source of its own, without a logger factory: Npgsql's own logging cannot come back here.
+        _db = NpgsqlDataSource.Create(builder.ConnectionString);
+    }
+
+    /// <summary>Never blocks: false (and counted as dropped) when the queue is full.</summary>
+    public bool TryEnqueue(LogLine line)
+    {
+        if (_queue.Writer.TryWrite(line)) return true;
+        Interlocked.Increment(ref _dropped);
+        return false;
+    }
+
+    public LogSinkStats Stats => new(Interlocked.Read(ref _written), Interlocked.Read(ref _dropped), _queue.Reader.Count, Interlocked.Read(ref _batches),
+        _lastFailureAt, _lastError);
+
+    /// <summary>The background loop (run by <see cref="LogPump"/>): waits for lines, lets a batch gather, writes.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        using var _ = LogSuppression.Begin();
+        while (await _queue.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+        {
+            if (_queue.Reader.Count < _options.BatchSize)
+                await Task.Delay(TimeSpan.FromMilliseconds(_options.FlushIntervalMilliseconds), _clock, ct).ConfigureAwait(false);
+            await FlushAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes every line queued now, in batches; returns how many were stored. Tests and shutdown call it.</summary>
+    public async Task<int> FlushAsync(CancellationToken ct = default)
+    {
+        using var _ = LogSuppression.Begin();
+        await _draining.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var stored = 0;
+            var batch = new List<LogLine>(_options.BatchSize);
+            while (true)
+            {
+                batch.Clear();
+                while (batch.Count < _options.BatchSize && _queue.Reader.TryRead(out var line)) batch.Add(line);
+                if (batch.Count == 0) return stored;
+                stored += await WriteAsync(batch, ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _draining.Release();
+        }
+    }
+
+    private async Task<int> WriteAsync(List<LogLine> batch, CancellationToken ct)
+    {
+        if (Environment.TickCount64 < Interlocked.Read(ref _retryAfterTicks))
+        {
+            Interlocked.Add(ref _dropped, batch.Count);
+            return 0;
+        }
+        try
+        {
+            await using var conn = await _db.OpenConnectionAsync(ct).ConfigureAwait(false);
+            await using (var cmd = new NpgsqlCommand("""
+                INSERT INTO service_logs (user_id, level, module, message, context, "timestamp")
+                SELECT u.id, x.level, x.module, x.message, x.context::jsonb, x.ts
+                FROM unnest(@u, @l, @m, @msg, @c, @t) WITH ORDINALITY AS x(uid, level, module, message, context, ts, n)
+                LEFT JOIN users u ON u.id = x.uid
+                ORDER BY x.n
+                """, conn))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter("u", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = batch.Select(l => l.UserId).ToArray() });
+                cmd.Parameters.Add(new NpgsqlParameter("l", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(l => l.Level).ToArray() });
+                cmd.Parameters.Add(new NpgsqlParameter("m", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(l => Cut(l.Module, 128)).ToArray() });
+                cmd.Parameters.Add(new NpgsqlParameter("msg", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(l => Cut(l.Message, 1024)).ToArray() });
+                cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(l => ContextJson(l.Context)).ToArray() });
+                cmd.Parameters.Add(new NpgsqlParameter("t", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = batch.Select(l => l.At.ToUniversalTime()).ToArray() });
+                await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+            Interlocked.Add(ref _written, batch.Count);
+            Interlocked.Increment(ref _batches);
+            if (_sinceNotify.Elapsed >= TimeSpan.FromSeconds(1))
+            {
+                _sinceNotify.Restart();
+                await PgEventBus.PublishAsync(conn, null, PgTopics.ServiceLogs, new { count = batch.Count }, ct).ConfigureAwait(false);
+            }
+            return batch.Count;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            Interlocked.Add(ref _dropped, batch.Count);
+            _lastFailureAt = _clock.GetUtcNow();
+            _lastError = $"{e.GetType().Name}: {e.Message}";
+            Interlocked.Exchange(ref _retryAfterTicks, Environment.TickCount64 + _options.RetryAfterFailureMilliseconds);
+            return 0;
+        }
+    }
+
+    private static string? ContextJson(IReadOnlyList<KeyValuePair<string, object?>>? context)
+    {
+        if (context is null || context.Count == 0) return null;
+        var map = new Dictionary<string, object?>(context.Count);
+        foreach (var (key, value) in context) map[key] = value;
+        return JsonSerializer.Serialize(map);
+    }
+
+    private static string Cut(string s, int max) => s.Length > max ? s[..max] : s;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _db.DisposeAsync();
+        _draining.Dispose();
+    }
+}
