@@ -7,7 +7,7 @@ using Signalbook.Features.Users;
 using Signalbook.Jobs;
 using Signalbook.Tests.Infrastructure;
 
-namespace Signalbook.Tests.Features.Operations.System;
+namespace Signalbook.Tests.Features.Operations.SystemStatus;
 
 /// <summary>Admin → System over a real database: the attention list, the node table and a chart per group of series.</summary>
 public sealed class AdminSystemPageTests : SignalbookTestContext, IAsyncLifetime

@@ -5,7 +5,7 @@ using Signalbook.Features.Operations.SystemStatus;
 using Signalbook.Jobs;
 using Signalbook.Tests.Infrastructure;
 
-namespace Signalbook.Tests.Features.Operations.System;
+namespace Signalbook.Tests.Features.Operations.SystemStatus;
 
 /// <summary>Admin → System's "what needs attention": failing jobs, silent nodes, stale data, error groups and added sources.</summary>
 public sealed class AttentionTests : ServiceHarness

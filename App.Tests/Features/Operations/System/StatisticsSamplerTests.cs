@@ -7,7 +7,7 @@ using Signalbook.Features.Users;
 using Signalbook.Jobs;
 using Signalbook.Tests.Infrastructure;
 
-namespace Signalbook.Tests.Features.Operations.System;
+namespace Signalbook.Tests.Features.Operations.SystemStatus;
 
 /// <summary>The statistics sampler on a seeded database: what it counts, what it leaves out, and its retention.</summary>
 public sealed class StatisticsSamplerTests : ServiceHarness
