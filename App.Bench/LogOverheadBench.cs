@@ -52,7 +52,7 @@ public sealed class LogOverheadBench : IBench
             var clock = TimeProvider.System;
             var sink = new LogSink(new DatabaseConnection(cs), Options.Create(new ServiceLogOptions()), clock);
             var capture = new ErrorCapture(new ServiceCollection().BuildServiceProvider(), Options.Create(new ErrorLogOptions()), clock);
-            var provider = new DatabaseLoggerProvider(sink, capture, Options.Create(new ServiceLogOptions()), clock);
+            var provider = new DatabaseLoggerProvider(sink, capture, new Signalbook.Hosting.StaticOptionsMonitor<ServiceLogOptions>(new ServiceLogOptions()), clock);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var writer = Task.Run(() => sink.RunAsync(stop.Token), CancellationToken.None);
 

@@ -22,8 +22,10 @@ public class JobsHarness : ServiceHarness
         ["Jobs:SchedulePollMilliseconds"] = "200",
         ["Jobs:OverlapWaitSeconds"] = "1",
         ["Jobs:ShutdownTimeoutSeconds"] = "5",
-        // The statistics sampler fires every five minutes of wall-clock time: off, so a test's runs are only its own.
+        // Jobs that fire every minute or five of wall-clock time are off, so a test's runs are only its own.
         ["Jobs:Schedules:statistics"] = "",
+        ["Jobs:Schedules:notification-digest"] = "",
+        ["Jobs:Schedules:telegram-updates"] = "",
     };
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSignalbookJobs(Configuration);

@@ -120,7 +120,7 @@ public sealed class MarketDataJobsTests : JobsHarness
         }
 
         var recurring = Recurring();
-        Assert.Equal(["features", "market-data-daily-sync", "market-data-intraday-sync"], recurring.Keys.Order());
+        Assert.Equal(["features", "market-data-daily-sync", "market-data-intraday-sync", "operations-retention"], recurring.Keys.Order());
         Assert.Equal(("30 16 * * MON-FRI", "America/New_York"), (recurring[JobCatalog.DailySync].Cron, recurring[JobCatalog.DailySync].TimeZoneId));
         Assert.Equal(("2/15 9-16 * * MON-FRI", "America/New_York"), (recurring[JobCatalog.IntradaySync].Cron, recurring[JobCatalog.IntradaySync].TimeZoneId));
         Assert.Equal("0 3 * * *", recurring[JobCatalog.Features].Cron); // Jobs:Schedules:features

@@ -103,7 +103,7 @@ public sealed class ErrorGroupTests : ServiceHarness
         var trader = await CreateUserAsync("circuit@test.local");
         var sink = Services.GetRequiredService<LogSink>();
         var capture = Services.GetRequiredService<ErrorCapture>();
-        var provider = new DatabaseLoggerProvider(sink, capture, Options.Create(new ServiceLogOptions { MinimumLevel = LogLevel.Warning }), Clock);
+        var provider = new DatabaseLoggerProvider(sink, capture, new Signalbook.Hosting.StaticOptionsMonitor<ServiceLogOptions>(new ServiceLogOptions { MinimumLevel = LogLevel.Warning }), Clock);
         using (var loggers = LoggerFactory.Create(b => b.AddProvider(provider)))
         {
             var circuit = loggers.CreateLogger("Microsoft.AspNetCore.Components.Server.Circuits.CircuitHost");

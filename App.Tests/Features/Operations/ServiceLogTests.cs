@@ -26,7 +26,7 @@ public sealed class ServiceLogTests : ServiceHarness
     private ILoggerFactory Loggers(LogSink sink, LogLevel minimum = LogLevel.Information)
     {
         var provider = new DatabaseLoggerProvider(sink, Services.GetRequiredService<ErrorCapture>(),
-            Options.Create(new ServiceLogOptions { MinimumLevel = minimum }), Clock);
+            new Signalbook.Hosting.StaticOptionsMonitor<ServiceLogOptions>(new ServiceLogOptions { MinimumLevel = minimum }), Clock);
         return LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(provider));
     }
 

@@ -11,14 +11,14 @@ public sealed record OperationsRetentionReport(int LogsDeleted, int ErrorsDelete
 /// resolved more than <see cref="ErrorLogOptions.ResolvedRetentionDays"/> (90) ago are deleted, with their group once it
 /// has no occurrence left; unresolved errors are kept however old.
 /// </summary>
-public sealed class OperationsRetentionService(IDbContextFactory<AppDbContext> factory, IOptions<ServiceLogOptions> logs, IOptions<ErrorLogOptions> errors,
+public sealed class OperationsRetentionService(IDbContextFactory<AppDbContext> factory, IOptionsMonitor<ServiceLogOptions> logs, IOptionsMonitor<ErrorLogOptions> errors,
     TimeProvider clock)
 {
     public async Task<OperationsRetentionReport> PurgeAsync(CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
-        var logCutoff = now.AddDays(-logs.Value.RetentionDays);
-        var resolvedCutoff = now.AddDays(-errors.Value.ResolvedRetentionDays);
+        var logCutoff = now.AddDays(-logs.CurrentValue.RetentionDays);
+        var resolvedCutoff = now.AddDays(-errors.CurrentValue.ResolvedRetentionDays);
         await using var db = await factory.CreateDbContextAsync(ct);
         var logsDeleted = await db.ServiceLogs.Where(l => l.Timestamp < logCutoff).ExecuteDeleteAsync(ct);
         var errorsDeleted = await db.ErrorLogs.Where(e => e.Resolved && e.ResolvedAt < resolvedCutoff).ExecuteDeleteAsync(ct);

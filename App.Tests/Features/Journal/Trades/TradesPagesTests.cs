@@ -96,7 +96,7 @@ public sealed class TradesPagesTests : PortfolioPagesTestContext
         await ClickAsync(dialog, "[data-testid=context-submit]");
 
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=context-card]")));
-        Assert.Empty(Dialogs.FindAll("[data-testid=context-dialog]"));
+        Dialogs.WaitForAssertion(() => Assert.Empty(Dialogs.FindAll("[data-testid=context-dialog]")));
         var check = page.Find($"[data-testid=check][data-check={NudgeRuleCodes.StopLossRequired}]");
         Assert.Contains("no stop", check.TextContent);
         Assert.Equal("Critical", check.QuerySelector("[data-testid=check-severity]")!.TextContent.Trim());

@@ -31,7 +31,7 @@ public sealed class NotificationCentrePageTests : PageTestContext
 
         var page = RenderWithProviders<NotificationCentre>();
         page.WaitForAssertion(() => Assert.Equal(3, Rows(page).Count));
-        Assert.Equal("2 unread notifications.", page.Find("[data-testid=centre-unread]").TextContent);
+        page.WaitForAssertion(() => Assert.Equal("2 unread notifications.", page.Find("[data-testid=centre-unread]").TextContent));
         Assert.Contains("Order filled", Rows(page)[0].TextContent);
         Assert.Contains("Maintenance", Rows(page)[2].TextContent);
         var deliveries = page.FindAll("[data-testid=centre-delivery]");
@@ -51,7 +51,7 @@ public sealed class NotificationCentrePageTests : PageTestContext
         Assert.Equal("Mark read: Order filled: bought 10 DLTA", markRead[0].GetAttribute("aria-label"));
         await page.InvokeAsync(() => page.FindAll("[data-testid=centre-mark-read]")[0].Click());
         page.WaitForAssertion(() => Assert.Single(Rows(page)));
-        Assert.Equal("1 unread notification.", page.Find("[data-testid=centre-unread]").TextContent);
+        page.WaitForAssertion(() => Assert.Equal("1 unread notification.", page.Find("[data-testid=centre-unread]").TextContent));
         await using (var db = await Db.DbAsync()) Assert.True((await db.Notifications.SingleAsync(n => n.Id == fill)).Read);
 
         await ClickAsync(page, "[data-testid=centre-mark-all]");

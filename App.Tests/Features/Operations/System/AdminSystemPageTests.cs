@@ -57,7 +57,7 @@ public sealed class AdminSystemPageTests : SignalbookTestContext, IAsyncLifetime
         var page = RenderWithProviders<AdminSystem>();
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=system-chart]")));
         var charts = page.FindAll("[data-testid=system-chart]").Select(c => c.GetAttribute("data-chart")).ToList();
-        Assert.Equal(["users", "data", "jobs", "db"], charts); // no error_logs table yet: no errors chart
+        Assert.Equal(["users", "data", "jobs", "errors", "db"], charts);
         Assert.Contains("Users 1", page.Find("[data-testid=system-chart][data-chart=users]").TextContent);
         Assert.Contains("Success rate (24 h) 0.0", page.Find("[data-testid=system-chart][data-chart=jobs]").TextContent);
 

@@ -67,15 +67,15 @@ public sealed class AttentionTests : ServiceHarness
     }
 
     [Fact]
-    public async Task UnresolvedErrorGroups_AreListed_OnceTheirTableExists()
+    public async Task UnresolvedErrorGroups_AreListed_AndResolvedOnesAreNot()
     {
         Assert.DoesNotContain(await AttentionAsync(), i => i.Kind == AttentionKinds.ErrorGroups);
         await using (var conn = new NpgsqlConnection(ConnectionString))
         {
             await conn.OpenAsync();
             await using var cmd = new NpgsqlCommand("""
-                CREATE TABLE error_groups (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, fingerprint text NOT NULL, resolved_at timestamptz);
-                INSERT INTO error_groups (fingerprint, resolved_at) VALUES ('a', NULL), ('b', NULL), ('c', now());
+                INSERT INTO error_groups (fingerprint, error_type, message_sample, first_seen, last_seen, occurrences, resolved, reopened_count)
+                VALUES ('a', 'E', 'm', now(), now(), 1, false, 0), ('b', 'E', 'm', now(), now(), 3, false, 1), ('c', 'E', 'm', now(), now(), 2, true, 0);
                 """, conn);
             await cmd.ExecuteNonQueryAsync();
         }

@@ -56,7 +56,7 @@ public sealed class StatisticsSamplerTests : ServiceHarness
         var tables = v.Where(p => p.Key.StartsWith(StatisticKeys.TableBytesPrefix, StringComparison.Ordinal)).ToList();
         Assert.Equal(StatisticsSampler.LargestTables, tables.Count);
         Assert.All(tables, t => Assert.InRange(t.Value, 8192, v[StatisticKeys.DatabaseBytes]));
-        Assert.False(v.ContainsKey(StatisticKeys.ErrorRate)); // no error_logs table on this branch yet: left out, not zero
+        Assert.Equal(0, v[StatisticKeys.ErrorRate]); // no exception captured: zero, measured
         Assert.False(v.ContainsKey(StatisticKeys.QueueDepth)); // no job storage in this harness
 
         await using var db = await DbAsync();
@@ -75,18 +75,19 @@ public sealed class StatisticsSamplerTests : ServiceHarness
     }
 
     [Fact]
-    public async Task OnceAnErrorLogTableExists_TheErrorRateCountsItsLast24Hours()
+    public async Task TheErrorRate_CountsTheCapturedErrorsOfTheLast24Hours()
     {
-        await using (var conn = new NpgsqlConnection(ConnectionString))
+        await using (var db = await DbAsync())
         {
-            await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand("""
-                CREATE TABLE error_logs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, message text NOT NULL, created_at timestamptz NOT NULL);
-                INSERT INTO error_logs (message, created_at) VALUES ('a', @recent), ('b', @recent), ('c', @old);
-                """, conn);
-            cmd.Parameters.AddWithValue("recent", Clock.GetUtcNow().AddHours(-2));
-            cmd.Parameters.AddWithValue("old", Clock.GetUtcNow().AddHours(-25));
-            await cmd.ExecuteNonQueryAsync();
+            foreach (var (message, age) in new[] { ("a", 2), ("b", 2), ("c", 25) })
+            {
+                db.ErrorLogs.Add(new Signalbook.Features.Operations.Errors.ErrorLog
+                {
+                    ErrorType = "System.InvalidOperationException", ErrorMessage = message, Fingerprint = "f" + message,
+                    OccurredAt = Clock.GetUtcNow().AddHours(-age),
+                });
+            }
+            await db.SaveChangesAsync();
         }
         Assert.Equal(2, (await SampleAsync()).Values[StatisticKeys.ErrorRate]);
     }

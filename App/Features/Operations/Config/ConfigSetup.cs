@@ -54,6 +54,13 @@ public static class ConfigSetup
             "Admin → System samples older than this are deleted by the statistics job (1–3,650 days).", SettingKind.Integer);
         yield return RuntimeSetting.For<StatisticsOptions>(StatisticsOptions.Section, nameof(StatisticsOptions.StaleHeartbeatMinutes), "Monitoring", "Node silent after (minutes)",
             "A running node whose heartbeat is older than this is listed as not checking in (1–1,440 minutes).", SettingKind.Integer);
+        yield return RuntimeSetting.For<ServiceLogOptions>(ServiceLogOptions.Section, nameof(ServiceLogOptions.MinimumLevel), "Logging", "Service log minimum level",
+            "Log lines below this level are not stored in service_logs (errors with an exception are captured whatever it is).",
+            SettingKind.Choice, Enum.GetNames<LogLevel>());
+        yield return RuntimeSetting.For<ServiceLogOptions>(ServiceLogOptions.Section, nameof(ServiceLogOptions.RetentionDays), "Retention", "Service logs (days)",
+            "Service log lines older than this are deleted by the operations retention job (1–3,650 days; the seed keeps 30).", SettingKind.Integer);
+        yield return RuntimeSetting.For<ErrorLogOptions>(ErrorLogOptions.Section, nameof(ErrorLogOptions.ResolvedRetentionDays), "Retention", "Resolved errors (days)",
+            "Errors are deleted this long after they were resolved (1–3,650 days; the seed keeps 90); unresolved ones are kept.", SettingKind.Integer);
         foreach (var job in JobCatalog.All.Where(j => j.DefaultCron is not null))
         {
             yield return RuntimeSetting.For<JobsOptions>($"{JobsOptions.Section}:{nameof(JobsOptions.Schedules)}", job.Name, "Job schedules", job.Name,

@@ -11,12 +11,15 @@ namespace Signalbook.Features.Operations.Logs;
 /// writer itself runs (<see cref="LogSuppression"/>).
 /// </summary>
 [ProviderAlias("Database")]
-public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IOptions<ServiceLogOptions> options, TimeProvider clock)
+public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IOptionsMonitor<ServiceLogOptions> options, TimeProvider clock)
     : ILoggerProvider, ISupportExternalScope
 {
     private readonly LogSink _sink = sink;
     private readonly ErrorCapture _errors = errors;
-    private readonly ServiceLogOptions _options = options.Value;
+    private readonly IOptionsMonitor<ServiceLogOptions> _monitor = options;
+
+    /// <summary>Read per entry, so a runtime change of the minimum level (Admin → Settings) applies at once.</summary>
+    private ServiceLogOptions _options => _monitor.CurrentValue;
     private readonly TimeProvider _clock = clock;
 
     public const string UserIdKey = "UserId";

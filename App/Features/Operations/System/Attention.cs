@@ -115,10 +115,7 @@ public sealed class StaleDataAttention(IDbContextFactory<AppDbContext> factory) 
     }
 }
 
-/// <summary>
-/// Unresolved error groups, once the error-log feature's error_groups table exists (before that: nothing). A group is
-/// unresolved while its resolved_at is null (or, for a status column, while it is not 'resolved').
-/// </summary>
+/// <summary>Error groups nobody has resolved yet (a resolved group that recurred is unresolved again).</summary>
 public sealed class ErrorGroupsAttention(DatabaseConnection connection) : IAttentionSource
 {
     public string Name => "Errors";
@@ -127,18 +124,7 @@ public sealed class ErrorGroupsAttention(DatabaseConnection connection) : IAtten
     {
         await using var conn = new NpgsqlConnection(connection.Value);
         await conn.OpenAsync(ct);
-        await using var columns = new NpgsqlCommand("""
-            SELECT column_name FROM information_schema.columns
-            WHERE table_schema = current_schema() AND table_name = 'error_groups' AND column_name IN ('resolved_at', 'status')
-            """, conn);
-        var found = new HashSet<string>();
-        await using (var reader = await columns.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct)) found.Add(reader.GetString(0));
-        }
-        var filter = found.Contains("resolved_at") ? "resolved_at IS NULL" : found.Contains("status") ? "status <> 'resolved'" : null;
-        if (filter is null) return [];
-        await using var count = new NpgsqlCommand($"SELECT count(*) FROM error_groups WHERE {filter}", conn);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM error_groups WHERE NOT resolved", conn);
         var unresolved = (long)(await count.ExecuteScalarAsync(ct))!;
         return unresolved == 0 ? [] :
         [

@@ -13,7 +13,7 @@ public sealed record StatisticsSample(DateTimeOffset At, IReadOnlyDictionary<str
 /// <summary>
 /// Takes one sample of every series (see <see cref="StatisticKeys"/>) and stores it, one statistics row per key, then
 /// deletes samples past the retention window. A series with nothing to measure is left out, never written as zero: the job
-/// success rate when no job ran in 24 hours, the error rate before the error_logs table exists, the queue depth on a node
+/// success rate when no job ran in 24 hours, the queue depth on a node
 /// without job storage. Open circuits are this node's (the key names the node).
 /// </summary>
 public sealed class StatisticsSampler(IDbContextFactory<AppDbContext> factory, DatabaseConnection connection, IOptionsMonitor<StatisticsOptions> options,
@@ -56,7 +56,7 @@ public sealed class StatisticsSampler(IDbContextFactory<AppDbContext> factory, D
             {
                 while (await reader.ReadAsync(ct)) values[StatisticKeys.TableBytesPrefix + reader.GetString(0)] = reader.GetInt64(1);
             }
-            if (await ErrorsSinceAsync(conn, now.AddHours(-24), ct) is { } errors) values[StatisticKeys.ErrorRate] = errors;
+            values[StatisticKeys.ErrorRate] = await ErrorsSinceAsync(conn, now.AddHours(-24), ct);
         }
 
         if (services.GetService<JobStorage>() is { } storage)
@@ -85,18 +85,10 @@ public sealed class StatisticsSampler(IDbContextFactory<AppDbContext> factory, D
         return new StatisticsSample(now, values, deleted);
     }
 
-    /// <summary>
-    /// Error log rows of the last 24 hours, or null while there is no error_logs table (it arrives with the error-log
-    /// feature). Its time column is looked up rather than assumed.
-    /// </summary>
-    private static async Task<long?> ErrorsSinceAsync(NpgsqlConnection conn, DateTimeOffset since, CancellationToken ct)
+    /// <summary>Error log rows (captured exceptions) of the last 24 hours.</summary>
+    private static async Task<long> ErrorsSinceAsync(NpgsqlConnection conn, DateTimeOffset since, CancellationToken ct)
     {
-        if (await ScalarAsync(conn, """
-            SELECT column_name FROM information_schema.columns
-            WHERE table_schema = current_schema() AND table_name = 'error_logs' AND column_name IN ('occurred_at', 'created_at', 'timestamp', 'logged_at')
-            ORDER BY array_position(ARRAY['occurred_at', 'created_at', 'timestamp', 'logged_at']::text[], column_name::text) LIMIT 1
-            """, ct) is not string column) return null;
-        await using var cmd = new NpgsqlCommand($"SELECT count(*) FROM error_logs WHERE \"{column}\" >= @since", conn);
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM error_logs WHERE occurred_at >= @since", conn);
         cmd.Parameters.AddWithValue("since", since);
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
