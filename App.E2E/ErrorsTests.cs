@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -73,12 +74,13 @@ public sealed class ErrorsTests(BrowserFixture fx)
     private static ServiceProvider OtherNode(string connectionString)
     {
         var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection([new("ConnectionStrings:Default", connectionString)]).Build());
         services.AddLogging();
+        services.AddHttpContextAccessor();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new DatabaseConnection(connectionString));
         services.AddDbContextFactory<AppDbContext>(o => o.UseNpgsql(connectionString));
-        services.AddSignalbookNotifications();
-        services.AddSingleton<ErrorGroupService>();
+        services.AddSignalbookFeatures(); // the notifier admins are told through, with its email and Telegram delivery
         return services.BuildServiceProvider();
     }
 }
