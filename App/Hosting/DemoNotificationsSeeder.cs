@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Signalbook.Data;
 using Signalbook.Features.Notifications;
-using Signalbook.Features.Users;
 
 namespace Signalbook.Hosting;
 
@@ -69,11 +68,7 @@ public sealed class DemoNotificationsSeeder(IDbContextFactory<AppDbContext> fact
         List<Guid> admins;
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
-            admins = await (from u in db.Users
-                            join ur in db.UserRoles on u.Id equals ur.UserId
-                            join r in db.Roles on ur.RoleId equals r.Id
-                            where r.Name == Roles.Admin && u.IsActive && !u.IsDeleted
-                            select u.Id).Distinct().ToListAsync(ct);
+            admins = await NotificationService.ActiveAdminIdsAsync(db, ct);
         }
         var added = await SeedUserAsync(traderId, ForTrader, ct);
         foreach (var admin in admins) added += await SeedUserAsync(admin, ForAdmin, ct);

@@ -66,15 +66,19 @@ public sealed class NotificationService(IDbContextFactory<AppDbContext> factory,
         List<Guid> admins;
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
-            admins = await (from u in db.Users
-                            join ur in db.UserRoles on u.Id equals ur.UserId
-                            join r in db.Roles on ur.RoleId equals r.Id
-                            where r.Name == Roles.Admin && u.IsActive && !u.IsDeleted
-                            select u.Id).Distinct().ToListAsync(ct);
+            admins = await ActiveAdminIdsAsync(db, ct);
         }
         foreach (var admin in admins) await NotifyAsync(new NotificationRequest(admin, type, level, title, message, link), ct);
         return admins.Count;
     }
+
+    /// <summary>The users who hold the Admin role and are neither deactivated nor deleted.</summary>
+    public static Task<List<Guid>> ActiveAdminIdsAsync(AppDbContext db, CancellationToken ct)
+        => (from u in db.Users
+            join ur in db.UserRoles on u.Id equals ur.UserId
+            join r in db.Roles on ur.RoleId equals r.Id
+            where r.Name == Roles.Admin && u.IsActive && !u.IsDeleted
+            select u.Id).Distinct().ToListAsync(ct);
 
     private static void Validate(NotificationRequest r)
     {
