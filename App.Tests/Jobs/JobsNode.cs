@@ -33,6 +33,11 @@ public sealed class JobsNode : IAsyncDisposable
             ["Jobs:SchedulePollMilliseconds"] = "200",
             ["Jobs:OverlapWaitSeconds"] = "1",
             ["Jobs:ShutdownTimeoutSeconds"] = "5",
+            // The node has only the jobs feature: the catalogue's every-minute and five-minute jobs would fire (and fail
+            // for want of their services) during a test and count as this node's errors. Off.
+            ["Jobs:Schedules:statistics"] = "",
+            ["Jobs:Schedules:notification-digest"] = "",
+            ["Jobs:Schedules:telegram-updates"] = "",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();

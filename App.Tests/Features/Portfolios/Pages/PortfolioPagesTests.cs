@@ -39,7 +39,7 @@ public sealed class PortfolioPagesTests : PortfolioPagesTestContext
         await TypeAsync(dialog, "portfolio-cash", "25000.50");
         await ClickAsync(dialog, "[data-testid=create-portfolio-submit]");
         page.WaitForAssertion(() => Assert.Equal(["Growth"], Names(page)));
-        Assert.Empty(Dialogs.FindAll("[data-testid=create-portfolio-dialog]"));
+        Dialogs.WaitForAssertion(() => Assert.Empty(Dialogs.FindAll("[data-testid=create-portfolio-dialog]")));
         Assert.Contains("25,000.50 USD", page.Find("[data-testid=portfolio-value]").TextContent);
         Assert.Equal("paper", page.Find("[data-testid=broker-chip]").GetAttribute("data-broker"));
 
