@@ -60,6 +60,7 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
   echo "[test] $(basename "$trx" .trx): ${p:-0} passed, ${f:-0} failed"
 done
+[ "$failed" -gt 0 ] && perl scripts/trx-failures.pl "$results"/*.trx
 echo "Screenshots of every page the browser tests visited: artifacts/screenshots/"
 if [ "$passed" -eq 0 ]; then echo "No test ran." >&2; status=1; fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"

@@ -21,7 +21,29 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     private string _connection = "";
 
-    public async Task InitializeAsync() => _connection = await TestPostgres.CreateDatabaseAsync();
+    /// <summary>A copy of the run's demo database (seeded once, by the app itself, for every class that uses this).</summary>
+    public async Task InitializeAsync() => _connection = await TestPostgres.CreateDemoDatabaseAsync(SeedDemoAsync);
+
+    private static async Task SeedDemoAsync(string connection)
+    {
+        await using var seeder = new DemoSeeder(connection);
+        _ = seeder.Services; // starting the host migrates nothing new, adds the admin and seeds the demo
+    }
+
+    /// <summary>The app started once on the demo template with this factory's settings, only to seed it.</summary>
+    private sealed class DemoSeeder(string connection) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder) => BaseSettings(builder, connection);
+    }
+
+    private static void BaseSettings(IWebHostBuilder builder, string connection)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("ConnectionStrings:Default", connection);
+        builder.UseSetting("Admin:Email", AdminEmail);
+        builder.UseSetting("Admin:Password", AdminPassword);
+        builder.UseSetting("Demo:Seed", "true");
+    }
 
     async Task IAsyncLifetime.DisposeAsync()
     {
@@ -34,11 +56,7 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
-        builder.UseSetting("ConnectionStrings:Default", _connection);
-        builder.UseSetting("Admin:Email", AdminEmail);
-        builder.UseSetting("Admin:Password", AdminPassword);
-        builder.UseSetting("Demo:Seed", "true");
+        BaseSettings(builder, _connection);
         builder.UseSetting("Waitlist:SignupsPerWindow", "1000");
         builder.UseSetting("Testing:ClockOffsetFile", ClockFile);
         foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);

@@ -21,14 +21,55 @@ public static class TestPostgres
     public static async Task<string> CreateDatabaseAsync()
     {
         await EnsureStartedAsync();
-        var name = $"t{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}";
+        return await CopyAsync(Template, $"t{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}");
+    }
+
+    private const string DemoTemplate = "signalbook_demo_template";
+    private static readonly Lock DemoLock = new();
+    private static Task? _demoTemplate;
+
+    /// <summary>
+    /// A fresh database holding the migrated schema and the app's demo data. The demo is seeded once per run, by
+    /// <paramref name="seed"/> (which starts the app on the connection it is given and stops it), into a second
+    /// template; every caller then gets a copy of it. Seeding trains the demo models, so this spares each class
+    /// that runs the whole app the tens of seconds that costs; the app's own start over the copy still runs the
+    /// seeder, which then only checks that everything is there.
+    /// </summary>
+    public static async Task<string> CreateDemoDatabaseAsync(Func<string, Task> seed)
+    {
+        await EnsureStartedAsync();
+        Task ready;
+        lock (DemoLock) ready = _demoTemplate ??= BuildDemoTemplateAsync(seed);
+        await ready;
+        return await CopyAsync(DemoTemplate, $"d{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}");
+    }
+
+    private static async Task BuildDemoTemplateAsync(Func<string, Task> seed)
+    {
+        await CopyAsync(Template, DemoTemplate, dropFirst: true);
+        await seed(_connectionFor!(DemoTemplate));
+    }
+
+    private static async Task<string> CopyAsync(string template, string name, bool dropFirst = false)
+    {
         await using var conn = new NpgsqlConnection(_connectionFor!("postgres"));
         await conn.OpenAsync();
-        // CREATE DATABASE … TEMPLATE needs the template to have no other connections: serialize.
+        // CREATE DATABASE … TEMPLATE needs the template to have no other connections: serialize, and end any session
+        // the app that seeded it may have left (pooled, or Hangfire's).
         await Gate.WaitAsync();
         try
         {
-            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE {Template}", conn);
+            await using (var end = new NpgsqlCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @db AND pid <> pg_backend_pid()", conn))
+            {
+                end.Parameters.AddWithValue("db", template);
+                await end.ExecuteNonQueryAsync();
+            }
+            if (dropFirst)
+            {
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\"", conn);
+                await drop.ExecuteNonQueryAsync();
+            }
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"", conn);
             await cmd.ExecuteNonQueryAsync();
         }
         finally
