@@ -10,9 +10,8 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
     [Fact]
     public async Task Admin_AddsAnInstrument_UploadsACsvWithBadRows_SeesThemByLine_AndOnlyGoodBarsAreStored()
     {
-        var page = await fx.NewPageAsync();
+        var page = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         page.SetDefaultTimeout(30_000);
-        await new LoginPage(page).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         var data = new AdminDataPage(page);
         await data.OpenAsync();
 
@@ -67,9 +66,8 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
     [Fact]
     public async Task Admin_UploadsSeveralRealDailyFilesAtOnce_TheInstrumentsAreCreatedAndImported()
     {
-        var page = await fx.NewPageAsync();
+        var page = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         page.SetDefaultTimeout(30_000);
-        await new LoginPage(page).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         var data = new AdminDataPage(page);
         await data.OpenAsync();
 
@@ -146,9 +144,8 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
     [Fact]
     public async Task Admin_RunsAJobFromTheJobsPage_AndSeesItsOutcomeAndHistory()
     {
-        var page = await fx.NewPageAsync();
+        var page = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         page.SetDefaultTimeout(30_000);
-        await new LoginPage(page).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         await page.GotoAsync("/admin/jobs");
         await new Shell(page).WaitForCircuitAsync();
 

@@ -30,9 +30,8 @@ public sealed class ErrorsTests(BrowserFixture fx)
         var first = await groups.RecordAsync(Occurrence("The quote provider timed out after 30 s"));
         Assert.True(first.Created);
 
-        var page = await fx.NewPageAsync();
+        var page = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         page.SetDefaultTimeout(30_000);
-        await new LoginPage(page).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         var errors = new AdminErrorsPage(page);
         await errors.OpenListAsync();
         await Assertions.Expect(errors.ListStatus(first.GroupId)).ToContainTextAsync("Unresolved");

@@ -61,8 +61,7 @@ public sealed class MarketDataTests(BrowserFixture fx)
     [Fact]
     public async Task UnknownInstrument_ShowsNotFound()
     {
-        var page = await fx.NewPageAsync();
-        await new LoginPage(page).SignInAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         await page.GotoAsync("/markets/987654");
         await Assertions.Expect(page.GetByText("No such instrument")).ToBeVisibleAsync();
     }

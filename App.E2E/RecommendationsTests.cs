@@ -19,8 +19,7 @@ public sealed class RecommendationsTests(BrowserFixture fx)
         await Assertions.Expect(landing.Result).ToContainTextAsync("You are on the list");
         await visitor.CloseAsync();
 
-        var admin = await fx.NewPageAsync();
-        await new LoginPage(admin).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        var admin = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         var waitlist = new AdminWaitlistPage(admin);
         await waitlist.OpenAsync();
         await waitlist.SearchAsync(email);
@@ -67,9 +66,8 @@ public sealed class RecommendationsTests(BrowserFixture fx)
     [Fact]
     public async Task Dashboard_LabelFilterShowsOnlyThatLabel_AndMinimumConfidenceNarrows()
     {
-        var page = await fx.NewPageAsync();
+        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         page.SetDefaultTimeout(60_000);
-        await new LoginPage(page).SignInAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         var dashboard = new RecommendationsDashboardPage(page);
         await dashboard.OpenAsync();
         await dashboard.AcceptIfAskedAsync(dashboard.Grid);
@@ -105,9 +103,8 @@ public sealed class RecommendationsTests(BrowserFixture fx)
     [Fact]
     public async Task RecommendationPage_DrawsTheChart_ShowsEntryStopTargetAndTheJustification()
     {
-        var page = await fx.NewPageAsync();
+        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         page.SetDefaultTimeout(60_000);
-        await new LoginPage(page).SignInAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         var dashboard = new RecommendationsDashboardPage(page);
         await dashboard.OpenAsync();
         await dashboard.AcceptIfAskedAsync(dashboard.Grid);

@@ -22,9 +22,8 @@ public sealed class RuntimeSettingsTests(BrowserFixture fx)
         await Assertions.Expect(visitor.GetByTestId("register-blocked")).ToContainTextAsync("invitation-only");
         await Assertions.Expect(visitor.GetByTestId("register-form")).ToHaveCountAsync(0);
 
-        var admin = await fx.NewPageAsync();
+        var admin = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         admin.SetDefaultTimeout(30_000);
-        await new LoginPage(admin).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         var shell = new Shell(admin);
         await admin.GotoAsync("/admin/settings");
         await shell.WaitForCircuitAsync();

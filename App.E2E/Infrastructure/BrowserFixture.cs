@@ -15,7 +15,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     public IPlaywright Playwright { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public string ScreenshotDir { get; } = Path.Combine(AppServer.RepositoryRoot(), "artifacts", "screenshots");
-    private int _shot;
+    // Shared by the collections' fixtures, which run side by side: one numbering of the screenshots, one axe summary.
+    private static int _shot;
 
     /// <summary>Errors and warnings the browser logged, for assertions and for failure messages.</summary>
     public List<string> ConsoleErrors { get; } = [];
@@ -23,6 +24,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(ScreenshotDir);
+        // Web-first assertions wait 5 s by default, the locators' actions the context's 30 s: on a 2-core CI machine that
+        // also runs the other suite, a page can take longer than 5 s to show what it will show. Only a failing wait costs it.
+        Assertions.SetDefaultExpectTimeout(30_000);
         Server = await AppServer.StartAsync();
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         var executable = Environment.GetEnvironmentVariable("SIGNALBOOK_CHROMIUM") ?? "/usr/bin/chromium";
@@ -38,7 +42,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Directory.CreateDirectory(Path.Combine(AppServer.RepositoryRoot(), "artifacts"));
-        await File.WriteAllLinesAsync(Path.Combine(AppServer.RepositoryRoot(), "artifacts", "axe-summary.txt"), AxeLog);
+        string[] summary;
+        lock (AxeLog) summary = [.. AxeLog];
+        await File.WriteAllLinesAsync(Path.Combine(AppServer.RepositoryRoot(), "artifacts", "axe-summary.txt"), summary); // the last fixture to end writes all
         if (Browser is not null) await Browser.DisposeAsync();
         Playwright?.Dispose();
         if (Server is not null) await Server.DisposeAsync();
@@ -83,7 +89,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             ColorScheme = scheme,
             StorageState = storageState,
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(30_000); // generous for a 2-core CI machine running both suites: only a failing wait costs it
         var page = await context.NewPageAsync();
         page.Console += (_, message) =>
         {
@@ -105,7 +111,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>Pages checked by axe-core and what it found at each, for the run's summary.</summary>
-    public List<string> AxeLog { get; } = [];
+    public static List<string> AxeLog { get; } = [];
 
     public async Task AssertAccessibleAsync(IPage page, string name)
     {

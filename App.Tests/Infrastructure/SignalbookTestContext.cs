@@ -33,7 +33,7 @@ public class SignalbookTestContext : BunitContext, IAsyncLifetime
     /// Pages wait on PostgreSQL (and search boxes on a debounce): on a loaded 2-core machine bUnit's 1 s default failed
     /// good renders. A longer wait only costs time when a test fails anyway.
     /// </summary>
-    static SignalbookTestContext() => DefaultWaitTimeout = TimeSpan.FromSeconds(20);
+    static SignalbookTestContext() => DefaultWaitTimeout = TimeSpan.FromSeconds(45);
 
     public SignalbookTestContext()
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
 using Signalbook.Data;
 
 namespace Signalbook.Features.Users;
@@ -54,9 +55,11 @@ public sealed record RiskPreferences
 
 /// <summary>
 /// Reads and writes <c>user_settings</c>. The three jsonb documents are typed records stored with
-/// snake_case names; a row is created on first write with every document at its defaults.
+/// snake_case names; a row is created on first write with every document at its defaults. A stored document this
+/// version cannot read (a field of the wrong type, written by hand or by another version) is read as the defaults,
+/// with a warning in the service log that keeps its text, so the pages that read it still open.
 /// </summary>
-public sealed class UserSettingsService(IDbContextFactory<AppDbContext> factory, TimeProvider clock)
+public sealed class UserSettingsService(IDbContextFactory<AppDbContext> factory, TimeProvider clock, ILogger<UserSettingsService>? logger = null)
 {
     public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -64,7 +67,7 @@ public sealed class UserSettingsService(IDbContextFactory<AppDbContext> factory,
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var json = await db.UserSettings.AsNoTracking().Where(s => s.UserId == userId).Select(s => s.SitePrefs).SingleOrDefaultAsync(ct);
-        return Read<SitePreferences>(json);
+        return Read<SitePreferences>(json, userId, "site_prefs");
     }
 
     public async Task<string> GetThemeAsync(Guid userId, CancellationToken ct = default)
@@ -89,7 +92,7 @@ public sealed class UserSettingsService(IDbContextFactory<AppDbContext> factory,
             };
             db.UserSettings.Add(settings);
         }
-        var updated = change(Read<SitePreferences>(settings.SitePrefs));
+        var updated = change(Read<SitePreferences>(settings.SitePrefs, userId, "site_prefs"));
         settings.SitePrefs = JsonSerializer.Serialize(updated, Json);
         settings.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
@@ -104,7 +107,7 @@ public sealed class UserSettingsService(IDbContextFactory<AppDbContext> factory,
             .Select(s => new { s.Profile, s.RiskProfile, s.PreferredProfile }).SingleOrDefaultAsync(ct);
         return row is null
             ? (new TradingProfile(), new RiskPreferences(), RiskProfiles.Moderate)
-            : (Read<TradingProfile>(row.Profile), Read<RiskPreferences>(row.RiskProfile), row.PreferredProfile);
+            : (Read<TradingProfile>(row.Profile, userId, "profile"), Read<RiskPreferences>(row.RiskProfile, userId, "risk_profile"), row.PreferredProfile);
     }
 
     /// <summary>Changes the trader's profile document (creating the settings row with defaults when there is none).</summary>
@@ -118,7 +121,7 @@ public sealed class UserSettingsService(IDbContextFactory<AppDbContext> factory,
             settings = new UserSettings { UserId = userId, CreatedAt = now, RiskProfile = JsonSerializer.Serialize(new RiskPreferences(), Json) };
             db.UserSettings.Add(settings);
         }
-        var updated = change(Read<TradingProfile>(settings.Profile));
+        var updated = change(Read<TradingProfile>(settings.Profile, userId, "profile"));
         settings.Profile = JsonSerializer.Serialize(updated, Json);
         settings.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
@@ -147,7 +150,23 @@ public sealed class UserSettingsService(IDbContextFactory<AppDbContext> factory,
     public static TimeZoneInfo ZoneOf(TradingProfile profile)
         => profile.TimeZone is { } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
 
-    /// <summary>A stored document, or the defaults when there is none (missing fields take their defaults too).</summary>
-    private static T Read<T>(string? json) where T : new()
-        => string.IsNullOrWhiteSpace(json) ? new T() : JsonSerializer.Deserialize<T>(json, Json) ?? new T();
+    /// <summary>
+    /// A stored document, or the defaults when there is none (missing fields take their defaults too) or when it cannot
+    /// be read; then the warning names the user and the column and keeps the stored text, which the next save replaces.
+    /// </summary>
+    private T Read<T>(string? json, Guid userId, string column) where T : new()
+    {
+        if (string.IsNullOrWhiteSpace(json)) return new T();
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, Json) ?? new T();
+        }
+        catch (JsonException e)
+        {
+            (logger ?? (ILogger)NullLogger.Instance).LogWarning(
+                "user_settings.{Column} of user {UserId} cannot be read ({Problem}); its defaults are used until it is saved again. Stored text: {Stored}",
+                column, userId, e.Message, json);
+            return new T();
+        }
+    }
 }
