@@ -276,6 +276,10 @@ internal static class FillStaging
                 multiplier, option_underlying, option_expiry, option_strike, option_right) FROM STDIN (FORMAT BINARY)
             """, ct);
         copy.Timeout = TimeSpan.FromSeconds(JournalSql.BulkTimeoutSeconds);
+        // raw_data is written by one reused Utf8JsonWriter (the same JSON object JsonSerializer made of the map, without
+        // its per-row serializer setup and buffers).
+        var rawBuffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        await using var rawJson = new Utf8JsonWriter(rawBuffer);
         for (var i = 0; i < fills.Count; i++)
         {
             var f = fills[i];
@@ -293,7 +297,7 @@ internal static class FillStaging
             WriteNullable(copy, f.OrderId is null ? null : Limit(f.OrderId, 255, "order id", f.Line));
             WriteNullable(copy, f.Venue is null ? null : Limit(f.Venue, 100, "venue", f.Line));
             copy.Write(ids[i], NpgsqlDbType.Varchar);
-            copy.Write(JsonSerializer.Serialize(f.Raw), NpgsqlDbType.Jsonb);
+            copy.Write(RawJson(f.Raw, rawJson, rawBuffer), NpgsqlDbType.Jsonb);
             WriteNullable(copy, f.Isin is { Length: 12 } isin ? isin : null);
             copy.Write(f.Multiplier, NpgsqlDbType.Numeric);
             WriteNullable(copy, f.Option?.Underlying);
@@ -302,6 +306,21 @@ internal static class FillStaging
             WriteNullable(copy, f.Option is { } r ? Portfolios.TradingNames.ToDb(r.Right) : null);
         }
         await copy.CompleteAsync(ct);
+    }
+
+    /// <summary>The fill's raw cells as a JSON object (keys in the map's order, null cells as JSON null).</summary>
+    internal static string RawJson(IReadOnlyDictionary<string, string?> raw, Utf8JsonWriter json, System.Buffers.ArrayBufferWriter<byte> buffer)
+    {
+        buffer.ResetWrittenCount();
+        json.Reset(buffer);
+        json.WriteStartObject();
+        foreach (var (key, value) in raw)
+        {
+            if (value is null) json.WriteNull(key); else json.WriteString(key, value);
+        }
+        json.WriteEndObject();
+        json.Flush();
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private static void WriteNullable(NpgsqlBinaryImporter copy, string? value)

@@ -28,6 +28,10 @@ internal static partial class UsText
         {
             return false;
         }
+        if (TryPlainNumber(text.AsSpan().Trim(), decimalSeparator, out value))
+        {
+            return true;
+        }
         var s = text.Trim();
         var negative = false;
         if (s.Length > 1 && s[0] == '(' && s[^1] == ')')
@@ -72,6 +76,32 @@ internal static partial class UsText
             value = -value;
         }
         return true;
+    }
+
+    /// <summary>
+    /// The common case of <see cref="TryNumber"/> without allocating: an optional leading '-', ASCII digits and at most
+    /// one '.' (with <paramref name="decimalSeparator"/> '.'), at least one digit. Anything else (grouping, currency,
+    /// parentheses, exponents, a ',' separator) is left to the general path, which reads these the same way.
+    /// </summary>
+    private static bool TryPlainNumber(ReadOnlySpan<char> s, char decimalSeparator, out decimal value)
+    {
+        value = 0m;
+        if (decimalSeparator != '.' || s.Length == 0 || s.Length > 30)
+        {
+            return false;
+        }
+        var start = s[0] == '-' ? 1 : 0;
+        var digits = 0;
+        var points = 0;
+        for (var i = start; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (char.IsAsciiDigit(c)) digits++;
+            else if (c == '.' && ++points == 1) continue;
+            else return false;
+        }
+        return digits > 0
+            && decimal.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
     }
 
     /// <summary>A local date/time in one of <paramref name="formats"/> (invariant culture), or false.</summary>
@@ -226,7 +256,8 @@ internal static partial class UsText
     /// </summary>
     public static OptionContract? ParseOccSymbol(string? symbol, decimal multiplier = 100m)
     {
-        if (string.IsNullOrWhiteSpace(symbol))
+        // The shortest OCC symbol is a root letter, six date digits, C or P and a strike digit: nine characters.
+        if (string.IsNullOrWhiteSpace(symbol) || symbol.Length < 9)
         {
             return null;
         }
