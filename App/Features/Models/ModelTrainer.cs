@@ -8,6 +8,14 @@ public static class Algorithms
 {
     public const string Gbdt = GbdtModel.Name;
     public const string LightGbm = LightGbmModel.Name;
+
+    /// <summary>
+    /// What a training uses when none is named (the form's first choice too): the algorithm with the best out-of-sample
+    /// log loss on the demo and StockNet data at no more than 2× xgboost's training time (<c>bench train --pipeline</c>).
+    /// Measured 2026-12-01 (walk-forward, 3 folds, H = 5, form defaults): gbdt 1.0749 vs lightgbm 1.0750 on StockNet,
+    /// 1.0680 vs 1.0692 on the demo data.
+    /// </summary>
+    public const string Default = Gbdt;
     public const string RandomForest = RandomForestModel.Name;
     public const string Logistic = LogisticModel.Name;
     public const string Ridge = RidgeModel.Name;
@@ -66,7 +74,7 @@ public static class Algorithms
 public sealed record TrainingSpec
 {
     public string ModelType { get; init; } = ModelTypes.VerdictClassifier;
-    public string Algorithm { get; init; } = Algorithms.Gbdt;
+    public string Algorithm { get; init; } = Algorithms.Default;
 
     /// <summary>Hyperparameters by name (see <see cref="Algorithms.Parameters"/>); missing ones take their defaults.</summary>
     public IReadOnlyDictionary<string, double> Hyperparameters { get; init; } = new Dictionary<string, double>();
