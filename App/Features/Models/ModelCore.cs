@@ -84,7 +84,7 @@ public sealed record TrainingSet(FeatureMatrix X, double[] Y, ModelTask Task, in
 /// <summary>A fitted model: predictions, importance and a byte artifact that <see cref="ModelArtifact.Load"/> reads back.</summary>
 public interface ITrainedModel
 {
-    /// <summary>"gbdt", "random_forest", "logistic" or "ridge".</summary>
+    /// <summary>"gbdt", "lightgbm", "random_forest", "logistic" or "ridge".</summary>
     string Algorithm { get; }
 
     ModelTask Task { get; }
@@ -150,6 +150,7 @@ public static class ModelArtifact
             RandomForestModel.Name => RandomForestModel.ReadFrom(reader),
             LogisticModel.Name => LogisticModel.ReadFrom(reader),
             RidgeModel.Name => RidgeModel.ReadFrom(reader),
+            LightGbmModel.Name => LightGbmModel.ReadFrom(reader),
             _ => throw new InvalidDataException($"Unknown algorithm '{algorithm}'."),
         };
     }
