@@ -8,7 +8,7 @@ using Signalbook.E2E.Infrastructure;
 namespace Signalbook.Bench;
 
 /// <summary>
-/// <c>bench circuits [--circuits 10,100,1000] [--actions 5] [--think-ms 3000] [--parallel 8] [--timeout-s 120]</c>:
+/// <c>bench circuits [--circuits 10,100,1000] [--actions 5] [--think-ms 3000] [--parallel 8] [--timeout-s 120] [--hold-s 0]</c>:
 /// starts the app (Release build, demo data, a private PostgreSQL, as the browser tests start it), makes one trader
 /// account per circuit, and for each N opens N real Blazor Server circuits with <see cref="CircuitClient"/>: each signs
 /// in as its own trader, opens the Markets page, moves to the recommendations dashboard and then repeats the
@@ -38,6 +38,7 @@ public sealed class CircuitsBench : IBench
         var thinkMs = BenchOutput.IntOption(args, "think-ms", 3000);
         var parallel = BenchOutput.IntOption(args, "parallel", 8);
         var timeout = TimeSpan.FromSeconds(BenchOutput.IntOption(args, "timeout-s", 120));
+        var holdSeconds = BenchOutput.IntOption(args, "hold-s", 0);
         Console.WriteLine($"bench circuits: steps {string.Join(", ", steps)}; {actions} filter actions per circuit, think {thinkMs} ms ± 50 %; open {parallel} at a time; timeout {timeout.TotalSeconds:F0} s; {Environment.ProcessorCount} cores");
 
         // --url and --connection point the bench at an app already running with the E2E settings (AppServer's admin,
@@ -78,7 +79,7 @@ public sealed class CircuitsBench : IBench
         foreach (var n in steps)
         {
             ct.ThrowIfCancellationRequested();
-            var step = await RunStepAsync(n, actions, thinkMs, parallel, timeout, diagnostics, baseUrl, ct, quiet: false);
+            var step = await RunStepAsync(n, actions, thinkMs, parallel, timeout, diagnostics, baseUrl, ct, quiet: false, holdSeconds);
             summary.Add(($"n{n}_held", step.Held));
             summary.Add(($"n{n}_p95_ms", Math.Round(step.Percentile(0.95), 1)));
             summary.Add(($"n{n}_rss_kb", Math.Round(step.RssPerCircuitKb, 0)));
@@ -104,7 +105,7 @@ public sealed class CircuitsBench : IBench
     }
 
     private static async Task<StepResult> RunStepAsync(int n, int actions, int thinkMs, int parallel, TimeSpan timeout, ServerProbe probe,
-        string baseUrl, CancellationToken ct, bool quiet)
+        string baseUrl, CancellationToken ct, bool quiet, int holdSeconds = 0)
     {
         void Say(string line) { if (!quiet) Console.WriteLine(line); }
         var errors = new ConcurrentQueue<string>();
@@ -145,6 +146,12 @@ public sealed class CircuitsBench : IBench
         Say($"    {live.Count}/{n} circuits on the dashboard in {opening.Elapsed.TotalSeconds:F1} s");
 
         var held = await probe.ReadAsync(gc: true, ct);
+        if (holdSeconds > 0 && !quiet)
+        {
+            // For a profiler (dotnet-gcdump collect -p <app pid>): the circuits stay open, idle, this long.
+            Say($"    holding {live.Count} circuits for {holdSeconds} s");
+            await Task.Delay(TimeSpan.FromSeconds(holdSeconds), ct);
+        }
         Say($"    held: rss {held.RssBytes / 1048576.0:F0} MB, heap {held.HeapBytes / 1048576.0:F0} MB, server counts {held.OpenCircuits} circuits");
 
         var latencies = new ConcurrentBag<double>();
