@@ -91,7 +91,7 @@ public sealed class CircuitsBench : IBench
         if (last is null) return 2;
         BenchOutput.Result(Name,
         [
-            ("circuits", last.Requested), ("circuits_held", last.Held),
+            ("circuits", last.Requested), ("circuits_held", last.Held), ("server_circuits", last.ServerCircuits),
             ("action_p50_ms", Math.Round(last.Percentile(0.50), 1)), ("action_p95_ms", Math.Round(last.Percentile(0.95), 1)),
             ("action_p99_ms", Math.Round(last.Percentile(0.99), 1)), ("actions", last.Latencies.Count),
             ("rss_per_circuit_kb", Math.Round(last.RssPerCircuitKb, 0)), ("heap_per_circuit_kb", Math.Round(last.HeapPerCircuitKb, 0)),
@@ -152,7 +152,12 @@ public sealed class CircuitsBench : IBench
             Say($"    holding {live.Count} circuits for {holdSeconds} s");
             await Task.Delay(TimeSpan.FromSeconds(holdSeconds), ct);
         }
-        Say($"    held: rss {held.RssBytes / 1048576.0:F0} MB, heap {held.HeapBytes / 1048576.0:F0} MB, server counts {held.OpenCircuits} circuits");
+        // Held means still connected when the memory is read (a circuit can open and then lose its connection); the
+        // memory per circuit divides by what the server counts open, the figure the memory belongs to.
+        var connected = live.Count(c => c.IsConnected);
+        var serverCircuits = held.OpenCircuits - baseline.OpenCircuits;
+        if (connected < live.Count) errors.Enqueue($"{live.Count - connected} of {live.Count} circuits lost their connection before the memory reading");
+        Say($"    held: rss {held.RssBytes / 1048576.0:F0} MB, heap {held.HeapBytes / 1048576.0:F0} MB, {connected} clients connected, server counts {held.OpenCircuits} circuits");
 
         var latencies = new ConcurrentBag<double>();
         var actionsStart = await probe.ReadAsync(gc: false, ct);
@@ -196,7 +201,7 @@ public sealed class CircuitsBench : IBench
         while ((after = await probe.ReadAsync(gc: false, ct)).OpenCircuits > baseline.OpenCircuits && closing.Elapsed < timeout) await Task.Delay(500, ct);
         if (after.OpenCircuits > baseline.OpenCircuits) errors.Enqueue($"{after.OpenCircuits - baseline.OpenCircuits} circuits still open {timeout.TotalSeconds:F0} s after closing");
 
-        var result = new StepResult(n, live.Count, [.. latencies.Order()], [.. errors], baseline, held,
+        var result = new StepResult(n, connected, serverCircuits, [.. latencies.Order()], [.. errors], baseline, held,
             (actionsEnd.CpuMs - baseline.CpuMs) / 1000.0, (actionsEnd.CpuMs - actionsStart.CpuMs) / 1000.0, clientCpu.TotalSeconds,
             live.Count == 0 ? 0 : bytes / 1024.0 / live.Count);
         Say($"    N={n}: held {result.Held}, p50 {result.Percentile(0.5):F1} ms, p95 {result.Percentile(0.95):F1} ms, p99 {result.Percentile(0.99):F1} ms; " +
@@ -209,11 +214,11 @@ public sealed class CircuitsBench : IBench
         static string g(int c) => c.ToString(CultureInfo.InvariantCulture);
     }
 
-    private sealed record StepResult(int Requested, int Held, List<double> Latencies, List<string> Errors, ServerReading Baseline, ServerReading Held_,
+    private sealed record StepResult(int Requested, int Held, long ServerCircuits, List<double> Latencies, List<string> Errors, ServerReading Baseline, ServerReading Held_,
         double ServerCpuSeconds, double ActionsCpuSeconds, double ClientCpuSeconds, double BatchKbPerCircuit)
     {
-        public double RssPerCircuitKb => Held == 0 ? double.NaN : (Held_.RssBytes - Baseline.RssBytes) / 1024.0 / Held;
-        public double HeapPerCircuitKb => Held == 0 ? double.NaN : (Held_.HeapBytes - Baseline.HeapBytes) / 1024.0 / Held;
+        public double RssPerCircuitKb => ServerCircuits <= 0 ? double.NaN : (Held_.RssBytes - Baseline.RssBytes) / 1024.0 / ServerCircuits;
+        public double HeapPerCircuitKb => ServerCircuits <= 0 ? double.NaN : (Held_.HeapBytes - Baseline.HeapBytes) / 1024.0 / ServerCircuits;
 
         public double Percentile(double p)
         {

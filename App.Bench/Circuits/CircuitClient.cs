@@ -53,6 +53,9 @@ public sealed partial class CircuitClient : IAsyncDisposable
     public ConcurrentQueue<string> Errors { get; } = new();
 
     public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Whether the circuit's connection is still up.</summary>
+    public bool IsConnected => _hub?.State == HubConnectionState.Connected;
     /// <summary>Bytes of render batches received.</summary>
     public long BatchBytes => Interlocked.Read(ref _batchBytes);
 
