@@ -48,6 +48,7 @@ builder.Services.AddSignalbookUi();
 builder.Services.AddSignalbookFeatures();
 builder.Logging.AddSignalbookDatabase();
 builder.AddSignalbookHosting(command);
+builder.Services.AddSignalbookRuntimeDiagnostics();
 
 var app = builder.Build();
 
@@ -78,6 +79,7 @@ app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 app.MapSignalbookAccount();
 app.MapSignalbookHealth();
+app.MapSignalbookRuntimeDiagnostics();
 app.MapSignalbookJobs();
 app.MapJournalAttachments();
 app.MapSignalbookJournal();
