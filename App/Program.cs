@@ -48,7 +48,6 @@ builder.Services.AddSignalbookUi();
 builder.Services.AddSignalbookFeatures();
 builder.Logging.AddSignalbookDatabase();
 builder.AddSignalbookHosting(command);
-builder.Services.AddSignalbookRuntimeDiagnostics();
 
 var app = builder.Build();
 

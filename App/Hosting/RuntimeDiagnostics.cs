@@ -1,45 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.AspNetCore.Components.Server.Circuits;
+using Signalbook.Features.Operations.SystemStatus;
 using Signalbook.Features.Users;
 
 namespace Signalbook.Hosting;
-
-/// <summary>
-/// How many Blazor circuits this process holds right now (opened minus closed), counted by <see cref="CircuitCountingHandler"/>.
-/// </summary>
-public sealed class CircuitCounter
-{
-    private long _open;
-    private long _opened;
-
-    public long Open => Interlocked.Read(ref _open);
-    public long OpenedTotal => Interlocked.Read(ref _opened);
-
-    internal void Opened()
-    {
-        Interlocked.Increment(ref _open);
-        Interlocked.Increment(ref _opened);
-    }
-
-    internal void Closed() => Interlocked.Decrement(ref _open);
-}
-
-/// <summary>A per-circuit handler that only counts; it holds nothing of the circuit.</summary>
-internal sealed class CircuitCountingHandler(CircuitCounter counter) : CircuitHandler
-{
-    public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
-    {
-        counter.Opened();
-        return Task.CompletedTask;
-    }
-
-    public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
-    {
-        counter.Closed();
-        return Task.CompletedTask;
-    }
-}
 
 /// <summary>
 /// <c>GET /admin/diagnostics/runtime</c> (admins only): the process's resident memory, managed heap, CPU time and open
@@ -50,16 +14,9 @@ public static class RuntimeDiagnostics
 {
     public const string Path = "/admin/diagnostics/runtime";
 
-    public static IServiceCollection AddSignalbookRuntimeDiagnostics(this IServiceCollection services)
-    {
-        services.AddSingleton<CircuitCounter>();
-        services.AddScoped<CircuitHandler, CircuitCountingHandler>();
-        return services;
-    }
-
     public static void MapSignalbookRuntimeDiagnostics(this WebApplication app)
     {
-        app.MapGet(Path, (bool? gc, CircuitCounter circuits) =>
+        app.MapGet(Path, (bool? gc, OpenCircuits circuits) =>
         {
             if (gc == true)
             {
@@ -77,7 +34,7 @@ public static class RuntimeDiagnostics
                 gcHeapSizeBytes = info.HeapSizeBytes,
                 gcCommittedBytes = info.TotalCommittedBytes,
                 cpuMilliseconds = (long)process.TotalProcessorTime.TotalMilliseconds,
-                openCircuits = circuits.Open,
+                openCircuits = circuits.Count,
                 openedCircuits = circuits.OpenedTotal,
                 threads = process.Threads.Count,
             });

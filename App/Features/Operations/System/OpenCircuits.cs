@@ -6,10 +6,18 @@ namespace Signalbook.Features.Operations.SystemStatus; // not ".System": it woul
 public sealed class OpenCircuits
 {
     private int _count;
+    private long _opened;
 
     public int Count => Volatile.Read(ref _count);
 
-    internal void Opened() => Interlocked.Increment(ref _count);
+    /// <summary>Circuits opened since the process started (the circuit load bench reads it).</summary>
+    public long OpenedTotal => Interlocked.Read(ref _opened);
+
+    internal void Opened()
+    {
+        Interlocked.Increment(ref _count);
+        Interlocked.Increment(ref _opened);
+    }
 
     internal void Closed() => Interlocked.Decrement(ref _count);
 }
