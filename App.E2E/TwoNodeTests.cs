@@ -25,7 +25,7 @@ public sealed partial class TwoNodeTests(TwoNodeCluster cluster)
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new Xunit.Sdk.XunitException($"{e.Message}\n\nWhat the processes printed:\n{cluster.Logs()}\n\n{e}");
+            throw new Xunit.Sdk.XunitException($"{e.Message}\n\n{await cluster.DescribePagesAsync()}\n\nWhat the processes printed:\n{cluster.Logs()}\n\n{e}");
         }
     }
 

@@ -59,7 +59,12 @@ public sealed class TwoNodeCluster : IAsyncLifetime
     /// Each node is named (Jobs:NodeName), so its Hangfire servers, heartbeat and runs say which it is. The statistics job's
     /// schedule is switched off: the test starts that job by hand and counts its runs.
     /// </summary>
-    private static Dictionary<string, string> NodeEnvironment(string name) => new() { ["Jobs__NodeName"] = name, ["Jobs__Schedules__statistics"] = "" };
+    private static Dictionary<string, string> NodeEnvironment(string name) => new()
+    {
+        ["Jobs__NodeName"] = name,
+        ["Jobs__Schedules__statistics"] = "",
+        ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information", // each request, for a failure message
+    };
 
     /// <summary>A new browser context (no cookies: the proxy picks its node afresh) on the proxy's address.</summary>
     public async Task<IPage> NewPageAsync()
@@ -70,8 +75,37 @@ public sealed class TwoNodeCluster : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = 1366, Height = 860 },
         });
         // Generous on a loaded two-core machine; every wait is still bounded.
-        context.SetDefaultTimeout(30_000);
-        return await context.NewPageAsync();
+        context.SetDefaultTimeout(60_000);
+        var page = await context.NewPageAsync();
+        lock (_pages) _pages.Add(page);
+        return page;
+    }
+
+    private readonly List<IPage> _pages = [];
+
+    /// <summary>Where each page of the test stands, with a screenshot of it under artifacts/screenshots, for a failure message.</summary>
+    public async Task<string> DescribePagesAsync()
+    {
+        var dir = Path.Combine(AppServer.RepositoryRoot(), "artifacts", "screenshots");
+        Directory.CreateDirectory(dir);
+        var lines = new List<string>();
+        IPage[] pages;
+        lock (_pages) pages = [.. _pages];
+        for (var i = 0; i < pages.Length; i++)
+        {
+            if (pages[i].IsClosed) continue;
+            var path = Path.Combine(dir, $"two-nodes-failure-{i + 1}.png");
+            try
+            {
+                await pages[i].ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true, Timeout = 10_000 });
+                lines.Add($"page {i + 1}: {pages[i].Url} (screenshot {path})");
+            }
+            catch (PlaywrightException e)
+            {
+                lines.Add($"page {i + 1}: {pages[i].Url} (no screenshot: {e.Message})");
+            }
+        }
+        return string.Join("\n", lines);
     }
 
     public async Task<T> QueryAsync<T>(string sql, params (string Name, object Value)[] parameters)
@@ -87,7 +121,7 @@ public sealed class TwoNodeCluster : IAsyncLifetime
     public string Logs()
         => string.Join("\n", _nodes.Select(n => $"===== {n.Key} =====\n{Tail(n.Value.Output)}")) + (Proxy is null ? "" : $"\n===== proxy =====\n{Tail(Proxy.Output)}");
 
-    private static string Tail(string text) => text.Length <= 6000 ? text : text[^6000..];
+    private static string Tail(string text) => text.Length <= 12_000 ? text : text[^12_000..];
 
     public async Task DisposeAsync()
     {
