@@ -77,8 +77,12 @@ public sealed partial class TwoNodeTests(TwoNodeCluster cluster)
         Assert.Equal("success", match.Groups["status"].Value);
         Assert.Contains(match.Groups["node"].Value, new[] { nodeA, nodeB });
         var hangfireId = long.Parse(match.Groups["id"].Value, System.Globalization.CultureInfo.InvariantCulture);
-        // Hangfire's own record: one job, taken by one worker once (one Processing state), and succeeded.
-        Assert.Equal("Succeeded", await cluster.QueryAsync<string>("SELECT statename FROM hangfire.job WHERE id = @id", ("id", hangfireId)));
+        // Hangfire's own record: one job, taken by one worker once (one Processing state), and succeeded (Hangfire moves it
+        // to Succeeded just after our filter has written the run's outcome).
+        const string state = "SELECT statename FROM hangfire.job WHERE id = @id";
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await cluster.QueryAsync<string>(state, ("id", hangfireId)) is "Processing" or "Enqueued" && DateTime.UtcNow < deadline) await Task.Delay(250);
+        Assert.Equal("Succeeded", await cluster.QueryAsync<string>(state, ("id", hangfireId)));
         Assert.Equal(1L, await cluster.QueryAsync<long>("SELECT count(*) FROM hangfire.state WHERE jobid = @id AND name = 'Processing'", ("id", hangfireId)));
         await Assertions.Expect(row.GetByTestId("job-last-run")).ToContainTextAsync(new Regex("success", RegexOptions.IgnoreCase));
         Assert.Equal(1L, await ManualRunsAsync("true"));
