@@ -54,8 +54,11 @@ public sealed class AppServer : IAsyncDisposable
 
     private static int _instances;
 
-    public static async Task<AppServer> StartAsync()
+    /// <param name="options">Null: the usual test server (its own cluster, demo data). The two-node test passes a second
+    /// node's options: join the first node's database, no seeding, a node name of its own.</param>
+    public static async Task<AppServer> StartAsync(AppServerOptions? options = null)
     {
+        options ??= new AppServerOptions();
         // Each collection fixture starts its own app (and cluster): the folders are per process and per instance.
         var instance = Interlocked.Increment(ref _instances);
         var root = RepositoryRoot();
@@ -66,7 +69,7 @@ public sealed class AppServer : IAsyncDisposable
 
         EmbeddedPostgres? cluster = null;
         string? clusterDir = null;
-        var connection = Environment.GetEnvironmentVariable("SIGNALBOOK_E2E_CONNECTION");
+        var connection = options.JoinConnectionString ?? Environment.GetEnvironmentVariable("SIGNALBOOK_E2E_CONNECTION");
         if (string.IsNullOrWhiteSpace(connection))
         {
             clusterDir = Path.Combine(Path.GetTempPath(), $"signalbook-e2e-{Environment.ProcessId}-{instance}");
@@ -91,7 +94,8 @@ public sealed class AppServer : IAsyncDisposable
         psi.Environment["Admin__Password"] = AdminPassword;
         psi.Environment["Registration__Mode"] = "InviteOnly";
         psi.Environment["Waitlist__SignupsPerWindow"] = "50";
-        psi.Environment["Demo__Seed"] = "true";
+        psi.Environment["Demo__Seed"] = options.SeedDemo ? "true" : "false";
+        foreach (var (key, value) in options.Environment) psi.Environment[key] = value;
         // The app's clock is the system's plus the offset in this file (OffsetClock), so a test can step through days.
         var clockFile = Path.Combine(Path.GetTempPath(), $"signalbook-e2e-clock-{Environment.ProcessId}-{instance}.txt");
         File.WriteAllText(clockFile, "");
@@ -126,6 +130,14 @@ public sealed class AppServer : IAsyncDisposable
         var log = server.Output;
         await server.DisposeAsync();
         throw new InvalidOperationException($"The app did not become healthy at {baseUrl}. Its output:\n{log}");
+    }
+
+    /// <summary>Ends the app at once (SIGKILL), as a crashed node: no shutdown, its circuits and job servers just vanish.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()

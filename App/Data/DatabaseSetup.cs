@@ -50,9 +50,51 @@ public static class DatabaseSetup
 
         builder.Services.AddSingleton(new DatabaseConnection(connectionString));
         builder.Services.AddDbContextFactory<AppDbContext>(o => o.UseNpgsql(connectionString));
-        builder.Services.AddDataProtection().SetApplicationName("Signalbook");
-        builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>, ConfigureKeyRepository>();
+        builder.Services.AddSignalbookDataProtection();
         return builder;
+    }
+
+    /// <summary>Data Protection with its key ring in <c>data_protection_keys</c>, shared by every node on the database.</summary>
+    public static IServiceCollection AddSignalbookDataProtection(this IServiceCollection services)
+    {
+        services.AddDataProtection().SetApplicationName("Signalbook");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>, ConfigureKeyRepository>();
+        return services;
+    }
+
+    /// <summary>Arbitrary constant: the advisory lock key under which a node gives an empty key ring its first key.</summary>
+    private const long KeyRingLockKey = 0x5349474E4B4559; // "SIGNKEY"
+
+    /// <summary>
+    /// Gives the shared key ring a current key before this node serves, one node at a time. Otherwise two nodes starting
+    /// together on an empty ring each create a key as they load the ring at start-up and use it at once: each then refuses the
+    /// other's cookies and antiforgery tokens as soon as Data Protection's short refresh-on-unknown-key window after
+    /// start-up is over, until its cached ring expires (a day). Later keys are made ahead of their activation by the
+    /// framework, so every node has loaded them before they are used.
+    /// </summary>
+    public static async Task EnsureDataProtectionKeyAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        var connection = services.GetRequiredService<DatabaseConnection>();
+        await using var conn = new NpgsqlConnection(connection.Value);
+        await conn.OpenAsync(ct);
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({KeyRingLockKey})", conn)) await take.ExecuteNonQueryAsync(ct);
+        try
+        {
+            var keys = services.GetRequiredService<IKeyManager>();
+            var now = DateTimeOffset.UtcNow;
+            if (!keys.GetAllKeys().Any(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now))
+            {
+                var lifetime = services.GetRequiredService<IOptions<KeyManagementOptions>>().Value.NewKeyLifetime;
+                keys.CreateNewKey(now, now + lifetime);
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("Signalbook.DataProtection")
+                    .LogInformation("Data Protection: the shared key ring had no current key; created one, valid until {Expiry:u}", now + lifetime);
+            }
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({KeyRingLockKey})", conn);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
     }
 
     /// <summary>Applies pending migrations (under the advisory lock) and logs what it did.</summary>

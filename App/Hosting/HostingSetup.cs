@@ -34,6 +34,7 @@ public static class HostingSetup
     {
         var options = app.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         if (options.MigrateOnStartup) await app.Services.MigrateDatabaseAsync();
+        await app.Services.EnsureDataProtectionKeyAsync(); // before any node's first request: one key for every node
 
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<AdminBootstrapper>().EnsureAsync();
