@@ -73,9 +73,10 @@ public sealed record BulkImportOutcome(IReadOnlyList<BulkFileResult> Files, stri
 /// (<c>AAPL.csv</c>, <c>MC.PA.csv</c>, <c>7203.T.parquet</c>, <c>TEP-PA-1d-….csv</c>): symbol, exchange, time zone and
 /// currency from the suffix (<see cref="Exchanges"/>), interval from the bars' spacing, row counts and the first rejected rows.</item>
 /// <item>The user reviews and edits the plan.</item>
-/// <item><see cref="ImportAsync"/> creates the missing instruments (audited) and imports each file in its own transaction through
-/// <see cref="CsvImportService"/>: a file is stored whole (its valid rows) or not at all; its rejected rows and quality findings
-/// come back in its result. A new instrument whose file stored nothing is removed again. Then features, regimes and scoring
+/// <item><see cref="ImportAsync"/> creates the missing instruments (audited), then imports the files through
+/// <see cref="CsvImportService.ImportManyAsync"/> (small files share a transaction per core, and are imported again one by one
+/// should it fail): a file is stored whole (its valid rows) or not at all; its rejected rows and quality findings come back in
+/// its result. A new instrument whose file stored nothing is removed again. Then features, regimes and scoring
 /// are queued for the imported instruments (<see cref="IInstrumentAnalysisQueue"/>, when the node runs jobs).</item>
 /// </list>
 /// </summary>
@@ -140,68 +141,88 @@ public sealed partial class BulkImportService(IDbContextFactory<AppDbContext> fa
     public async Task<BulkImportOutcome> ImportAsync(IReadOnlyList<BulkImportFile> files, IReadOnlyList<BulkSource> sources, AuditActor actor,
         Func<BulkImportFile, IProgress<ImportProgress>?>? progressFor = null, CancellationToken ct = default)
     {
-        var results = new List<BulkFileResult>();
+        var results = new BulkFileResult?[files.Count];
         await MatchInstrumentsAsync(files, ct);
-        foreach (var file in files)
+
+        // 1. The instruments first (audited one by one, as the admin page creates them), then every file in one call.
+        var requests = new List<(int Index, bool Created, ImportRequest Request)>();
+        var createdIds = new List<(BulkImportFile File, long Id)>();
+        for (var i = 0; i < files.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
+            var file = files[i];
             var source = sources.FirstOrDefault(s => s.FileName == file.FileName);
             if (!file.CanImport || source is null)
             {
-                results.Add(new BulkFileResult(file.FileName, file.Symbol, file.Exchange, file.InstrumentId, false, null,
+                results[i] = new BulkFileResult(file.FileName, file.Symbol, file.Exchange, file.InstrumentId, false, null,
                     source is null ? "the file is no longer available; add it again" : file.Problem ?? (file.Include ? "no interval chosen" : "left out in the review"),
-                    Skipped: source is not null));
+                    Skipped: source is not null);
                 continue;
             }
-            results.Add(await ImportOneAsync(file, source, actor, progressFor?.Invoke(file), ct));
-        }
-
-        var imported = results.Where(r => r.Report is { BarsStored: > 0 } && r.InstrumentId is not null).Select(r => r.InstrumentId!.Value).Distinct().ToList();
-        var (jobId, note) = await QueueAnalysisAsync(imported, results.Count, ct);
-        return new BulkImportOutcome(results, jobId, note);
-    }
-
-    private async Task<BulkFileResult> ImportOneAsync(BulkImportFile file, BulkSource source, AuditActor actor, IProgress<ImportProgress>? progress, CancellationToken ct)
-    {
-        var created = false;
-        var id = file.InstrumentId ?? await FindAsync(file, ct); // an earlier file of this run (another bar size) may have created it
-        if (id is null)
-        {
-            var form = new InstrumentForm
+            var created = false;
+            var id = file.InstrumentId ?? await FindAsync(file, ct); // an earlier file of this run (another bar size) may have created it
+            if (id is null)
             {
-                Symbol = Normalize(file.Symbol), Exchange = file.Exchange.Trim().ToUpperInvariant(), TimeZone = file.TimeZone.Trim(), Currency = file.Currency.Trim().ToUpperInvariant(),
-                IsActive = true,
-            };
-            if (await admin.SaveAsync(form, actor, ct) is { } invalid)
-                return new BulkFileResult(file.FileName, file.Symbol, file.Exchange, null, false, null, $"the instrument cannot be created: {invalid}");
-            (id, created) = (form.Id, true);
+                var form = new InstrumentForm
+                {
+                    Symbol = Normalize(file.Symbol), Exchange = file.Exchange.Trim().ToUpperInvariant(), TimeZone = file.TimeZone.Trim(), Currency = file.Currency.Trim().ToUpperInvariant(),
+                    IsActive = true,
+                };
+                if (await admin.SaveAsync(form, actor, ct) is { } invalid)
+                {
+                    results[i] = new BulkFileResult(file.FileName, file.Symbol, file.Exchange, null, false, null, $"the instrument cannot be created: {invalid}");
+                    continue;
+                }
+                (id, created) = (form.Id, true);
+                createdIds.Add((file, id!.Value));
+            }
             file.InstrumentId = id;
+            requests.Add((i, created, new ImportRequest(id!.Value, file.Interval!, file.FileName, source.OpenAsync, source.Size, null, progressFor?.Invoke(file))));
         }
 
+        // 2. The files: small ones share a transaction per core, each stored whole or not at all.
+        IReadOnlyList<ImportOutcome> outcomes;
         try
         {
-            await using var stream = await source.OpenAsync(ct);
-            var report = await importer.ImportAsync(id!.Value, file.Interval!, stream, file.FileName, null, ct, progress);
-            if (report.BarsStored == 0 && created) await RemoveAsync(file, id.Value);
-            await audit.WriteAsync(actor, AuditActions.BarsImported, "instrument", id.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                success: report.BarsStored > 0, details: $"{report.File}: {report.BarsStored} bars stored, {report.RejectedTotal} rejected ({file.Interval}, bulk import)",
-                ct: CancellationToken.None);
-            return new BulkFileResult(file.FileName, report.Symbol, file.Exchange, report.BarsStored == 0 && created ? null : id, created && report.BarsStored > 0, report,
-                report.BarsStored == 0 ? "nothing stored: every row was rejected" : null);
+            outcomes = await importer.ImportManyAsync(requests.Select(r => r.Request).ToList(), ct: ct);
         }
         catch (Exception ex)
         {
-            if (created) await RemoveAsync(file, id!.Value);
-            // Cancelled: the file's transaction rolled back; say so to the caller (Npgsql may wrap the cancellation).
-            if (ct.IsCancellationRequested)
-            {
-                if (ex is OperationCanceledException) throw;
-                throw new OperationCanceledException($"The import of {file.FileName} was cancelled; nothing of it was stored.", ex, ct);
-            }
-            logger.LogError(ex, "Bulk import of {File} for {Symbol} failed", file.FileName, file.Symbol);
-            return new BulkFileResult(file.FileName, file.Symbol, file.Exchange, created ? null : id, false, null,
-                $"the import failed and nothing of this file was stored: {ex.Message}");
+            // Cancelled (or the database went away): nothing of the files in progress was stored; remove the instruments made for them.
+            foreach (var (file, id) in createdIds) await RemoveAsync(file, id);
+            if (ex is OperationCanceledException) throw;
+            if (ct.IsCancellationRequested) throw new OperationCanceledException("The bulk import was cancelled; nothing of the file in progress was stored.", ex, ct);
+            throw;
         }
+
+        // 3. One result per file, audited; an instrument made for a file that stored nothing is removed again.
+        for (var k = 0; k < requests.Count; k++)
+        {
+            var (i, created, _) = requests[k];
+            var (file, outcome, id) = (files[i], outcomes[k], requests[k].Request.InstrumentId);
+            var stored = outcome.Report is { BarsStored: > 0 };
+            // Another file of this run may have stored bars for the instrument it created; RemoveAsync only removes an instrument without bars.
+            if (created && !stored) await RemoveAsync(file, id);
+            if (outcome.Report is { } report)
+            {
+                await audit.WriteAsync(actor, AuditActions.BarsImported, "instrument", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    success: stored, details: $"{report.File}: {report.BarsStored} bars stored, {report.RejectedTotal} rejected ({file.Interval}, bulk import)",
+                    ct: CancellationToken.None);
+                results[i] = new BulkFileResult(file.FileName, report.Symbol, file.Exchange, !stored && created ? null : id, created && stored, report,
+                    stored ? null : "nothing stored: every row was rejected");
+            }
+            else
+            {
+                logger.LogError(outcome.Error, "Bulk import of {File} for {Symbol} failed", file.FileName, file.Symbol);
+                results[i] = new BulkFileResult(file.FileName, file.Symbol, file.Exchange, created ? null : id, false, null,
+                    $"the import failed and nothing of this file was stored: {outcome.Error?.Message}");
+            }
+        }
+
+        var final = results.Select(r => r!).ToList();
+        var imported = final.Where(r => r.Report is { BarsStored: > 0 } && r.InstrumentId is not null).Select(r => r.InstrumentId!.Value).Distinct().ToList();
+        var (jobId, note) = await QueueAnalysisAsync(imported, final.Count, ct);
+        return new BulkImportOutcome(final, jobId, note);
     }
 
     private async Task<long?> FindAsync(BulkImportFile file, CancellationToken ct)
