@@ -186,13 +186,13 @@ public enum RuleOutcome : byte
 /// a rule twice. Crossings need the previous and the newest value (both known at the newest close): "above" fires when
 /// previous &lt; level ≤ newest, so a series already above the level does not fire. Cooldown is counted from the last firing.
 /// The per-instrument values (the day's move, the regime change) are computed once; the rules are split into fixed
-/// chunks evaluated in parallel (each chunk writes only its own slice of the outcome, so the result does not depend on
-/// the scheduling), with no allocation per rule.
+/// chunks that the calling thread and pool threads take in turn (each chunk writes only its own slice of the outcome, so
+/// the result does not depend on the scheduling), with no allocation per rule.
 /// </summary>
 public static class AlertKernel
 {
     /// <summary>Rules per parallel chunk: large enough that scheduling costs nothing next to the work, small enough to balance two cores.</summary>
-    public const int ChunkSize = 8_192;
+    public const int ChunkSize = 4_096;
 
     /// <summary>Optimised at once (no tiering): it runs once per sync over every rule, so a tier-0 first run would be the one that counts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -210,10 +210,35 @@ public static class AlertKernel
         var outcome = new RuleOutcome[r.Count];
         var chunks = (r.Count + ChunkSize - 1) / ChunkSize;
         if (!parallel || chunks <= 1 || Environment.ProcessorCount == 1)
+        {
             EvaluateRange(s, r, nowTicks, move, regime, outcome, 0, r.Count);
-        else
-            Parallel.For(0, chunks, c => EvaluateRange(s, r, nowTicks, move, regime, outcome, c * ChunkSize, Math.Min(r.Count, (c + 1) * ChunkSize)));
+            return outcome;
+        }
+        // The caller takes chunks itself and helpers take them too when the pool has a thread to spare. The caller then
+        // waits only for chunks a helper has already taken: on a busy machine, where no helper gets a core in time, it
+        // simply does the work alone (Parallel.For would wait for its queued helpers to be scheduled first).
+        var work = new ChunkWork(s, r, nowTicks, move, regime, outcome, chunks);
+        for (var h = 1; h < Math.Min(Environment.ProcessorCount, chunks); h++) ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(), work, preferLocal: false);
+        work.Run();
+        var spin = new SpinWait();
+        while (Volatile.Read(ref work.Done) < chunks) spin.SpinOnce();
         return outcome;
+    }
+
+    private sealed class ChunkWork(MarketSnapshot s, RuleColumns r, long nowTicks, double[] move, bool[] regime, RuleOutcome[] outcome, int chunks)
+    {
+        private int _next = -1;
+        public int Done;
+
+        public void Run()
+        {
+            int c;
+            while ((c = Interlocked.Increment(ref _next)) < chunks)
+            {
+                EvaluateRange(s, r, nowTicks, move, regime, outcome, c * ChunkSize, Math.Min(r.Count, (c + 1) * ChunkSize));
+                Interlocked.Increment(ref Done);
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -264,6 +289,11 @@ public static class AlertKernel
                     break;
                 case AlertCodes.RecommendationChange:
                     var p = profile[k];
+                    if (p >= MarketSnapshot.Profiles)
+                    {
+                        fires = false; // never thrown on a helper thread: an unknown profile does not fire
+                        break;
+                    }
                     var label = s.RecLabel[p][i];
                     fires = s.RecTs[p][i] == bar && label != MarketSnapshot.NoLabel && label != s.PrevRecLabel[p][i];
                     break;
