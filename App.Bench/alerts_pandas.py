@@ -4,7 +4,7 @@ Reads snapshot.csv (one row per instrument slot: the two newest closes, RSI, dis
 fraction, volume z-score, regime state, and per profile the newest and previous recommendation label codes and the newest
 one's bar), rules.csv (kind, slot, indicator, direction, threshold, profile, cooldown_ticks, last_fired, last_bar) and now.txt
 from the folder given as argv[1]. Loading is not timed. The evaluation (a pandas join of the rules to their instrument,
-then numpy masks) is timed with time.perf_counter, the median of 3 runs after a warm-up. Writes p_fired.bin (int64 indexes
+then numpy masks) is timed with time.perf_counter, the median of the runs in repeats.txt (the bench's --kernel-repeats; 3 without it) after a warm-up. Writes p_fired.bin (int64 indexes
 of the rules that fire, ascending) and prints `PANDAS kernel_seconds=… fired=… pandas=… numpy=…`.
 
 The checks are AlertKernel's (App/Features/Alerts/AlertKernel.cs):
@@ -68,16 +68,21 @@ def main():
     rules = pd.read_csv(f"{folder}/rules.csv", dtype={"threshold": np.float64})
     with open(f"{folder}/now.txt") as fh:
         now = np.int64(int(fh.read().strip()))
+    try:
+        with open(f"{folder}/repeats.txt") as fh:
+            repeats = max(1, int(fh.read().strip()))
+    except FileNotFoundError:
+        repeats = 3
     fired = evaluate(snap, rules, now)
     times = []
-    for _ in range(3):
+    for _ in range(repeats):
         start = time.perf_counter()
         fired = evaluate(snap, rules, now)
         times.append(time.perf_counter() - start)
     times.sort()
     fired.tofile(f"{folder}/p_fired.bin")
-    print(f"{len(rules)} rules over {len(snap)} instruments; {len(fired)} fire")
-    print(f"PANDAS kernel_seconds={times[1]:.6f} fired={len(fired)} pandas={pd.__version__} numpy={np.__version__}")
+    print(f"{len(rules)} rules over {len(snap)} instruments; {len(fired)} fire; median of {repeats} runs")
+    print(f"PANDAS kernel_seconds={times[len(times) // 2]:.6f} fired={len(fired)} pandas={pd.__version__} numpy={np.__version__}")
 
 
 if __name__ == "__main__":

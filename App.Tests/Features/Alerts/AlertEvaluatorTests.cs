@@ -50,6 +50,39 @@ public sealed class AlertEvaluatorTests : AlertsHarness
     }
 
     [Fact]
+    public async Task ARulePointedAwayAndBack_SeesItsFiredBarAgain_WithoutASecondAlert_AndAlertsAndNotificationsCarryTheRulesName()
+    {
+        var user = await NewUserAsync();
+        var (id, sym) = await NewInstrumentAsync();
+        var (other, _) = await NewInstrumentAsync();
+        await AddBarAsync(id, D1, 10);
+        await AddBarAsync(id, D2, 11); // +10 %
+        var input = new AlertRuleInput { Name = "My big mover", Kind = AlertRuleKinds.PctMoveDay, InstrumentId = id, Threshold = 5, CooldownMinutes = 0 };
+        var rule = await CreateRuleAsync(user, input);
+        await EvaluateAsync();
+        var first = Assert.Single(await AlertsOfAsync(rule));
+        Assert.Equal(("My big mover", D2), (first.Title, first.BarTs));
+
+        // Pointed at another instrument and back: the rule starts afresh and looks at D2 again; that bar already fired it.
+        foreach (var target in new[] { other, id })
+            await WithAsync<AlertRuleService, bool>(async s =>
+            {
+                await s.UpdateAsync(AlertCaller.Trader(user), rule, input with { InstrumentId = target });
+                return true;
+            });
+        Assert.Null((await RuleAsync(rule)).LastEvaluatedBar);
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        var run = await EvaluateAsync();
+        Assert.Equal(1, run.Fired);
+        Assert.Equal(first.Id, Assert.Single(await AlertsOfAsync(rule)).Id);
+        Assert.Equal(D2, (await RuleAsync(rule)).LastEvaluatedBar);
+
+        await using var db = await DbAsync();
+        var note = Assert.Single(await db.Notifications.AsNoTracking().Where(n => n.UserId == user).ToListAsync());
+        Assert.Equal(("My big mover", sym), (note.Title, note.Symbol));
+    }
+
+    [Fact]
     public async Task PriceCrossBelow_AndANewBarCrossingAgain_FiresAgainForARecurringRule()
     {
         var user = await NewUserAsync();

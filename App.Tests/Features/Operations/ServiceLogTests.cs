@@ -71,6 +71,45 @@ public sealed class ServiceLogTests : ServiceHarness
     }
 
     [Fact]
+    public async Task Provider_KeepsValuesAsTheyWereWhenLogged_AndTheRunningWriterWakesForLinesLoggedWhileItSlept()
+    {
+        await using var sink = new LogSink(new DatabaseConnection(ConnectionString),
+            Options.Create(new ServiceLogOptions { BatchSize = 500, FlushIntervalMilliseconds = 10 }), TimeProvider.System);
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Run(() => sink.RunAsync(stop.Token));
+        var user = Guid.NewGuid();
+        var at = new DateTimeOffset(2026, 11, 30, 21, 15, 0, TimeSpan.Zero);
+        var mutable = new System.Text.StringBuilder("before");
+        try
+        {
+            using var loggers = Loggers(sink);
+            var log = loggers.CreateLogger("Signalbook.Features.Test");
+            await Task.Delay(200); // the writer is asleep on an empty queue by now
+            log.LogInformation("Values {Guid} {At} {Level} {Mutable} {Ratio}", user, at, LogLevel.Warning, mutable, 0.25);
+            mutable.Clear().Append("after"); // a mutable value is taken as its text when logged, not when written
+
+            var deadline = Stopwatch.StartNew();
+            while (sink.Stats.Written < 1 && deadline.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(20);
+            Assert.Equal((1L, 0L, 0), (sink.Stats.Written, sink.Stats.Dropped, sink.Stats.Queued));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => writer);
+        }
+
+        await using var db = await DbAsync();
+        var row = await db.ServiceLogs.AsNoTracking().SingleAsync(l => l.Module == "Signalbook.Features.Test");
+        Assert.StartsWith($"Values {user} ", row.Message);
+        Assert.Contains(" Warning before ", row.Message);
+        using var context = JsonDocument.Parse(row.Context!);
+        var c = context.RootElement;
+        Assert.Equal((user.ToString(), "2026-11-30T21:15:00.0000000+00:00", "Warning", "before", 0.25),
+            (c.GetProperty("Guid").GetString(), c.GetProperty("At").GetString(), c.GetProperty("Level").GetString(), c.GetProperty("Mutable").GetString(),
+                c.GetProperty("Ratio").GetDouble()));
+    }
+
+    [Fact]
     public async Task Provider_LeavesOutTheDatabaseDriversAndItsOwnCategories()
     {
         await using var sink = Sink();

@@ -10,19 +10,21 @@ namespace Signalbook.Features.Alerts;
 /// <summary>What one evaluation did.</summary>
 public sealed record AlertRunResult(int InstrumentRules, int PortfolioRules, int Instruments, int Evaluated, int Fired, int Expired, int Deactivated, int Notifications)
 {
-    /// <summary>Milliseconds per phase (lock_expire, load_rules, snapshot, kernel, names, portfolio, write, commit, notify), for the bench and the logs.</summary>
+    /// <summary>Milliseconds per phase (lock_expire, load_rules, snapshot, kernel, portfolio, write, commit, notify), for the bench and the logs.</summary>
     public IReadOnlyDictionary<string, double> PhaseMs { get; init; } = new Dictionary<string, double>();
 }
 
 /// <summary>One alert a run raised, as written.</summary>
-internal sealed record Firing(long RuleId, Guid UserId, DateTimeOffset BarTs, string Title, string Message, string Severity, string Category, string? Symbol, long? OrderId,
+/// <remarks><see cref="Title"/> is null for an instrument rule: the write takes the rule's name in the database, so 100 000 names never cross the wire.</remarks>
+internal sealed record Firing(long RuleId, Guid UserId, DateTimeOffset BarTs, string? Title, string Message, string Severity, string Category, string? Symbol, long? OrderId,
     long? StrategyId, bool Recurring);
 
 /// <summary>
 /// Evaluates every active rule after a data sync, on stored bars and features only. The two newest daily bars of the
-/// watched instruments are loaded once (one query), the instrument rules (loaded ordered by kind and instrument, so the kernel's
-/// branches and reads run in long predictable stretches) are decided by <see cref="AlertKernel"/> over arrays, and the firings are written in one multi-row INSERT with one UPDATE of the rules, in one transaction under an
-/// advisory lock (two runs never interleave). A bar never fires a rule twice: the rule keeps the bar it fired on (or was
+/// watched instruments are loaded once (one query), the instrument rules (one streaming read of small codes, ordered by kind
+/// on the client, so the kernel's branches run in long predictable stretches) are decided by <see cref="AlertKernel"/> over
+/// arrays, and the firings go in by one binary COPY to a temporary table and one statement that inserts the alerts and
+/// updates the rules, in one transaction under an advisory lock (two runs never interleave). A bar never fires a rule twice: the rule keeps the bar it fired on (or was
 /// held back on by its cooldown) and the alerts table is unique per (rule, bar). Expired rules are switched off, one-shot
 /// rules after their firing. Then each firing is announced through <see cref="INotifier"/> (type trading, the rule's
 /// severity as level); a user with many firings in one run gets one summary, so a busy day cannot flood anyone.
@@ -60,8 +62,6 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
         Phase("snapshot");
         var outcome = AlertKernel.Evaluate(snapshot, rules.Columns, now.UtcTicks);
         Phase("kernel");
-        await LoadNamesAsync(conn, rules, outcome, ct);
-        Phase("names");
 
         var firings = new List<Firing>();
         var held = new List<(long RuleId, DateTimeOffset Bar)>();
@@ -80,13 +80,13 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
         evaluated += portfolioEvaluated;
         Phase("portfolio");
 
-        var ids = await WriteAsync(conn, firings, held, now, ct);
+        var (ids, titles) = await WriteAsync(conn, firings, held, now, ct);
         var deactivated = firings.Count(f => !f.Recurring);
         Phase("write");
         await tx.CommitAsync(ct);
         Phase("commit");
 
-        var notified = notify ? await NotifyAsync(db, firings, ids, ct) : 0;
+        var notified = notify ? await NotifyAsync(db, firings, ids, titles, ct) : 0;
         Phase("notify");
         if (firings.Count > 0 || expired > 0)
             logger.LogInformation("Alerts: {Rules} rules over {Instruments} instruments, {Fired} fired, {Expired} expired", rules.Count + portfolioRules, snapshot.Count, firings.Count, expired);
@@ -101,60 +101,98 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
         public RuleColumns Columns { get; } = new(count);
         public Guid[] UserIds { get; } = new Guid[count];
         public long[] InstrumentIds { get; } = new long[count];
-        public string[] Names { get; } = new string[count];
-        public string[] Kinds { get; } = new string[count];
-        public string[] Severities { get; } = new string[count];
-        public string?[] Profiles { get; } = new string?[count];
+        /// <summary>Index into <see cref="NotificationLevels.All"/>.</summary>
+        public byte[] Severities { get; } = new byte[count];
         public bool[] Recurring { get; } = new bool[count];
+    }
+
+    /// <summary>One rule as read, before it is placed in the columns.</summary>
+    private struct RuleRow
+    {
+        public long Id, InstrumentId, CooldownTicks, LastFired, LastBar;
+        public Guid UserId;
+        public double Threshold;
+        public byte Kind, Indicator, Direction, Profile, Severity;
+        public bool Recurring;
+    }
+
+    /// <summary>
+    /// The active instrument rules in one streaming read of a compact projection: the text columns come as small codes
+    /// (the SQL CASE is built from the same C# mapping), names are left in the database. The rows are then placed in
+    /// the columns ordered by (kind, id) with one primitive sort on the client, instead of a sort on the server.
+    /// </summary>
+    private static readonly string RulesSql = $"""
+        SELECT id, user_id, instrument_id, threshold, cooldown_minutes, last_fired_at, last_evaluated_bar, recurring,
+               {AlertCodes.SqlCase("kind", AlertRuleKinds.All, AlertCodes.KindCode, 0)},
+               {AlertCodes.SqlCase("indicator", AlertIndicators.All, AlertCodes.IndicatorCode, 0)},
+               {AlertCodes.SqlCase("direction", AlertDirections.Cross.Concat(AlertDirections.Move), AlertCodes.DirectionCode, 0)},
+               {AlertCodes.SqlCase("profile", [Users.RiskProfiles.Conservative, Users.RiskProfiles.Moderate, Users.RiskProfiles.Aggressive], AlertCodes.ProfileCode, 1)},
+               {AlertCodes.SqlCase("severity", NotificationLevels.All, v => (byte)IndexOf(NotificationLevels.All, v), 0)}
+        FROM alert_rules WHERE is_active AND instrument_id IS NOT NULL
+        """;
+
+    private static int IndexOf(IReadOnlyList<string> list, string value)
+    {
+        for (var i = 0; i < list.Count; i++)
+            if (list[i] == value) return i;
+        return -1;
     }
 
     private static async Task<LoadedRules> LoadInstrumentRulesAsync(NpgsqlConnection conn, CancellationToken ct)
     {
-        int count;
-        await using (var c = new NpgsqlCommand("SELECT count(*) FROM alert_rules WHERE is_active AND instrument_id IS NOT NULL", conn))
-            count = Convert.ToInt32(await c.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+        var rows = new RuleRow[1024];
+        var count = 0;
+        await using (var cmd = new NpgsqlCommand(RulesSql, conn))
+        await using (var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                if (count == rows.Length) Array.Resize(ref rows, rows.Length * 2);
+                ref var row = ref rows[count++];
+                row.Id = reader.GetInt64(0);
+                row.UserId = reader.GetGuid(1);
+                row.InstrumentId = reader.GetInt64(2);
+                row.Threshold = reader.IsDBNull(3) ? double.NaN : reader.GetDouble(3);
+                row.CooldownTicks = TimeSpan.TicksPerMinute * reader.GetInt32(4);
+                row.LastFired = reader.IsDBNull(5) ? long.MinValue : reader.GetFieldValue<DateTimeOffset>(5).UtcTicks;
+                row.LastBar = reader.IsDBNull(6) ? long.MinValue : reader.GetFieldValue<DateTimeOffset>(6).UtcTicks;
+                row.Recurring = reader.GetBoolean(7);
+                row.Kind = (byte)reader.GetInt16(8);
+                row.Indicator = (byte)reader.GetInt16(9);
+                row.Direction = (byte)reader.GetInt16(10);
+                row.Profile = (byte)reader.GetInt16(11);
+                row.Severity = (byte)reader.GetInt16(12);
+            }
+        }
+        // Ordered by (kind, id), so the kernel's branches run in long predictable stretches and the order is deterministic.
+        var keys = new long[count];
+        var order = new int[count];
+        for (var k = 0; k < count; k++)
+        {
+            keys[k] = ((long)rows[k].Kind << 56) | (rows[k].Id & 0x00FF_FFFF_FFFF_FFFF);
+            order[k] = k;
+        }
+        Array.Sort(keys, order);
         var rules = new LoadedRules(count);
         var r = rules.Columns;
-        await using var cmd = new NpgsqlCommand("""
-            SELECT id, user_id, kind, instrument_id, indicator, direction, threshold, profile, cooldown_minutes, last_fired_at, last_evaluated_bar, recurring, severity
-            FROM alert_rules WHERE is_active AND instrument_id IS NOT NULL ORDER BY kind, instrument_id, id LIMIT @n
-            """, conn);
-        cmd.Parameters.AddWithValue("n", count);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        var k = 0;
-        while (await reader.ReadAsync(ct) && k < count)
+        for (var k = 0; k < count; k++)
         {
-            r.RuleIds[k] = reader.GetInt64(0);
-            rules.UserIds[k] = reader.GetGuid(1);
-            rules.Kinds[k] = reader.GetString(2);
-            r.Kind[k] = AlertCodes.KindCode(rules.Kinds[k]);
-            rules.InstrumentIds[k] = reader.GetInt64(3);
-            r.Indicator[k] = AlertCodes.IndicatorCode(reader.IsDBNull(4) ? null : reader.GetString(4));
-            r.Direction[k] = AlertCodes.DirectionCode(reader.IsDBNull(5) ? null : reader.GetString(5));
-            r.Threshold[k] = reader.IsDBNull(6) ? double.NaN : reader.GetDouble(6);
-            rules.Profiles[k] = reader.IsDBNull(7) ? null : reader.GetString(7);
-            r.Profile[k] = AlertCodes.ProfileCode(rules.Profiles[k]);
-            r.CooldownTicks[k] = TimeSpan.TicksPerMinute * reader.GetInt32(8);
-            r.LastFired[k] = reader.IsDBNull(9) ? long.MinValue : reader.GetFieldValue<DateTimeOffset>(9).UtcTicks;
-            r.LastBar[k] = reader.IsDBNull(10) ? long.MinValue : reader.GetFieldValue<DateTimeOffset>(10).UtcTicks;
-            rules.Recurring[k] = reader.GetBoolean(11);
-            rules.Severities[k] = reader.GetString(12);
-            k++;
+            ref readonly var row = ref rows[order[k]];
+            r.RuleIds[k] = row.Id;
+            r.Kind[k] = row.Kind;
+            r.Indicator[k] = row.Indicator;
+            r.Direction[k] = row.Direction;
+            r.Threshold[k] = row.Threshold;
+            r.Profile[k] = row.Profile;
+            r.CooldownTicks[k] = row.CooldownTicks;
+            r.LastFired[k] = row.LastFired;
+            r.LastBar[k] = row.LastBar;
+            rules.UserIds[k] = row.UserId;
+            rules.InstrumentIds[k] = row.InstrumentId;
+            rules.Severities[k] = row.Severity;
+            rules.Recurring[k] = row.Recurring;
         }
         return rules;
-    }
-
-    /// <summary>The names (the alerts' titles) of the rules that fire only: most rules do not, and their names need not cross the wire.</summary>
-    private static async Task LoadNamesAsync(NpgsqlConnection conn, LoadedRules rules, RuleOutcome[] outcome, CancellationToken ct)
-    {
-        var at = new Dictionary<long, int>();
-        for (var k = 0; k < outcome.Length; k++)
-            if (outcome[k] == RuleOutcome.Fired) at[rules.Columns.RuleIds[k]] = k;
-        if (at.Count == 0) return;
-        await using var cmd = new NpgsqlCommand("SELECT id, name FROM alert_rules WHERE id = ANY(@ids)", conn);
-        cmd.Parameters.AddWithValue("ids", at.Keys.ToArray());
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) rules.Names[at[reader.GetInt64(0)]] = reader.GetString(1);
     }
 
     /// <summary>The two newest daily bars (and their features) of every instrument a rule watches: one query, known at the newest close.</summary>
@@ -232,19 +270,19 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
         var sym = s.Symbols[i];
         var date = AlertText.TradingDate(bar);
         var t = rules.Columns.Threshold[k];
-        string message = rules.Kinds[k] switch
+        var kind = rules.Columns.Kind[k];
+        string message = kind switch
         {
-            AlertRuleKinds.PriceCrossAbove or AlertRuleKinds.PriceCrossBelow =>
-                $"{sym} closed at {P(s.CurClose[i])} on {date}, crossing {(rules.Kinds[k] == AlertRuleKinds.PriceCrossAbove ? "above" : "below")} {P(t)} (previous close {P(s.PrevClose[i])}).",
-            AlertRuleKinds.PctMoveDay =>
+            AlertCodes.PriceCrossAbove or AlertCodes.PriceCrossBelow =>
+                $"{sym} closed at {P(s.CurClose[i])} on {date}, crossing {(kind == AlertCodes.PriceCrossAbove ? "above" : "below")} {P(t)} (previous close {P(s.PrevClose[i])}).",
+            AlertCodes.PctMoveDay =>
                 $"{sym} moved {AlertKernel.PctMove(s.PrevClose[i], s.CurClose[i]).ToString("+0.00;-0.00", CultureInfo.InvariantCulture)} % on {date} (close {P(s.CurClose[i])}, previous {P(s.PrevClose[i])}).",
-            AlertRuleKinds.IndicatorCross => IndicatorMessage(rules.Columns.Indicator[k], rules.Columns.Direction[k], s, i, t, sym, date),
-            AlertRuleKinds.RegimeChange => $"{sym}'s regime changed from {State(s.PrevState[i])} to {State(s.CurState[i])} on {date}.",
-            AlertRuleKinds.RecommendationChange => RecommendationMessage(rules.Columns.Profile[k], rules.Profiles[k], s, i, sym, date),
-            _ => $"{sym}: {rules.Names[k]} on {date}.",
+            AlertCodes.IndicatorCross => IndicatorMessage(rules.Columns.Indicator[k], rules.Columns.Direction[k], s, i, t, sym, date),
+            AlertCodes.RegimeChange => $"{sym}'s regime changed from {State(s.PrevState[i])} to {State(s.CurState[i])} on {date}.",
+            _ => RecommendationMessage(rules.Columns.Profile[k], s, i, sym, date),
         };
-        return new Firing(rules.Columns.RuleIds[k], rules.UserIds[k], bar, Clip(rules.Names[k], 200), message, rules.Severities[k], AlertCategories.Of(rules.Kinds[k]),
-            Clip(sym, 20), null, null, rules.Recurring[k]);
+        return new Firing(rules.Columns.RuleIds[k], rules.UserIds[k], bar, null, message, NotificationLevels.All[rules.Severities[k]],
+            AlertCategories.Of(AlertCodes.KindName(kind) ?? ""), Clip(sym, 20), null, null, rules.Recurring[k]);
     }
 
     private static string IndicatorMessage(byte indicator, byte direction, MarketSnapshot s, int i, double t, string sym, string date)
@@ -258,10 +296,10 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
         return $"{sym} {name} crossed {(direction == AlertCodes.Below ? "below" : "above")} {F(t)} on {date}: {F(prev)} → {F(cur)}.";
     }
 
-    private static string RecommendationMessage(byte p, string? profile, MarketSnapshot s, int i, string sym, string date)
+    private static string RecommendationMessage(byte p, MarketSnapshot s, int i, string sym, string date)
     {
         var was = s.PrevRecLabel[p][i];
-        return $"{sym}'s {profile ?? "moderate"} recommendation for {date} is {AlertCodes.LabelName(s.RecLabel[p][i])}" +
+        return $"{sym}'s {AlertCodes.ProfileName(p)} recommendation for {date} is {AlertCodes.LabelName(s.RecLabel[p][i])}" +
                (was == MarketSnapshot.NoLabel ? " (its first)." : $" (was {AlertCodes.LabelName(was)}).");
     }
 
@@ -327,60 +365,106 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
         return (rules.Count, evaluated);
     }
 
-    /// <summary>The alerts in one INSERT over arrays, the rules' bar, firing time, count and one-shot switch-off in one UPDATE.</summary>
-    private static async Task<long[]> WriteAsync(NpgsqlConnection conn, List<Firing> firings, List<(long RuleId, DateTimeOffset Bar)> held, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The run's firings and held rules go to a temporary table by one binary COPY; one statement then inserts the alerts
+    /// (an instrument rule's title is its name, read there) and updates the rules' bar, firing time, count and one-shot
+    /// switch-off. Returns each firing's alert id (0 when that rule and bar already had one) and title, in firing order.
+    /// </summary>
+    private static async Task<(long[] Ids, string[] Titles)> WriteAsync(NpgsqlConnection conn, List<Firing> firings, List<(long RuleId, DateTimeOffset Bar)> held,
+        DateTimeOffset now, CancellationToken ct)
     {
         var ids = new long[firings.Count];
-        if (firings.Count > 0)
+        var titles = new string[firings.Count];
+        if (firings.Count + held.Count == 0) return (ids, titles);
+        await using (var create = new NpgsqlCommand("""
+            CREATE TEMP TABLE alert_run (n int, rule_id bigint, fired boolean, bar_ts timestamptz, user_id uuid, title text, message text, severity text,
+                category text, symbol text, order_id bigint, strategy_id bigint) ON COMMIT DROP
+            """, conn))
+            await create.ExecuteNonQueryAsync(ct);
+        await using (var copy = await conn.BeginBinaryImportAsync(
+                         "COPY alert_run (n, rule_id, fired, bar_ts, user_id, title, message, severity, category, symbol, order_id, strategy_id) FROM STDIN (FORMAT BINARY)", ct))
         {
-            await using var insert = new NpgsqlCommand("""
-                INSERT INTO alerts (user_id, rule_id, bar_ts, title, message, severity, category, symbol, order_id, strategy_id, is_read, is_sent, created_at)
-                SELECT u.user_id, u.rule_id, u.bar_ts, u.title, u.message, u.severity, u.category, u.symbol, u.order_id, u.strategy_id, false, false, @now
-                FROM unnest(@users, @rules, @bars, @titles, @messages, @severities, @categories, @symbols, @orders, @strategies)
-                     AS u(user_id, rule_id, bar_ts, title, message, severity, category, symbol, order_id, strategy_id)
-                ON CONFLICT (rule_id, bar_ts) DO NOTHING
-                RETURNING rule_id, id
-                """, conn);
-            insert.Parameters.AddWithValue("now", now);
-            insert.Parameters.AddWithValue("users", firings.Select(f => f.UserId).ToArray());
-            insert.Parameters.AddWithValue("rules", firings.Select(f => f.RuleId).ToArray());
-            insert.Parameters.AddWithValue("bars", firings.Select(f => f.BarTs).ToArray());
-            insert.Parameters.AddWithValue("titles", firings.Select(f => f.Title).ToArray());
-            insert.Parameters.AddWithValue("messages", firings.Select(f => f.Message).ToArray());
-            insert.Parameters.AddWithValue("severities", firings.Select(f => f.Severity).ToArray());
-            insert.Parameters.AddWithValue("categories", firings.Select(f => f.Category).ToArray());
-            insert.Parameters.Add(new NpgsqlParameter("symbols", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = firings.Select(f => (object?)f.Symbol ?? DBNull.Value).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter("orders", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = firings.Select(f => (object?)f.OrderId ?? DBNull.Value).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter("strategies", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = firings.Select(f => (object?)f.StrategyId ?? DBNull.Value).ToArray() });
-            var byRule = new Dictionary<long, long>();
-            await using (var reader = await insert.ExecuteReaderAsync(ct))
-                while (await reader.ReadAsync(ct)) byRule[reader.GetInt64(0)] = reader.GetInt64(1);
-            for (var n = 0; n < firings.Count; n++) ids[n] = byRule.GetValueOrDefault(firings[n].RuleId);
+            // Synchronous writes into the importer's buffer (it sends when full): thousands of awaits per run would cost more than the rows.
+            for (var n = 0; n < firings.Count; n++)
+            {
+                var f = firings[n];
+                copy.StartRow();
+                copy.Write(n, NpgsqlDbType.Integer);
+                copy.Write(f.RuleId, NpgsqlDbType.Bigint);
+                copy.Write(true, NpgsqlDbType.Boolean);
+                copy.Write(f.BarTs.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                copy.Write(f.UserId, NpgsqlDbType.Uuid);
+                Text(copy, f.Title);
+                copy.Write(f.Message, NpgsqlDbType.Text);
+                copy.Write(f.Severity, NpgsqlDbType.Text);
+                copy.Write(f.Category, NpgsqlDbType.Text);
+                Text(copy, f.Symbol);
+                Bigint(copy, f.OrderId);
+                Bigint(copy, f.StrategyId);
+            }
+            foreach (var (ruleId, bar) in held)
+            {
+                copy.StartRow();
+                copy.Write(-1, NpgsqlDbType.Integer);
+                copy.Write(ruleId, NpgsqlDbType.Bigint);
+                copy.Write(false, NpgsqlDbType.Boolean);
+                copy.Write(bar.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                for (var c = 0; c < 8; c++) copy.WriteNull();
+            }
+            await copy.CompleteAsync(ct);
         }
-        if (firings.Count + held.Count == 0) return ids;
-        await using var update = new NpgsqlCommand("""
-            UPDATE alert_rules r SET
-                last_evaluated_bar = GREATEST(r.last_evaluated_bar, u.bar),
-                last_fired_at = CASE WHEN u.fired THEN @now ELSE r.last_fired_at END,
-                fire_count = r.fire_count + CASE WHEN u.fired THEN 1 ELSE 0 END,
-                is_active = r.is_active AND NOT (u.fired AND NOT r.recurring),
-                updated_at = @now
-            FROM unnest(@ids, @bars, @fired) AS u(id, bar, fired)
-            WHERE r.id = u.id
+        await using var write = new NpgsqlCommand("""
+            WITH inserted AS (
+                INSERT INTO alerts (user_id, rule_id, bar_ts, title, message, severity, category, symbol, order_id, strategy_id, is_read, is_sent, created_at)
+                SELECT f.user_id, f.rule_id, f.bar_ts, COALESCE(f.title, left(r.name, 200)), f.message, f.severity, f.category, f.symbol, f.order_id, f.strategy_id,
+                       false, false, @now
+                FROM alert_run f JOIN alert_rules r ON r.id = f.rule_id
+                WHERE f.fired
+                ORDER BY f.n
+                ON CONFLICT (rule_id, bar_ts) DO NOTHING
+                RETURNING rule_id, id, title
+            ), updated AS (
+                UPDATE alert_rules r SET
+                    last_evaluated_bar = GREATEST(r.last_evaluated_bar, u.bar_ts),
+                    last_fired_at = CASE WHEN u.fired THEN @now ELSE r.last_fired_at END,
+                    fire_count = r.fire_count + CASE WHEN u.fired THEN 1 ELSE 0 END,
+                    is_active = r.is_active AND NOT (u.fired AND NOT r.recurring),
+                    updated_at = @now
+                FROM alert_run u
+                WHERE r.id = u.rule_id
+            )
+            SELECT rule_id, id, title FROM inserted
             """, conn);
-        update.Parameters.AddWithValue("now", now);
-        update.Parameters.AddWithValue("ids", firings.Select(f => f.RuleId).Concat(held.Select(h => h.RuleId)).ToArray());
-        update.Parameters.AddWithValue("bars", firings.Select(f => f.BarTs).Concat(held.Select(h => h.Bar)).ToArray());
-        update.Parameters.AddWithValue("fired", firings.Select(_ => true).Concat(held.Select(_ => false)).ToArray());
-        await update.ExecuteNonQueryAsync(ct);
-        return ids;
+        write.Parameters.AddWithValue("now", now);
+        var byRule = new Dictionary<long, (long Id, string Title)>(firings.Count);
+        await using (var reader = await write.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) byRule[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetString(2));
+        for (var n = 0; n < firings.Count; n++)
+        {
+            var found = byRule.TryGetValue(firings[n].RuleId, out var row);
+            ids[n] = found ? row.Id : 0;
+            titles[n] = found ? row.Title : firings[n].Title ?? "";
+        }
+        return (ids, titles);
     }
 
-    private async Task<int> NotifyAsync(AppDbContext db, List<Firing> firings, long[] ids, CancellationToken ct)
+    private static void Text(NpgsqlBinaryImporter copy, string? value)
+    {
+        if (value is null) copy.WriteNull();
+        else copy.Write(value, NpgsqlDbType.Text);
+    }
+
+    private static void Bigint(NpgsqlBinaryImporter copy, long? value)
+    {
+        if (value is { } v) copy.Write(v, NpgsqlDbType.Bigint);
+        else copy.WriteNull();
+    }
+
+    private async Task<int> NotifyAsync(AppDbContext db, List<Firing> firings, long[] ids, string[] titles, CancellationToken ct)
     {
         var sent = new List<long>();
         var notified = 0;
-        foreach (var group in firings.Select((f, n) => (f, Id: ids[n])).Where(x => x.Id != 0).GroupBy(x => x.f.UserId))
+        foreach (var group in firings.Select((f, n) => (f: f with { Title = titles[n] }, Id: ids[n])).Where(x => x.Id != 0).GroupBy(x => x.f.UserId))
         {
             var items = group.ToList();
             try
@@ -389,7 +473,7 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
                 {
                     foreach (var (f, id) in items)
                     {
-                        await notifier.NotifyAsync(new NotificationRequest(f.UserId, NotificationTypes.Trading, f.Severity, f.Title, f.Message, "alerts", f.Symbol), ct);
+                        await notifier.NotifyAsync(new NotificationRequest(f.UserId, NotificationTypes.Trading, f.Severity, f.Title ?? "", f.Message, "alerts", f.Symbol), ct);
                         sent.Add(id);
                         notified++;
                     }

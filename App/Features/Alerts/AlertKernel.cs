@@ -145,6 +145,28 @@ public static class AlertCodes
         _ => MarketSnapshot.NoLabel,
     };
 
+    /// <summary>The profile's name for its code (the inverse of <see cref="ProfileCode"/>; an unknown profile reads as moderate, as it is evaluated).</summary>
+    public static string ProfileName(byte code) => code switch { 0 => Users.RiskProfiles.Conservative, 2 => Users.RiskProfiles.Aggressive, _ => Users.RiskProfiles.Moderate };
+
+    /// <summary>The instrument kind's name for its code (the inverse of <see cref="KindCode"/> over the instrument kinds).</summary>
+    public static string? KindName(byte code) => code switch
+    {
+        PriceCrossAbove => AlertRuleKinds.PriceCrossAbove,
+        PriceCrossBelow => AlertRuleKinds.PriceCrossBelow,
+        PctMoveDay => AlertRuleKinds.PctMoveDay,
+        IndicatorCross => AlertRuleKinds.IndicatorCross,
+        RegimeChange => AlertRuleKinds.RegimeChange,
+        RecommendationChange => AlertRuleKinds.RecommendationChange,
+        _ => null,
+    };
+
+    /// <summary>
+    /// A SQL CASE that turns a text column into the code the C# mapping gives each known value (<paramref name="otherwise"/>
+    /// for the rest), so the loader reads small integers, not strings, and the two mappings cannot drift apart.
+    /// </summary>
+    public static string SqlCase(string column, IEnumerable<string> values, Func<string, byte> code, int otherwise) =>
+        $"(CASE {column} {string.Join(" ", values.Select(v => $"WHEN '{v}' THEN {code(v)}"))} ELSE {otherwise} END)::int2";
+
     public static string LabelName(byte code) => code switch { Buy => "BUY", Hold => "HOLD", Sell => "SELL", _ => "none" };
 }
 
@@ -163,12 +185,18 @@ public enum RuleOutcome : byte
 /// newest bar once: if that bar is not newer than <see cref="RuleColumns.LastBar"/> it is not due, so a bar never fires
 /// a rule twice. Crossings need the previous and the newest value (both known at the newest close): "above" fires when
 /// previous &lt; level ≤ newest, so a series already above the level does not fire. Cooldown is counted from the last firing.
+/// The per-instrument values (the day's move, the regime change) are computed once; the rules are split into fixed
+/// chunks that the calling thread and pool threads take in turn (each chunk writes only its own slice of the outcome, so
+/// the result does not depend on the scheduling), with no allocation per rule.
 /// </summary>
 public static class AlertKernel
 {
+    /// <summary>Rules per parallel chunk: large enough that scheduling costs nothing next to the work, small enough to balance two cores.</summary>
+    public const int ChunkSize = 4_096;
+
     /// <summary>Optimised at once (no tiering): it runs once per sync over every rule, so a tier-0 first run would be the one that counts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static RuleOutcome[] Evaluate(MarketSnapshot s, RuleColumns r, long nowTicks)
+    public static RuleOutcome[] Evaluate(MarketSnapshot s, RuleColumns r, long nowTicks, bool parallel = true)
     {
         var n = s.Count;
         // Per instrument once: the day's move and whether the regime changed.
@@ -179,11 +207,48 @@ public static class AlertKernel
             move[i] = PctMove(s.PrevClose[i], s.CurClose[i]);
             regime[i] = s.PrevState[i] != MarketSnapshot.NoState && s.CurState[i] != MarketSnapshot.NoState && s.PrevState[i] != s.CurState[i];
         }
+        var outcome = new RuleOutcome[r.Count];
+        var chunks = (r.Count + ChunkSize - 1) / ChunkSize;
+        if (!parallel || chunks <= 1 || Environment.ProcessorCount == 1)
+        {
+            EvaluateRange(s, r, nowTicks, move, regime, outcome, 0, r.Count);
+            return outcome;
+        }
+        // The caller takes chunks itself and helpers take them too when the pool has a thread to spare. The caller then
+        // waits only for chunks a helper has already taken: on a busy machine, where no helper gets a core in time, it
+        // simply does the work alone (Parallel.For would wait for its queued helpers to be scheduled first).
+        var work = new ChunkWork(s, r, nowTicks, move, regime, outcome, chunks);
+        for (var h = 1; h < Math.Min(Environment.ProcessorCount, chunks); h++) ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(), work, preferLocal: false);
+        work.Run();
+        var spin = new SpinWait();
+        while (Volatile.Read(ref work.Done) < chunks) spin.SpinOnce();
+        return outcome;
+    }
+
+    private sealed class ChunkWork(MarketSnapshot s, RuleColumns r, long nowTicks, double[] move, bool[] regime, RuleOutcome[] outcome, int chunks)
+    {
+        private int _next = -1;
+        public int Done;
+
+        public void Run()
+        {
+            int c;
+            while ((c = Interlocked.Increment(ref _next)) < chunks)
+            {
+                EvaluateRange(s, r, nowTicks, move, regime, outcome, c * ChunkSize, Math.Min(r.Count, (c + 1) * ChunkSize));
+                Interlocked.Increment(ref Done);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void EvaluateRange(MarketSnapshot s, RuleColumns r, long nowTicks, double[] move, bool[] regime, RuleOutcome[] outcome, int from, int to)
+    {
+        var n = s.Count;
         var (curTs, curClose, prevClose) = (s.CurTs, s.CurClose, s.PrevClose);
         var (kind, slot, threshold, direction, indicator, profile) = (r.Kind, r.Slot, r.Threshold, r.Direction, r.Indicator, r.Profile);
         var (lastBar, lastFired, cooldown) = (r.LastBar, r.LastFired, r.CooldownTicks);
-        var outcome = new RuleOutcome[r.Count];
-        for (var k = 0; k < outcome.Length; k++)
+        for (var k = from; k < to; k++)
         {
             var i = slot[k];
             if ((uint)i >= (uint)n) continue;
@@ -224,6 +289,11 @@ public static class AlertKernel
                     break;
                 case AlertCodes.RecommendationChange:
                     var p = profile[k];
+                    if (p >= MarketSnapshot.Profiles)
+                    {
+                        fires = false; // never thrown on a helper thread: an unknown profile does not fire
+                        break;
+                    }
                     var label = s.RecLabel[p][i];
                     fires = s.RecTs[p][i] == bar && label != MarketSnapshot.NoLabel && label != s.PrevRecLabel[p][i];
                     break;
@@ -234,7 +304,6 @@ public static class AlertKernel
             var cooling = lastFired[k] != long.MinValue && nowTicks - lastFired[k] < cooldown[k];
             outcome[k] = fires && !cooling ? RuleOutcome.Fired : RuleOutcome.Evaluated;
         }
-        return outcome;
     }
 
     /// <summary>The day's move in percent: (close / previous close − 1) × 100, NaN without both closes.</summary>

@@ -56,9 +56,20 @@ public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IO
         _ => value.ToString(),
     };
 
+    /// <summary>
+    /// A value as the request path keeps it: immutable values (strings, numbers, booleans, Guid, dates, enums) as they
+    /// are, already boxed by the caller, so their text and JSON are made on the writer's thread; anything else as its text
+    /// now, since a mutable object may change before the writer gets to it.
+    /// </summary>
+    internal static object? Captured(object? value) => value switch
+    {
+        null or string or bool or int or long or short or byte or double or float or decimal or Guid or DateTimeOffset or DateTime or Enum => value,
+        _ => value.ToString(),
+    };
+
     private sealed class Collected
     {
-        public List<KeyValuePair<string, object?>> Values { get; } = [];
+        public List<KeyValuePair<string, object?>> Values { get; } = new(8);
         public Guid? UserId { get; set; }
 
         public void Add(string key, object? value)
@@ -69,14 +80,21 @@ public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IO
                 if (value is Guid g) UserId = g;
                 else if (Guid.TryParse(value?.ToString(), out var parsed)) UserId = parsed;
             }
-            Values.Add(new(key, Plain(value)));
+            Values.Add(new(key, Captured(value)));
         }
 
+        /// <summary>Without an enumerator allocation for the usual shapes: a message's values (a list) and a scope dictionary.</summary>
         public void AddAll(object? state)
         {
             switch (state)
             {
                 case null:
+                    return;
+                case IReadOnlyList<KeyValuePair<string, object?>> list:
+                    for (var i = 0; i < list.Count; i++) Add(list[i].Key, list[i].Value);
+                    return;
+                case Dictionary<string, object?> dictionary:
+                    foreach (var (k, v) in dictionary) Add(k, v);
                     return;
                 case IEnumerable<KeyValuePair<string, object?>> pairs:
                     foreach (var (k, v) in pairs) Add(k, v);
@@ -97,12 +115,14 @@ public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IO
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (!IsEnabled(logLevel) || LogSuppression.Active) return;
+            if (logLevel == LogLevel.None || LogSuppression.Active) return;
+            var minimum = provider._options.MinimumLevel;
+            if (logLevel < minimum && logLevel < LogLevel.Error) return;
             var collected = new Collected();
             provider._scopes?.ForEachScope(static (scope, c) => c.AddAll(scope), collected);
             collected.AddAll(state);
             var message = formatter(state, exception);
-            if (logLevel >= provider._options.MinimumLevel)
+            if (logLevel >= minimum)
             {
                 var context = collected.Values;
                 if (eventId.Id != 0) context.Add(new("EventId", eventId.Name ?? eventId.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -111,7 +131,7 @@ public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IO
                     string.IsNullOrEmpty(message) && exception is not null ? exception.Message : message, collected.UserId, context));
             }
             if (logLevel >= LogLevel.Error && exception is not null && exception is not OperationCanceledException)
-                provider._errors.Capture(exception, category, message, collected.UserId, collected.Values);
+                provider._errors.Capture(exception, category, message, collected.UserId, collected.Values.Select(v => new KeyValuePair<string, object?>(v.Key, Plain(v.Value))).ToList());
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -8,22 +8,28 @@ using Signalbook.Data;
 
 namespace Signalbook.Features.Operations.Logs;
 
-/// <summary>One log line on its way to service_logs. Context values are already plain (strings, numbers, booleans).</summary>
+/// <summary>One log line on its way to service_logs. Context values are immutable values or text (<see cref="DatabaseLoggerProvider.Captured"/>); the writer turns them into JSON.</summary>
 public sealed record LogLine(DateTimeOffset At, string Level, string Module, string Message, Guid? UserId, IReadOnlyList<KeyValuePair<string, object?>>? Context);
 
 /// <summary>What the log writer has done since this node started (Admin → Logs and Admin → System show it).</summary>
 public sealed record LogSinkStats(long Written, long Dropped, int Queued, long Batches, DateTimeOffset? LastFailureAt, string? LastError);
 
 /// <summary>
-/// The background writer of service_logs: a bounded queue that a logger only ever <see cref="TryEnqueue"/>s into (a full
-/// queue drops the line and counts it), drained in batches by one INSERT … SELECT FROM unnest(…) each. When the database
+/// The background writer of service_logs: a bounded lock-free queue that a logger only ever <see cref="TryEnqueue"/>s into
+/// (an atomic count bounds it; a full queue drops the line and counts it; no lock is taken on the request path), drained
+/// in batches by one binary COPY each, the context's JSON written here on the writer's thread. When the database
 /// fails, the batch is dropped and counted, and the next batches are dropped without trying for
 /// <see cref="ServiceLogOptions.RetryAfterFailureMilliseconds"/>: the app never waits for its logs. After each batch it
 /// announces <see cref="PgTopics.ServiceLogs"/> (at most once a second) so the live tails of every node refresh.
 /// </summary>
 public sealed class LogSink : IAsyncDisposable
 {
-    private readonly Channel<LogLine> _queue;
+    private readonly ConcurrentQueue<LogLine> _queue = new();
+    /// <summary>Lines counted in (incremented before the enqueue, decremented after each dequeue): the bound.</summary>
+    private int _queued;
+    /// <summary>1 while the writer waits for a first line; the producer that takes it back to 0 wakes the writer.</summary>
+    private int _sleeping;
+    private readonly SemaphoreSlim _wake = new(0);
     private readonly ServiceLogOptions _options;
     private readonly TimeProvider _clock;
     private readonly NpgsqlDataSource _db;
@@ -38,10 +44,6 @@ public sealed class LogSink : IAsyncDisposable
     {
         _options = options.Value;
         _clock = clock;
-        _queue = Channel.CreateBounded<LogLine>(new BoundedChannelOptions(_options.QueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false,
-        });
         var builder = new NpgsqlConnectionStringBuilder(connection.Value)
         {
             ApplicationName = "signalbook-logs", MaxPoolSize = 2, Timeout = 5, CommandTimeout = 30,
@@ -53,21 +55,35 @@ public sealed class LogSink : IAsyncDisposable
     /// <summary>Never blocks: false (and counted as dropped) when the queue is full.</summary>
     public bool TryEnqueue(LogLine line)
     {
-        if (_queue.Writer.TryWrite(line)) return true;
-        Interlocked.Increment(ref _dropped);
-        return false;
+        if (Interlocked.Increment(ref _queued) > _options.QueueCapacity)
+        {
+            Interlocked.Decrement(ref _queued);
+            Interlocked.Increment(ref _dropped);
+            return false;
+        }
+        _queue.Enqueue(line);
+        if (Volatile.Read(ref _sleeping) == 1 && Interlocked.Exchange(ref _sleeping, 0) == 1) _wake.Release();
+        return true;
     }
 
-    public LogSinkStats Stats => new(Interlocked.Read(ref _written), Interlocked.Read(ref _dropped), _queue.Reader.Count, Interlocked.Read(ref _batches),
+    public LogSinkStats Stats => new(Interlocked.Read(ref _written), Interlocked.Read(ref _dropped), Volatile.Read(ref _queued), Interlocked.Read(ref _batches),
         _lastFailureAt, _lastError);
 
-    /// <summary>The background loop (run by <see cref="LogPump"/>): waits for lines, lets a batch gather, writes.</summary>
+    /// <summary>The background loop (run by <see cref="LogPump"/>): waits for a first line, lets a batch gather, writes.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
         using var _ = LogSuppression.Begin();
-        while (await _queue.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+        while (true)
         {
-            if (_queue.Reader.Count < _options.BatchSize)
+            ct.ThrowIfCancellationRequested();
+            if (Volatile.Read(ref _queued) == 0)
+            {
+                // Say we sleep, then look again: a line counted after this look finds _sleeping set and wakes us.
+                Interlocked.Exchange(ref _sleeping, 1);
+                if (Volatile.Read(ref _queued) == 0) await _wake.WaitAsync(ct).ConfigureAwait(false);
+                Interlocked.Exchange(ref _sleeping, 0);
+            }
+            if (Volatile.Read(ref _queued) < _options.BatchSize)
                 await Task.Delay(TimeSpan.FromMilliseconds(_options.FlushIntervalMilliseconds), _clock, ct).ConfigureAwait(false);
             await FlushAsync(ct).ConfigureAwait(false);
         }
@@ -85,7 +101,11 @@ public sealed class LogSink : IAsyncDisposable
             while (true)
             {
                 batch.Clear();
-                while (batch.Count < _options.BatchSize && _queue.Reader.TryRead(out var line)) batch.Add(line);
+                while (batch.Count < _options.BatchSize && _queue.TryDequeue(out var line))
+                {
+                    Interlocked.Decrement(ref _queued);
+                    batch.Add(line);
+                }
                 if (batch.Count == 0) return stored;
                 stored += await WriteAsync(batch, ct).ConfigureAwait(false);
             }
@@ -203,6 +223,10 @@ public sealed class LogSink : IAsyncDisposable
                     case double v when double.IsFinite(v): json.WriteNumberValue(v); break;
                     case float v when float.IsFinite(v): json.WriteNumberValue(v); break;
                     case decimal v: json.WriteNumberValue(v); break;
+                    case Guid v: json.WriteStringValue(v); break;
+                    case DateTimeOffset v: json.WriteStringValue(v.ToString("O", System.Globalization.CultureInfo.InvariantCulture)); break;
+                    case DateTime v: json.WriteStringValue(v.ToString("O", System.Globalization.CultureInfo.InvariantCulture)); break;
+                    case Enum v: json.WriteStringValue(v.ToString()); break;
                     default: json.WriteStringValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
                 }
             }
@@ -224,5 +248,6 @@ public sealed class LogSink : IAsyncDisposable
     {
         await _db.DisposeAsync();
         _draining.Dispose();
+        _wake.Dispose();
     }
 }
