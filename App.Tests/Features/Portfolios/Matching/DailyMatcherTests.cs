@@ -312,4 +312,68 @@ public sealed class DailyMatcherTests
         batch.Add(1, 2, OrderSide.Buy, OrderType.Market, TimeInForce.Day, 10, null, null, T.Open(0));
         Assert.Throws<ArgumentException>(() => DailyMatcher.Run([new DailyBars([T.Daily(0, 1, 1, 1, 1)])], batch, ExecutionSettings.Default, []));
     }
+
+    /// <summary>
+    /// Above <see cref="DailyOrders.ParallelGroupThreshold"/> orders the parallel run also groups the orders on several
+    /// threads and copies the chunks' fills into the list in parallel: the fills (in order), the working count and every
+    /// order's end state must still be the serial run's, and each instrument's orders must end as the exact engine ends them.
+    /// Instruments without orders, and a list that already holds fills, are part of it.
+    /// </summary>
+    [Fact]
+    public void Run_ALargeBatchInParallel_GroupsOnEveryThread_AndEqualsTheSerialRunAndTheExactEngine()
+    {
+        var settings = SettingsFor("bench");
+        var instruments = Enumerable.Range(0, 40).Select(i => new DailyBars(RandomBars(250 + 7 * i, 300 + i))).ToArray();
+        var random = new Random(31);
+        var batch = new DailyOrders();
+        var perInstrument = new List<MatchOrder>[instruments.Length];
+        for (var i = 0; i < instruments.Length; i++) perInstrument[i] = [];
+        var orders = RandomOrders(12 * DailyOrders.ParallelGroupThreshold, 250, 32);
+        var byIndex = new MatchOrder[orders.Count];
+        for (var k = 0; k < orders.Count; k++)
+        {
+            var o = orders[k];
+            o.Status = OrderStatus.Open; // as DailyOrders.Add makes it
+            var i = random.Next(instruments.Length);
+            if (i % 9 == 4) i--; // instruments 4, 13, 22 and 31 get no orders
+            perInstrument[i].Add(o);
+            byIndex[batch.Add(o.Id, i, o.Side, o.Type, o.TimeInForce, (double)o.Quantity, (double?)o.LimitPrice, (double?)o.StopPrice, o.PlacedAt)] = o;
+        }
+
+        var serial = new List<DailyFill>();
+        var serialWorking = DailyMatcher.Run(instruments, batch, settings, serial);
+        var serialStates = Enumerable.Range(0, batch.Count).Select(k => (batch.Status(k), batch.FilledQuantity(k), batch.Commission(k), batch.FirstBar(k), batch.ClosedBar(k))).ToArray();
+        var earlier = new DailyFill(-1, -1, 1, 1, 1, FillRule.MarketOpen);
+        foreach (var threads in new[] { 2, 3, 8 })
+        {
+            var parallel = new List<DailyFill> { earlier };
+            var parallelWorking = DailyMatcher.Run(instruments, batch, settings, parallel, maxDegreeOfParallelism: threads);
+            Assert.Equal(serialWorking, parallelWorking);
+            Assert.Equal(earlier, parallel[0]);
+            Assert.Equal(serial, parallel.Skip(1));
+            Assert.Equal(serialStates, Enumerable.Range(0, batch.Count).Select(k => (batch.Status(k), batch.FilledQuantity(k), batch.Commission(k), batch.FirstBar(k), batch.ClosedBar(k))).ToArray());
+        }
+        Assert.True(serial.Count > 20_000, $"only {serial.Count} fills");
+
+        // The exact engine, instrument by instrument, ends every order the same way.
+        var exactWorking = 0;
+        var exact = new Dictionary<long, MatchOrder>();
+        for (var i = 0; i < instruments.Length; i++)
+        {
+            var copies = perInstrument[i].Select(Copy).ToList();
+            exactWorking += MatchingEngine.Run(RandomBars(250 + 7 * i, 300 + i), copies, settings, []);
+            foreach (var c in copies) exact[c.Id] = c;
+        }
+        Assert.Equal(exactWorking, serialWorking);
+        for (var k = 0; k < batch.Count; k++)
+        {
+            var mine = Copy(byIndex[k]);
+            batch.CopyTo(k, mine, instruments[batch.Instrument(k)]);
+            AssertSameState(exact[byIndex[k].Id], mine, exactQuantities: true);
+        }
+
+        // An order on an instrument without bars is refused on the parallel path too.
+        batch.Add(-7, instruments.Length, OrderSide.Buy, OrderType.Market, TimeInForce.Day, 10, null, null, T.Open(0));
+        Assert.Throws<ArgumentException>(() => DailyMatcher.Run(instruments, batch, settings, [], maxDegreeOfParallelism: 2));
+    }
 }

@@ -85,47 +85,58 @@ public static class DailyMatcher
         var rates = new Rates(settings);
         for (var i = 0; i < instruments.Count; i++)
             if (instruments[i] is null) throw new ArgumentException($"The bars of instrument {i} are null.", nameof(instruments));
-        var work = orders.Group(instruments.Count, out var start);
+        var work = orders.Group(instruments.Count, out var start, maxDegreeOfParallelism);
 
         if (maxDegreeOfParallelism == 1 || instruments.Count < 2)
         {
             var tables = new SearchTables();
+            var sink = new FillBuffer(fills);
             var working = 0;
             for (var i = 0; i < instruments.Count; i++)
             {
-                if (start[i + 1] > start[i]) working += RunInstrument(instruments[i], work.AsSpan(start[i], start[i + 1] - start[i]), rates, fills, tables);
+                if (start[i + 1] > start[i]) working += RunInstrument(instruments[i], work.AsSpan(start[i], start[i + 1] - start[i]), rates, sink, tables);
             }
             return working;
         }
 
-        // Contiguous ranges of instruments, each into its own list, joined in order at the end.
+        // Contiguous ranges of instruments, each into its own buffer (rented from the shared pool, so repeated runs do not
+        // allocate and fault in fresh memory for every fill), copied in order into the caller's list at the end, in parallel.
         var chunks = Math.Min(instruments.Count, maxDegreeOfParallelism * 8);
-        var chunkFills = new List<DailyFill>[chunks];
+        var chunkFills = new FillBuffer[chunks];
         var chunkWorking = new int[chunks];
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, c =>
+        try
         {
-            var from = (int)((long)instruments.Count * c / chunks);
-            var to = (int)((long)instruments.Count * (c + 1) / chunks);
-            var local = new List<DailyFill>(Math.Max(16, (start[to] - start[from]) * 3));
-            var tables = new SearchTables();
-            var working = 0;
-            for (var i = from; i < to; i++)
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, c =>
             {
-                if (start[i + 1] > start[i]) working += RunInstrument(instruments[i], work.AsSpan(start[i], start[i + 1] - start[i]), rates, local, tables);
+                var from = (int)((long)instruments.Count * c / chunks);
+                var to = (int)((long)instruments.Count * (c + 1) / chunks);
+                var local = new FillBuffer(Math.Max(16, (start[to] - start[from]) * 3));
+                chunkFills[c] = local;
+                var tables = new SearchTables();
+                var working = 0;
+                for (var i = from; i < to; i++)
+                {
+                    if (start[i + 1] > start[i]) working += RunInstrument(instruments[i], work.AsSpan(start[i], start[i + 1] - start[i]), rates, local, tables);
+                }
+                chunkWorking[c] = working;
+            });
+            var at = new int[chunks + 1];
+            at[0] = fills.Count;
+            var all = 0;
+            for (var c = 0; c < chunks; c++)
+            {
+                at[c + 1] = at[c] + chunkFills[c].Count;
+                all += chunkWorking[c];
             }
-            chunkFills[c] = local;
-            chunkWorking[c] = working;
-        });
-        var total = 0;
-        foreach (var list in chunkFills) total += list.Count;
-        fills.EnsureCapacity(fills.Count + total);
-        var all = 0;
-        for (var c = 0; c < chunks; c++)
-        {
-            fills.AddRange(chunkFills[c]);
-            all += chunkWorking[c];
+            System.Runtime.InteropServices.CollectionsMarshal.SetCount(fills, at[chunks]);
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism },
+                c => chunkFills[c].Span.CopyTo(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(fills)[at[c]..at[c + 1]]));
+            return all;
         }
-        return all;
+        finally
+        {
+            foreach (var buffer in chunkFills) buffer?.Release();
+        }
     }
 
     /// <summary>Runs every order of <paramref name="orders"/> over one instrument's bars (the orders' instrument must be 0).</summary>
@@ -184,7 +195,7 @@ public static class DailyMatcher
         public bool Done;
     }
 
-    private static int RunInstrument(DailyBars bars, Span<OrderWork> orders, Rates r, List<DailyFill> fills, SearchTables tables)
+    private static int RunInstrument(DailyBars bars, Span<OrderWork> orders, Rates r, FillBuffer fills, SearchTables tables)
     {
         var n = bars.Count;
         var records = bars.Bars;
@@ -320,7 +331,7 @@ public static class DailyMatcher
         return working;
     }
 
-    private static void MatchLimit(ref State s, in BarRecord b, int i, bool buy, double limit, Rates r, List<DailyFill> fills)
+    private static void MatchLimit(ref State s, in BarRecord b, int i, bool buy, double limit, Rates r, FillBuffer fills)
     {
         var o = b.Open;
         var through = r.Through;
@@ -371,7 +382,7 @@ public static class DailyMatcher
     }
 
     /// <summary>MatchingEngine's Fill: the remainder, capped by the volume share and rounded down to the increment when the cap cuts it.</summary>
-    private static void Fill(ref State s, in BarRecord b, int i, double price, FillRule rule, Rates r, List<DailyFill> fills)
+    private static void Fill(ref State s, in BarRecord b, int i, double price, FillRule rule, Rates r, FillBuffer fills)
     {
         var remaining = s.Quantity - s.Filled;
         var qty = remaining;
@@ -413,5 +424,55 @@ public static class DailyMatcher
         s.Notional += notional;
         s.Commission += commission;
         fills.Add(new DailyFill(s.Index, i, qty, price, commission, rule));
+    }
+}
+
+/// <summary>
+/// Where <see cref="DailyMatcher"/> appends fills: the caller's list (one thread), or an array rented from the shared
+/// pool (one per parallel chunk; <see cref="Release"/> returns it).
+/// </summary>
+internal sealed class FillBuffer
+{
+    private readonly List<DailyFill>? _list;
+    private DailyFill[] _items;
+
+    public FillBuffer(List<DailyFill> list)
+    {
+        _list = list;
+        _items = [];
+    }
+
+    public FillBuffer(int capacity) => _items = System.Buffers.ArrayPool<DailyFill>.Shared.Rent(capacity);
+
+    public int Count { get; private set; }
+
+    public ReadOnlySpan<DailyFill> Span => _items.AsSpan(0, Count);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public void Add(in DailyFill fill)
+    {
+        if (_list is not null)
+        {
+            _list.Add(fill);
+            return;
+        }
+        if (Count == _items.Length) Grow();
+        _items[Count++] = fill;
+    }
+
+    private void Grow()
+    {
+        var bigger = System.Buffers.ArrayPool<DailyFill>.Shared.Rent(Math.Max(16, _items.Length * 2));
+        Span.CopyTo(bigger);
+        System.Buffers.ArrayPool<DailyFill>.Shared.Return(_items);
+        _items = bigger;
+    }
+
+    public void Release()
+    {
+        if (_list is not null || _items.Length == 0) return;
+        System.Buffers.ArrayPool<DailyFill>.Shared.Return(_items);
+        _items = [];
+        Count = 0;
     }
 }

@@ -142,53 +142,101 @@ public sealed class DailyOrders
         Array.Resize(ref _valid, size);
     }
 
+    /// <summary>Below this many orders, grouping runs on one thread whatever the parallelism.</summary>
+    internal const int ParallelGroupThreshold = 2_048;
+
     /// <summary>
     /// For a run: every order's inputs and starting state copied into the working array, grouped by instrument (a counting
     /// sort, keeping the batch's order within an instrument); <paramref name="start"/>[i] .. start[i + 1] are instrument i's.
+    /// With <paramref name="parallelism"/> &gt; 1 the batch is cut into that many contiguous ranges, each counted and copied
+    /// by its own thread into places fixed by one prefix sum (range 0's orders of an instrument before range 1's), so the
+    /// result is the same array as on one thread.
     /// </summary>
-    internal OrderWork[] Group(int instruments, out int[] start)
+    internal OrderWork[] Group(int instruments, out int[] start, int parallelism = 1)
     {
         var count = Count;
         var instrumentOf = _instrument;
-        start = new int[instruments + 1];
-        for (var k = 0; k < count; k++)
+        var parts = parallelism > 1 && count >= ParallelGroupThreshold ? Math.Min(parallelism, count / (ParallelGroupThreshold / 2)) : 1;
+        var width = instruments + 1;
+        var counts = new int[parts * width];
+
+        // Count each range's orders per instrument (an order on an unknown instrument is counted in the extra slot).
+        void CountRange(int part)
         {
-            var i = instrumentOf[k];
-            if (i >= instruments)
-                throw new ArgumentException($"Order {_id[k]} is on instrument {i}, but bars were given for {instruments}.", "orders");
-            start[i + 1]++;
+            var (from, to) = Range(count, parts, part);
+            var mine = counts.AsSpan(part * width, width);
+            for (var k = from; k < to; k++)
+            {
+                var i = instrumentOf[k];
+                mine[(uint)i < (uint)instruments ? i : instruments]++;
+            }
         }
-        for (var i = 0; i < instruments; i++) start[i + 1] += start[i];
+        if (parts == 1) CountRange(0);
+        else Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, CountRange);
+        for (var part = 0; part < parts; part++)
+        {
+            if (counts[part * width + instruments] == 0) continue;
+            var (from, to) = Range(count, parts, part);
+            for (var k = from; k < to; k++)
+            {
+                if ((uint)instrumentOf[k] >= (uint)instruments)
+                    throw new ArgumentException($"Order {_id[k]} is on instrument {instrumentOf[k]}, but bars were given for {instruments}.", "orders");
+            }
+        }
+
+        // Where each range's orders of each instrument go: instrument by instrument, range by range.
+        start = new int[instruments + 1];
+        var at = 0;
+        for (var i = 0; i < instruments; i++)
+        {
+            start[i] = at;
+            for (var part = 0; part < parts; part++)
+            {
+                var n = counts[part * width + i];
+                counts[part * width + i] = at;
+                at += n;
+            }
+        }
+        start[instruments] = at;
+
         if (_work is null || _work.Length < count) _work = new OrderWork[Math.Max(count, 1)];
         if (_rank is null || _rank.Length < count) _rank = new int[Math.Max(count, 1)];
         var work = _work;
         var rank = _rank;
-        var next = start.AsSpan(0, instruments).ToArray();
-        for (var k = 0; k < count; k++)
+        void CopyRange(int part)
         {
-            var at = next[instrumentOf[k]]++;
-            rank[k] = at;
-            ref var w = ref work[at];
-            w.Order = k;
-            w.PlacedTicks = _placedTicks[k];
-            w.Quantity = _quantity[k];
-            w.Limit = _limit[k];
-            w.Stop = _stop[k];
-            w.Filled = _initialFilled[k];
-            w.Notional = _initialNotional[k];
-            w.Commission = _initialCommission[k];
-            w.FirstBar = -1;
-            w.ClosedBar = -1;
-            w.Side = _side[k];
-            w.Type = _type[k];
-            w.Tif = _tif[k];
-            w.Status = _initialStatus[k];
-            w.Triggered = _initialTriggered[k];
-            w.Valid = _valid[k];
+            var (from, to) = Range(count, parts, part);
+            var next = counts.AsSpan(part * width, width);
+            for (var k = from; k < to; k++)
+            {
+                var slot = next[instrumentOf[k]]++;
+                rank[k] = slot;
+                ref var w = ref work[slot];
+                w.Order = k;
+                w.PlacedTicks = _placedTicks[k];
+                w.Quantity = _quantity[k];
+                w.Limit = _limit[k];
+                w.Stop = _stop[k];
+                w.Filled = _initialFilled[k];
+                w.Notional = _initialNotional[k];
+                w.Commission = _initialCommission[k];
+                w.FirstBar = -1;
+                w.ClosedBar = -1;
+                w.Side = _side[k];
+                w.Type = _type[k];
+                w.Tif = _tif[k];
+                w.Status = _initialStatus[k];
+                w.Triggered = _initialTriggered[k];
+                w.Valid = _valid[k];
+            }
         }
+        if (parts == 1) CopyRange(0);
+        else Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, CopyRange);
         _workCount = count;
         return work;
     }
+
+    private static (int From, int To) Range(int count, int parts, int part) => ((int)((long)count * part / parts), (int)((long)count * (part + 1) / parts));
 
     private ref readonly OrderWork Result(int k) => ref _work![_rank![k]];
 
