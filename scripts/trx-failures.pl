@@ -4,8 +4,9 @@
 use strict; use warnings;
 for my $file (@ARGV) {
   open my $fh, '<', $file or next; local $/; my $xml = <$fh>; close $fh;
-  while ($xml =~ m{<UnitTestResult\b([^>]*)>(.*?)</UnitTestResult>}gs) {
-    my ($attrs, $body) = ($1, $2);
+  # A result without output is one self-closing element; the others hold their message and stack.
+  while ($xml =~ m{<UnitTestResult\b([^>]*?)(?:/>|>(.*?)</UnitTestResult>)}gs) {
+    my ($attrs, $body) = ($1, $2 // '');
     next unless $attrs =~ /outcome="Failed"/;
     my ($name) = $attrs =~ /testName="([^"]*)"/;
     my ($message) = $body =~ m{<Message>(.*?)</Message>}s;

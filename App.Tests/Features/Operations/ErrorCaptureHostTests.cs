@@ -30,18 +30,27 @@ public sealed class RequestErrorCaptureTests(AppFactory app) : IClassFixture<App
         await using (var db = await factory.CreateDbContextAsync())
         {
             traderId = await db.Users.Where(u => u.Email == AppFactory.TraderEmail).Select(u => u.Id).SingleAsync();
-            // Stored settings the app cannot read (valid JSON, the wrong shape): the page's first read throws.
-            await db.Database.ExecuteSqlInterpolatedAsync($"UPDATE user_settings SET profile = '[1, 2]'::jsonb WHERE user_id = {traderId}");
+            // A column the page's first read needs is gone (this class's own database): that query throws.
+            await db.Database.ExecuteSqlRawAsync("ALTER TABLE user_settings RENAME COLUMN profile TO profile_hidden");
         }
 
-        var response = await client.GetAsync("/trading-service/logs");
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.GetAsync("/trading-service/logs");
+        }
+        finally
+        {
+            await using var db = await factory.CreateDbContextAsync();
+            await db.Database.ExecuteSqlRawAsync("ALTER TABLE user_settings RENAME COLUMN profile_hidden TO profile");
+        }
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
 
         ErrorLog? error = null;
         for (var i = 0; i < 100 && error is null; i++)
         {
             await using var db = await factory.CreateDbContextAsync();
-            error = await db.ErrorLogs.AsNoTracking().FirstOrDefaultAsync(e => e.ErrorType == "System.Text.Json.JsonException");
+            error = await db.ErrorLogs.AsNoTracking().FirstOrDefaultAsync(e => e.ErrorType == "Npgsql.PostgresException");
             if (error is null) await Task.Delay(100);
         }
         Assert.NotNull(error);
@@ -54,7 +63,6 @@ public sealed class RequestErrorCaptureTests(AppFactory app) : IClassFixture<App
         {
             var group = await db.ErrorGroups.SingleAsync(g => g.Fingerprint == error.Fingerprint);
             Assert.True(await db.Notifications.AnyAsync(n => n.Type == "error" && n.Link == $"admin/errors/{group.Id}"));
-            await db.Database.ExecuteSqlInterpolatedAsync($"UPDATE user_settings SET profile = '{{}}'::jsonb WHERE user_id = {traderId}");
         }
     }
 }
