@@ -56,17 +56,18 @@ public abstract class PortfolioPagesTestContext : SignalbookTestContext, IAsyncL
     /// <summary>What a field says under it (helper or error text), with its label.</summary>
     protected static string FieldText(IRenderedComponent<IComponent> cut, string testId) => Input(cut, testId).Closest(".mud-input-control")!.TextContent;
 
-    /// <summary>Types into a field and leaves it (the change event), in one turn of the renderer.</summary>
-    protected static Task TypeAsync(IRenderedComponent<IComponent> cut, string testId, string text) => cut.InvokeAsync(() =>
+    /// <summary>Types into a field and leaves it (the change event), in one turn of the renderer, its handlers awaited.</summary>
+    protected static Task TypeAsync(IRenderedComponent<IComponent> cut, string testId, string text) => cut.InvokeAsync(async () =>
     {
+        // Awaited: the field's handlers (and what they start) finish before the test's next event, on any machine.
         var input = Input(cut, testId);
         try
         {
-            input.Change(text);
+            await input.ChangeAsync(new ChangeEventArgs { Value = text });
         }
         catch (MissingEventHandlerException)
         {
-            input.Input(text); // an Immediate field listens to input, not change
+            await input.InputAsync(new ChangeEventArgs { Value = text }); // an Immediate field listens to input, not change
         }
     });
 
