@@ -104,8 +104,8 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
         // disclosure once to see recommendations.
         await page.GotoAsync("/recommendations");
         await new Shell(page).WaitForCircuitAsync();
-        var accept = page.GetByTestId("accept-disclosure");
-        if (await accept.IsVisibleAsync()) await accept.ClickAsync();
+        var recommendations = new RecommendationsDashboardPage(page);
+        await recommendations.AcceptIfAskedAsync(recommendations.Grid); // waits for whichever the page shows
         await page.GotoAsync("/markets");
         await new Shell(page).WaitForCircuitAsync();
         await page.GetByTestId("markets-search").FillAsync("AAPL");

@@ -62,8 +62,7 @@ public sealed class PaperTradingTests(BrowserFixture fx)
         // A BUY recommendation, paper traded from its page.
         var dashboard = new RecommendationsDashboardPage(page);
         await dashboard.OpenAsync();
-        var accept = page.GetByTestId("accept-disclosure");
-        if (await accept.IsVisibleAsync()) await accept.ClickAsync();
+        await dashboard.AcceptIfAskedAsync(dashboard.Grid); // waits for the disclosure or the grid, whichever the page shows
         await dashboard.WaitForRowsAsync();
         var found = false;
         foreach (var profile in new[] { "moderate", "aggressive", "conservative" })
