@@ -4,7 +4,7 @@ using Signalbook.E2E.Pages;
 
 namespace Signalbook.E2E;
 
-[Collection(SecondAppCollection.Name)]
+[Collection(E2ECollection.Name)]
 public sealed class AdminDataJobsTests(BrowserFixture fx)
 {
     [Fact]

@@ -141,16 +141,6 @@ public sealed class E2ECollection : ICollectionFixture<BrowserFixture>
 }
 
 /// <summary>
-/// A second app for half of the tests that do not move the clock: the collections run two at a time, so the browser
-/// suite takes about as long as its longest collection rather than the sum of its tests.
-/// </summary>
-[CollectionDefinition(Name)]
-public sealed class SecondAppCollection : ICollectionFixture<BrowserFixture>
-{
-    public const string Name = "browser-2";
-}
-
-/// <summary>
 /// Tests that move the app's clock (days ahead, then back) get an app of their own: rows they leave dated in the future
 /// (sessions, job runs) would otherwise be the "newest" for tests that run after them.
 /// </summary>
