@@ -47,6 +47,34 @@ public abstract class PageTestContext : SignalbookTestContext, IAsyncLifetime
     protected static Task ClickAsync<T>(IRenderedComponent<T> cut, string selector) where T : IComponent
         => ActAsync(cut, selector, e => e.Click());
 
+    /// <summary>The input or textarea of a field, found by its data-testid.</summary>
+    protected static IElement Field<T>(IRenderedComponent<T> cut, string testId) where T : IComponent
+        => cut.Find($"input[data-testid='{testId}'], textarea[data-testid='{testId}'], [data-testid='{testId}'] input, [data-testid='{testId}'] textarea");
+
+    /// <summary>Types into a field in one turn of the renderer, its handlers awaited.</summary>
+    protected static Task TypeAsync<T>(IRenderedComponent<T> cut, string testId, string text) where T : IComponent => cut.InvokeAsync(async () =>
+    {
+        // Awaited: the field's handlers (and what they start) finish before the test's next event, on any machine.
+        var input = Field(cut, testId);
+        // Input (what an Immediate field listens to), then change (what commits any other field's text), each if handled.
+        var handled = false;
+        try
+        {
+            await input.InputAsync(new ChangeEventArgs { Value = text });
+            handled = true;
+        }
+        catch (MissingEventHandlerException)
+        {
+        }
+        try
+        {
+            await input.ChangeAsync(new ChangeEventArgs { Value = text });
+        }
+        catch (MissingEventHandlerException) when (handled)
+        {
+        }
+    });
+
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();

@@ -29,33 +29,6 @@ public sealed class JournalPagesTests : PageTestContext
 
     private NavigationManager Navigation => Services.GetRequiredService<NavigationManager>();
 
-    private static IElement Field<T>(IRenderedComponent<T> cut, string testId) where T : IComponent
-        => cut.Find($"input[data-testid='{testId}'], textarea[data-testid='{testId}'], [data-testid='{testId}'] input, [data-testid='{testId}'] textarea");
-
-    /// <summary>Types into a field in one turn of the renderer, its handlers awaited.</summary>
-    private static Task TypeAsync<T>(IRenderedComponent<T> cut, string testId, string text) where T : IComponent => cut.InvokeAsync(async () =>
-    {
-        // Awaited: the field's handlers (and what they start) finish before the test's next event, on any machine.
-        var input = Field(cut, testId);
-        // Input (what an Immediate field listens to), then change (what commits any other field's text), each if handled.
-        var handled = false;
-        try
-        {
-            await input.InputAsync(new ChangeEventArgs { Value = text });
-            handled = true;
-        }
-        catch (MissingEventHandlerException)
-        {
-        }
-        try
-        {
-            await input.ChangeAsync(new ChangeEventArgs { Value = text });
-        }
-        catch (MissingEventHandlerException) when (handled)
-        {
-        }
-    });
-
     [Fact]
     public async Task EntriesEditor_PreviewRendersMarkdown_RawHtmlShowsAsText_AndSaveStoresTheNote()
     {

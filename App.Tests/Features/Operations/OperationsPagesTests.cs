@@ -16,32 +16,6 @@ public sealed class OperationsPagesTests : PageTestContext
 {
     private void Interactive() => SetRendererInfo(new RendererInfo("Server", isInteractive: true));
 
-    private static IElement Field<T>(IRenderedComponent<T> cut, string testId) where T : IComponent
-        => cut.Find($"input[data-testid='{testId}'], textarea[data-testid='{testId}'], [data-testid='{testId}'] input, [data-testid='{testId}'] textarea");
-
-    private static Task TypeAsync<T>(IRenderedComponent<T> cut, string testId, string text) where T : IComponent => cut.InvokeAsync(async () =>
-    {
-        // Awaited: the field's handlers (and what they start) finish before the test's next event, on any machine.
-        var input = Field(cut, testId);
-        // Input (what an Immediate field listens to), then change (what commits any other field's text), each if handled.
-        var handled = false;
-        try
-        {
-            await input.InputAsync(new ChangeEventArgs { Value = text });
-            handled = true;
-        }
-        catch (MissingEventHandlerException)
-        {
-        }
-        try
-        {
-            await input.ChangeAsync(new ChangeEventArgs { Value = text });
-        }
-        catch (MissingEventHandlerException) when (handled)
-        {
-        }
-    });
-
     private Task<RecordedError> RecordAsync(string fingerprint, string type, string message)
         => Db.WithAsync<ErrorGroupService, RecordedError>(s => s.RecordAsync(new ErrorOccurrence(type, message,
             "System.InvalidOperationException: x\n   at Signalbook.Features.Journal.Import.FillImportService.ImportAsync()", fingerprint, null,
