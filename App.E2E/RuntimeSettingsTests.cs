@@ -59,6 +59,8 @@ public sealed class RuntimeSettingsTests(BrowserFixture fx)
             // Back to the environment's value, through the page, so the other browser tests see the server as started.
             await admin.GotoAsync("/admin/settings");
             await shell.WaitForCircuitAsync();
+            // The rows are drawn after the circuit starts: counting the reset button before them would skip the reset.
+            await Assertions.Expect(admin.Locator($"{ModeRow} [data-testid=setting-source]")).ToBeVisibleAsync();
             if (await admin.Locator($"{ModeRow} [data-testid=setting-reset]").CountAsync() > 0)
             {
                 await admin.Locator($"{ModeRow} [data-testid=setting-reset]").ClickAsync();

@@ -109,6 +109,9 @@ public sealed class JournalPagesTests : PageTestContext
             Assert.DoesNotContain(rules, r => r.Code == NudgeRuleCodes.RevengeTrade);
             Assert.Equal(NudgeRuleCatalog.All.Count - 1, rules.Count);
         });
+        // The page has taken the saved rules back (it replaces its rows after the commit): only then type and save again,
+        // or the click lands on the still-disabled button and the typed value is overwritten.
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=rules-save]").HasAttribute("disabled")));
 
         // A bad threshold: the error shows on its field and nothing changes.
         await TypeAsync(page, "param-max_position_size_pct", "150");

@@ -198,6 +198,43 @@ public sealed class RuntimeConfigTests : JobsHarness
         Assert.NotNull(unreachable.LastError);
     }
 
+    [Fact]
+    public async Task OverlappingReloads_LeaveTheOptionsMonitorOnTheStoredValue()
+    {
+        // Reloads from NOTIFYs keep coming while this node changes a value and reloads after its commit: each time, the
+        // options monitor must end on what the table holds, not on what an overlapping reload read before the commit.
+        var source = new DatabaseConfigurationSource(ConnectionString);
+        var configuration = new ConfigurationBuilder().Add(source).Build();
+        await using var services = new ServiceCollection().AddOptions().Configure<WaitlistOptions>(configuration.GetSection(WaitlistOptions.Section))
+            .AddSingleton<IConfiguration>(configuration).BuildServiceProvider();
+        var monitor = services.GetRequiredService<IOptionsMonitor<WaitlistOptions>>();
+        // A consumer that takes a moment over each change (as one that re-registers jobs does) widens the window in which a
+        // second reload can land while the first one's notice is still being handled.
+        using var slowConsumer = monitor.OnChange(_ => Thread.Sleep(3));
+        using var stop = new CancellationTokenSource();
+        var notices = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested) source.Provider.Reload();
+        });
+        try
+        {
+            await using var db = await DbAsync();
+            for (var i = 1; i <= 80; i++)
+            {
+                await db.Database.ExecuteSqlRawAsync(
+                    "INSERT INTO config_entries (key, value) VALUES ('Waitlist:InvitationDays', {0}) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                    i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                source.Provider.Reload();
+                Assert.Equal(i, monitor.CurrentValue.InvitationDays);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await notices;
+        }
+    }
+
     private string? RecurringCron(string name)
     {
         using var connection = Services.GetRequiredService<JobStorage>().GetConnection();

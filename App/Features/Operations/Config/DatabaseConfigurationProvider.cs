@@ -48,13 +48,19 @@ public sealed class DatabaseConfigurationProvider(string? connectionString) : Co
     }
 
     /// <summary>Re-reads the table and tells configuration consumers (options monitors, change tokens) that it changed.</summary>
+    /// <remarks>
+    /// The read and the notice are one step under the lock. Consumers re-register for the next change token only after
+    /// their callback returns (<c>ChangeToken.OnChange</c>); a second reload that swapped the data and fired in the middle of
+    /// that callback went unnoticed, and an options monitor kept the value read before it (seen as a reset setting that
+    /// stayed in force on the node that reset it, when a NOTIFY-driven reload and the local reload overlapped).
+    /// </remarks>
     public void Reload()
     {
         lock (_reloadLock)
         {
             Load();
+            OnReload();
         }
-        OnReload();
     }
 
     private static Dictionary<string, string?> Read(string connectionString)
