@@ -4,7 +4,7 @@ using Signalbook.E2E.Pages;
 
 namespace Signalbook.E2E;
 
-[Collection(E2ECollection.Name)]
+[Collection(E2ECollection2.Name)]
 public sealed class AdminModelsTests(BrowserFixture fx)
 {
     [Fact]

@@ -13,7 +13,7 @@ namespace Signalbook.E2E;
 /// instrument, opens the campaign (chart, MAE/MFE, R), adds a decision context without a stop and is nudged, and finds
 /// the closing day on the calendar. Every page visited is checked for accessibility.
 /// </summary>
-[Collection(E2ECollection.Name)]
+[Collection(E2ECollection2.Name)]
 public sealed class JournalTests(BrowserFixture fx)
 {
     /// <summary>A demo instrument the demo journal does not trade (it trades the first eight symbols).</summary>

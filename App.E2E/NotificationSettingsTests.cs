@@ -9,7 +9,7 @@ namespace Signalbook.E2E;
 /// with quiet hours, sends a test email (the demo server has no SMTP: it lands in the outbox), and the page and the
 /// admin's failed-deliveries list pass axe.
 /// </summary>
-[Collection(E2ECollection.Name)]
+[Collection(E2ECollection2.Name)]
 public sealed class NotificationSettingsTests(BrowserFixture fx)
 {
     [Fact]

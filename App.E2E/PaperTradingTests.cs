@@ -12,7 +12,7 @@ namespace Signalbook.E2E;
 /// trading-settings pages, each checked for accessibility.
 /// </summary>
 [Collection(ClockCollection.Name)]
-public sealed class PaperTradingTests(BrowserFixture fx)
+public sealed class PaperTradingTests(ClockBrowserFixture fx)
 {
     private const string DemoPortfolio = "Following the model (demo)";
 

@@ -8,7 +8,7 @@ namespace Signalbook.E2E;
 /// The app shell in the three ways people see it: light, dark and at phone width, each page checked by axe-core, and the
 /// theme that follows the system. Screenshots of each land in artifacts/screenshots for a look at the one design.
 /// </summary>
-[Collection(E2ECollection.Name)]
+[Collection(E2ECollection2.Name)]
 public sealed class ShellTests(BrowserFixture fx)
 {
     private static readonly string[] TraderPages = ["/app", "/markets", "/recommendations", "/recommendations/track-record", "/settings/sessions", "/settings/security"];

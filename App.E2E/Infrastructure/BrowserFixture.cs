@@ -5,11 +5,12 @@ using Microsoft.Playwright;
 namespace Signalbook.E2E.Infrastructure;
 
 /// <summary>
-/// One app server and one Chromium for the whole E2E run (xunit collection fixture). Chromium is
-/// Debian's (no browser download is possible here), started with the flags this sandbox needs.
-/// Every page a test visits is saved as a screenshot under artifacts/screenshots.
+/// A Chromium and the app server it talks to, for one xunit collection. The two browser collections share one server
+/// (<see cref="SharedAppServer"/>: one demo seeding, their tests side by side); the clock collection has its own
+/// (<see cref="ClockBrowserFixture"/>). Chromium is Debian's (no browser download is possible here), started with the flags
+/// this sandbox needs. Every page a test visits is saved as a screenshot under artifacts/screenshots.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     public AppServer Server { get; private set; } = null!;
     public IPlaywright Playwright { get; private set; } = null!;
@@ -27,7 +28,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         // Web-first assertions wait 5 s by default, the locators' actions the context's 30 s: on a 2-core CI machine that
         // also runs the other suite, a page can take longer than 5 s to show what it will show. Only a failing wait costs it.
         Assertions.SetDefaultExpectTimeout(30_000);
-        Server = await AppServer.StartAsync();
+        Server = await StartServerAsync();
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         var executable = Environment.GetEnvironmentVariable("SIGNALBOOK_CHROMIUM") ?? "/usr/bin/chromium";
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -47,11 +48,17 @@ public sealed class BrowserFixture : IAsyncLifetime
         await File.WriteAllLinesAsync(Path.Combine(AppServer.RepositoryRoot(), "artifacts", "axe-summary.txt"), summary); // the last fixture to end writes all
         if (Browser is not null) await Browser.DisposeAsync();
         Playwright?.Dispose();
-        if (Server is not null) await Server.DisposeAsync();
+        if (Server is not null) await StopServerAsync(Server);
     }
 
-    private readonly Dictionary<string, string> _signedIn = [];
-    private readonly SemaphoreSlim _signInGate = new(1, 1);
+    /// <summary>The server of this collection: the one the browser collections share.</summary>
+    protected virtual Task<AppServer> StartServerAsync() => SharedAppServer.AcquireAsync();
+
+    protected virtual Task StopServerAsync(AppServer server) => SharedAppServer.ReleaseAsync();
+
+    // Signed-in browser state per server and user, shared by the collections on one server: one session per user.
+    private static readonly Dictionary<(string Server, string Email), string> SignedIn = [];
+    private static readonly SemaphoreSlim SignInGate = new(1, 1);
 
     /// <summary>
     /// A page of a user who is already signed in: the first call signs in through the form and keeps the browser's
@@ -61,26 +68,28 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<IPage> SignedInPageAsync(string email, string password, int width = 1366, int height = 860, ColorScheme scheme = ColorScheme.Light)
     {
         string? state;
-        await _signInGate.WaitAsync();
+        await SignInGate.WaitAsync();
         try
         {
-            if (!_signedIn.TryGetValue(email, out state))
+            if (!SignedIn.TryGetValue((Server.BaseUrl, email), out state))
             {
                 var first = await NewPageAsync();
                 await new Pages.LoginPage(first).SignInAsync(email, password);
                 state = await first.Context.StorageStateAsync();
-                _signedIn[email] = state;
+                SignedIn[(Server.BaseUrl, email)] = state;
                 await first.Context.CloseAsync();
             }
         }
         finally
         {
-            _signInGate.Release();
+            SignInGate.Release();
         }
         return await NewPageAsync(width, height, scheme, state);
     }
 
-    public async Task<IPage> NewPageAsync(int width = 1366, int height = 860, ColorScheme scheme = ColorScheme.Light, string? storageState = null)
+    /// <param name="userAgent">A user agent of the test's own (null: Chromium's), to tell its session apart on a sessions page.</param>
+    public async Task<IPage> NewPageAsync(int width = 1366, int height = 860, ColorScheme scheme = ColorScheme.Light, string? storageState = null,
+        string? userAgent = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -88,6 +97,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = width, Height = height },
             ColorScheme = scheme,
             StorageState = storageState,
+            UserAgent = userAgent,
         });
         context.SetDefaultTimeout(30_000); // generous for a 2-core CI machine running both suites: only a failing wait costs it
         var page = await context.NewPageAsync();
@@ -134,10 +144,22 @@ public sealed class BrowserFixture : IAsyncLifetime
     private static string Truncate(string? text, int max) => text is null ? "" : text.Length <= max ? text : text[..max] + "…";
 }
 
+/// <summary>
+/// The browser tests that keep the server's clock, in two collections that run side by side on one shared server. What
+/// one test changes for everyone stays in one collection with the tests it would disturb: moving the clock (alerts) with
+/// the waitlist invitations and the trader's notification count, and the registration mode with the sign-up tests.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class E2ECollection : ICollectionFixture<BrowserFixture>
 {
     public const string Name = "browser";
+}
+
+/// <summary>The second collection on the shared server (see <see cref="E2ECollection"/>).</summary>
+[CollectionDefinition(Name)]
+public sealed class E2ECollection2 : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser-2";
 }
 
 /// <summary>
@@ -145,7 +167,51 @@ public sealed class E2ECollection : ICollectionFixture<BrowserFixture>
 /// (sessions, job runs) would otherwise be the "newest" for tests that run after them.
 /// </summary>
 [CollectionDefinition(Name)]
-public sealed class ClockCollection : ICollectionFixture<BrowserFixture>
+public sealed class ClockCollection : ICollectionFixture<ClockBrowserFixture>
 {
     public const string Name = "browser-clock";
+}
+
+/// <summary>A browser on an app server of its own (the clock collection's).</summary>
+public sealed class ClockBrowserFixture : BrowserFixture
+{
+    protected override Task<AppServer> StartServerAsync() => AppServer.StartAsync();
+
+    protected override async Task StopServerAsync(AppServer server) => await server.DisposeAsync();
+}
+
+/// <summary>
+/// The app server the two browser collections share: started by the first fixture that asks, stopped when both have let
+/// it go. A run filtered down to one of them never sees the second release; the server is then stopped as the test host
+/// exits (and, failing that, by the watchdogs <see cref="AppServer"/> leaves).
+/// </summary>
+public static class SharedAppServer
+{
+    private const int Sharers = 2;
+    private static readonly Lock Gate = new();
+    private static Task<AppServer>? _server;
+    private static int _released;
+
+    static SharedAppServer() => AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAsync().Wait(TimeSpan.FromSeconds(30));
+
+    public static Task<AppServer> AcquireAsync()
+    {
+        lock (Gate) return _server ??= AppServer.StartAsync();
+    }
+
+    public static Task ReleaseAsync()
+    {
+        lock (Gate)
+        {
+            if (++_released < Sharers) return Task.CompletedTask;
+        }
+        return StopAsync();
+    }
+
+    private static async Task StopAsync()
+    {
+        Task<AppServer>? server;
+        lock (Gate) (server, _server) = (_server, null);
+        if (server is { IsCompletedSuccessfully: true }) await server.Result.DisposeAsync();
+    }
 }
