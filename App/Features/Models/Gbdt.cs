@@ -79,6 +79,7 @@ public sealed class GbdtLearner(GbdtOptions? options = null) : ILearner
         var roundProbabilities = new double[train.Task == ModelTask.Multiclass ? n * k : 0];
         double bestLoss = double.PositiveInfinity;
         var bestRounds = 0;
+        var leaves = new (int[] Rows, (int Node, int Start, int End)[] Ranges)[k];
 
         for (var round = 0; round < o.Trees; round++)
         {
@@ -114,8 +115,8 @@ public sealed class GbdtLearner(GbdtOptions? options = null) : ILearner
                 Rows.For(n, i => Softmax(raw.AsSpan(i * k, k), roundProbabilities.AsSpan(i * k, k)));
             for (var c = 0; c < k; c++)
             {
-                // Gradients and hessians of the loss at the current raw scores (all rows of this round).
-                for (var i = 0; i < n; i++)
+                // Gradients and hessians of the loss at the current raw scores (all rows of this round; each row on its own).
+                Rows.For(n, i =>
                 {
                     double g, h;
                     var y = train.Y[i];
@@ -136,15 +137,27 @@ public sealed class GbdtLearner(GbdtOptions? options = null) : ILearner
                     stats[i * 3] = g;
                     stats[i * 3 + 1] = h;
                     stats[i * 3 + 2] = 1;
-                }
-                var tree = builder.Build((int[])rows.Clone(), features, rng);
+                });
+                var treeRows = (int[])rows.Clone();
+                var tree = builder.Build(treeRows, features, rng);
                 trees.Add(tree);
+                if (sampleSize == n) leaves[c] = (treeRows, [.. builder.LeafRanges]);
             }
             // Apply the round's trees after all K were fitted on the same scores (as XGBoost does).
             for (var c = 0; c < k; c++)
             {
                 var tree = trees[trees.Count - k + c];
-                Rows.For(n, i => raw[i * k + c] += tree.Values[tree.LeafBinned(bins, i)]);
+                if (sampleSize == n)
+                {
+                    // Every row trained this tree: the builder's partition says which leaf each one reached.
+                    var (treeRows, ranges) = leaves[c];
+                    foreach (var (leaf, start, end) in ranges)
+                    {
+                        var value = tree.Values[leaf];
+                        for (var i = start; i < end; i++) raw[treeRows[i] * k + c] += value;
+                    }
+                }
+                else Rows.For(n, i => raw[i * k + c] += tree.Values[tree.LeafBinned(bins, i)]);
                 if (validation is not null)
                 {
                     var vx = validation.X;
