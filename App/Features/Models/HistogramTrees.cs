@@ -313,7 +313,13 @@ internal sealed class HistogramTreeBuilder<TCriterion> where TCriterion : struct
         var scratch = new int[rows.Length];
         var perNode = _featuresPerNode > 0 && _featuresPerNode < features.Length;
         var rootHist = perNode ? null : BuildHistogram(rows, 0, rows.Length, features);
-        Grow(nodes, rows, scratch, 0, rows.Length, 0, features, rootHist, rng, perNode);
+        var rootTotals = new double[_d];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var o = rows[i] * _d;
+            for (var d = 0; d < _d; d++) rootTotals[d] += _stats[o + d];
+        }
+        Grow(nodes, rows, scratch, 0, rows.Length, 0, features, rootHist, rootTotals, rng, perNode);
         return new HistTree
         {
             Feature = [.. nodes.Feature], Threshold = [.. nodes.Threshold], ThresholdBin = [.. nodes.ThresholdBin],
@@ -322,8 +328,9 @@ internal sealed class HistogramTreeBuilder<TCriterion> where TCriterion : struct
         };
     }
 
+    /// <param name="totals">The statistics summed over the node's rows in their order (the parent's partition gathers them).</param>
     private int Grow(Nodes nodes, int[] rows, int[] scratch, int start, int end, int depth, int[] treeFeatures, double[]? hist,
-        Random rng, bool perNode)
+        double[] totals, Random rng, bool perNode)
     {
         var node = nodes.Feature.Count;
         nodes.Feature.Add(-1);
@@ -334,12 +341,6 @@ internal sealed class HistogramTreeBuilder<TCriterion> where TCriterion : struct
         nodes.Right.Add(-1);
         nodes.Gain.Add(0);
 
-        var totals = new double[_d];
-        for (var i = start; i < end; i++)
-        {
-            var s = rows[i] * _d;
-            for (var d = 0; d < _d; d++) totals[d] += _stats[s + d];
-        }
         var leaf = new double[_criterion.OutputSize];
         _criterion.LeafValue(totals, leaf);
         nodes.Values.AddRange(leaf);
@@ -370,15 +371,44 @@ internal sealed class HistogramTreeBuilder<TCriterion> where TCriterion : struct
             return node;
         }
 
-        // Stable partition: left rows stay in order at the front, right rows follow in order.
+        // Stable partition: left rows stay in order at the front, right rows follow in order. Each side's totals are summed
+        // on the way, in that same row order, so they are exactly what a pass over the child's rows would give.
         var column = _bins[best.Feature];
         int l = start, rCount = 0;
-        for (var i = start; i < end; i++)
+        var leftTotals = new double[_d];
+        var rightTotals = new double[_d];
+        if (_d == 3)
         {
-            var row = rows[i];
-            var b = column[row];
-            var goLeft = b == BinMapper.MissingBin ? best.MissingLeft : b <= best.Bin;
-            if (goLeft) rows[l++] = row; else scratch[rCount++] = row;
+            double lg = 0, lh = 0, ln = 0, rg = 0, rh = 0, rn = 0;
+            for (var i = start; i < end; i++)
+            {
+                var row = rows[i];
+                var b = column[row];
+                var o = row * 3;
+                if (b == BinMapper.MissingBin ? best.MissingLeft : b <= best.Bin)
+                {
+                    rows[l++] = row;
+                    (lg, lh, ln) = (lg + _stats[o], lh + _stats[o + 1], ln + _stats[o + 2]);
+                }
+                else
+                {
+                    scratch[rCount++] = row;
+                    (rg, rh, rn) = (rg + _stats[o], rh + _stats[o + 1], rn + _stats[o + 2]);
+                }
+            }
+            (leftTotals[0], leftTotals[1], leftTotals[2], rightTotals[0], rightTotals[1], rightTotals[2]) = (lg, lh, ln, rg, rh, rn);
+        }
+        else
+        {
+            for (var i = start; i < end; i++)
+            {
+                var row = rows[i];
+                var b = column[row];
+                var goLeft = b == BinMapper.MissingBin ? best.MissingLeft : b <= best.Bin;
+                var side = goLeft ? leftTotals : rightTotals;
+                for (var d = 0; d < _d; d++) side[d] += _stats[row * _d + d];
+                if (goLeft) rows[l++] = row; else scratch[rCount++] = row;
+            }
         }
         Array.Copy(scratch, 0, rows, l, rCount);
 
@@ -398,8 +428,8 @@ internal sealed class HistogramTreeBuilder<TCriterion> where TCriterion : struct
             for (var i = 0; i < hist!.Length; i++) hist[i] -= small[i];
             (leftHist, rightHist) = leftSmaller ? (small, hist) : (hist, small);
         }
-        var left = Grow(nodes, rows, scratch, start, l, depth + 1, treeFeatures, leftHist, rng, perNode);
-        var right = Grow(nodes, rows, scratch, l, end, depth + 1, treeFeatures, rightHist, rng, perNode);
+        var left = Grow(nodes, rows, scratch, start, l, depth + 1, treeFeatures, leftHist, leftTotals, rng, perNode);
+        var right = Grow(nodes, rows, scratch, l, end, depth + 1, treeFeatures, rightHist, rightTotals, rng, perNode);
         nodes.Left[node] = left;
         nodes.Right[node] = right;
         return node;
