@@ -77,6 +77,26 @@ public sealed class SharedComponentTests : SignalbookTestContext
         Assert.Contains(colourClass, element.ClassName);
     }
 
+    [Theory]
+    [InlineData(Variant.Text, Color.Success)]
+    [InlineData(Variant.Outlined, Color.Info)]
+    [InlineData(Variant.Filled, Color.Error)]
+    public void ChipMarkup_HasTheClassesAndStructureMudChipRenders(Variant variant, Color color)
+    {
+        // The plain chips (StatusChip, RegimeBadge, the dashboard's markers) look like MudChips only while they carry
+        // the same classes in the same structure: this fails if a MudBlazor update changes what a MudChip renders.
+        var mud = Render<MudChip<string>>(p => p.Add(c => c.Size, Size.Small).Add(c => c.Variant, variant).Add(c => c.Color, color)
+            .Add(c => c.Class, "sb-x").Add(c => c.ChildContent, "word"));
+        var mudChip = mud.Find(".mud-chip-container > .mud-chip");
+        Assert.Equal(mudChip.ClassList.OrderBy(c => c), ChipMarkup.Class(color, variant, "sb-x").Split(' ').OrderBy(c => c));
+        Assert.Equal("word", mudChip.QuerySelector(":scope > span.mud-chip-content")?.TextContent);
+
+        var plain = Render<StatusChip>(p => p.Add(c => c.Status, "x").Add(c => c.Text, "word").Add(c => c.Color, color));
+        var plainChip = plain.Find(".mud-chip-container > .mud-chip");
+        Assert.Equal(ChipMarkup.Class(color, Variant.Text, "sb-status-chip").Split(' ').OrderBy(c => c), plainChip.ClassList.OrderBy(c => c));
+        Assert.Equal("word", plainChip.QuerySelector(":scope > span.mud-chip-content")?.TextContent);
+    }
+
     [Fact]
     public void UtcTime_WritesUtcInvariantly_WithAMachineReadableDatetime()
     {
