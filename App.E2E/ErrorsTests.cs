@@ -15,7 +15,7 @@ namespace Signalbook.E2E;
 /// ErrorGroupService on the app's database) shows as a group; the admin resolves it with a note; the error recurs on
 /// that node and the group shows reopened, with the earlier resolution still readable.
 /// </summary>
-[Collection(E2ECollection.Name)]
+[Collection(E2ECollection2.Name)]
 public sealed class ErrorsTests(BrowserFixture fx)
 {
     [Fact]

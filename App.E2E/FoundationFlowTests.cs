@@ -176,6 +176,8 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
         var page = await fx.NewPageAsync();
         await new LoginPage(page).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         var shell = new Shell(page);
+        // Blazor's script is running (it handles the links) only once the circuit is up: a click before it is a plain load.
+        await shell.WaitForCircuitAsync();
         await page.EvaluateAsync("() => window.__sbNoReload = true");
         await shell.NavLink("Users").ClickAsync();
         await page.WaitForURLAsync("**/admin/users");

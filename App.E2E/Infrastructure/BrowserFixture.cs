@@ -2,6 +2,8 @@ using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
+[assembly: TestCollectionOrderer("Signalbook.E2E.Infrastructure.CollectionOrder", "Signalbook.E2E")]
+
 namespace Signalbook.E2E.Infrastructure;
 
 /// <summary>
@@ -214,4 +216,17 @@ public static class SharedAppServer
         lock (Gate) (server, _server) = (_server, null);
         if (server is { IsCompletedSuccessfully: true }) await server.Result.DisposeAsync();
     }
+}
+
+/// <summary>
+/// The order the collections start in (two at a time, xunit.runner.json): the longest browser collection first, beside the
+/// clock collection and its own app; the second browser collection and the two-node test take the threads that free up.
+/// Started in the default order, the two short collections went first and the longest one ended alone, minutes later.
+/// </summary>
+public sealed class CollectionOrder : ITestCollectionOrderer
+{
+    private static readonly string[] Order = [E2ECollection.Name, ClockCollection.Name, E2ECollection2.Name, TwoNodeCollection.Name];
+
+    public IEnumerable<Xunit.Abstractions.ITestCollection> OrderTestCollections(IEnumerable<Xunit.Abstractions.ITestCollection> testCollections) =>
+        testCollections.OrderBy(c => Array.IndexOf(Order, c.DisplayName) is var i and >= 0 ? i : Order.Length).ThenBy(c => c.DisplayName, StringComparer.Ordinal);
 }
