@@ -24,5 +24,30 @@ public sealed class UploadFolderTests : IDisposable
         Assert.True(File.Exists(other));
     }
 
+    [Fact]
+    public void UploadFiles_DeleteAll_RemovesThisNodesUploadsStillOnDisk_AndNoOneElses()
+    {
+        var node = new UploadFiles();
+        var kept = node.NewPath("held-by-a-page.csv");
+        var done = node.NewPath("imported.csv");
+        File.WriteAllText(kept, "Date,Open\n");
+        File.WriteAllText(done, "Date,Open\n");
+        node.Delete(done);
+        var otherNode = new UploadFiles().NewPath("another-node.csv");
+        File.WriteAllText(otherNode, "Date,Open\n");
+        try
+        {
+            Assert.StartsWith(Path.Combine(Path.GetTempPath(), UploadFolder.Prefix), kept);
+            Assert.Equal(1, node.DeleteAll());
+            Assert.False(File.Exists(kept));
+            Assert.True(File.Exists(otherNode));
+            Assert.Equal(0, node.DeleteAll());
+        }
+        finally
+        {
+            File.Delete(otherNode);
+        }
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -51,6 +51,7 @@ public static class MarketDataSetup
     public static IServiceCollection AddSignalbookMarketData(this IServiceCollection services)
     {
         services.AddScoped<Admin.DataAdminService>();
+        services.AddSingleton<Admin.UploadFiles>();
         services.AddHostedService<Admin.UploadFolderCleanup>();
         services.AddScoped<InstrumentService>();
         services.AddScoped<PriceBarWriter>();

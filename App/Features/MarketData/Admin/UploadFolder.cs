@@ -39,8 +39,57 @@ public static class UploadFolder
     }
 }
 
-/// <summary>Removes abandoned uploads when the node starts.</summary>
-internal sealed class UploadFolderCleanup(TimeProvider clock, ILogger<UploadFolderCleanup> logger) : IHostedService
+/// <summary>
+/// This node's uploads (one per app host): made by <see cref="NewPath"/>, deleted by <see cref="Delete"/> when the page is
+/// done with them. A page whose circuit is still kept for a reconnect when the node stops never gets to delete its files;
+/// <see cref="DeleteAll"/> does it then (found leaving one file per browser-test run).
+/// </summary>
+public sealed class UploadFiles
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _paths = new();
+
+    public string NewPath(string fileName)
+    {
+        var path = UploadFolder.NewPath(fileName);
+        _paths[path] = 0;
+        return path;
+    }
+
+    public void Delete(string path)
+    {
+        File.Delete(path);
+        _paths.TryRemove(path, out _);
+    }
+
+    /// <summary>Deletes every upload of this node still on disk; returns how many.</summary>
+    public int DeleteAll()
+    {
+        var removed = 0;
+        foreach (var path in _paths.Keys)
+        {
+            try
+            {
+                if (File.Exists(path))
+                {
+                    File.Delete(path);
+                    removed++;
+                }
+                _paths.TryRemove(path, out _);
+            }
+            catch (IOException)
+            {
+                // Gone or in use: the start-up sweep of a later node removes it once it is old.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return removed;
+    }
+}
+
+/// <summary>Removes abandoned uploads when the node starts, and this node's own when it stops.</summary>
+internal sealed class UploadFolderCleanup(TimeProvider clock, UploadFiles uploads, ILogger<UploadFolderCleanup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -49,5 +98,10 @@ internal sealed class UploadFolderCleanup(TimeProvider clock, ILogger<UploadFold
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        var removed = uploads.DeleteAll();
+        if (removed > 0) logger.LogInformation("Removed {Count} upload(s) that open pages still held", removed);
+        return Task.CompletedTask;
+    }
 }
