@@ -117,7 +117,10 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
         while (true)
         {
             await new Shell(page).WaitForCircuitAsync();
-            await stats.WaitForAsync();
+            // The page shows its stats, or says why it cannot: fail with that, not with a bare timeout.
+            var error = page.GetByTestId("instrument-error");
+            await Assertions.Expect(stats.Or(error).First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            if (await error.IsVisibleAsync()) Assert.Fail($"The instrument page showed an error: {await error.InnerTextAsync()}");
             var analysed = await stats.GetByTestId("current-regime").GetByTestId("regime-badge").CountAsync() > 0
                            && await stats.GetByTestId("instrument-recommendation").GetByTestId("label-badge").CountAsync() > 0;
             if (analysed || DateTime.UtcNow > deadline) break;

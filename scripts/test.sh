@@ -61,7 +61,15 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
   echo "[test] $(basename "$trx" .trx): ${p:-0} passed, ${f:-0} failed"
 done
-[ "$failed" -gt 0 ] && perl scripts/trx-failures.pl "$results"/*.trx
+if [ "$failed" -gt 0 ]; then
+  perl scripts/trx-failures.pl "$results"/*.trx
+  # What the browser suites' apps logged as errors (each entry with its indented lines), the newest last.
+  for log in "$results"/app-*.log; do
+    [ -f "$log" ] || continue
+    errors=$(awk '/^(fail|crit): /{keep=8; print; next} keep>0 && /^ /{keep--; print; next} {keep=0}' "$log" | tail -n 80)
+    [ -n "$errors" ] && printf '[test] Errors logged by %s:\n%s\n' "$(basename "$log")" "$errors"
+  done
+fi
 echo "Screenshots of every page the browser tests visited: artifacts/screenshots/"
 if [ "$passed" -eq 0 ]; then echo "No test ran." >&2; status=1; fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"

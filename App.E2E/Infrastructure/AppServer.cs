@@ -24,9 +24,12 @@ public sealed class AppServer : IAsyncDisposable
     private readonly EmbeddedPostgres? _cluster;
     private readonly string? _clusterDir;
     private readonly StringBuilder _output;
+    private readonly string _name;
+    private static int _started;
 
     private AppServer(Process process, EmbeddedPostgres? cluster, string? clusterDir, string baseUrl, StringBuilder output)
     {
+        _name = $"app-{Environment.ProcessId}-{Interlocked.Increment(ref _started)}";
         _process = process;
         _cluster = cluster;
         _clusterDir = clusterDir;
@@ -156,12 +159,29 @@ public sealed class AppServer : IAsyncDisposable
             }
         }
         _process.Dispose();
+        SaveOutput();
         _cluster?.Dispose();
         try { if (ClockFile.Length > 0) File.Delete(ClockFile); } catch (IOException) { }
         if (_clusterDir is not null)
         {
             try { Directory.Delete(_clusterDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary>
+    /// The app's log, kept beside the test results (scripts/test.sh prints its errors when a test failed: a CI run's
+    /// only record of what the server saw).
+    /// </summary>
+    private void SaveOutput()
+    {
+        try
+        {
+            var folder = Path.Combine(RepositoryRoot(), "artifacts", "test-results");
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, _name + ".log"), Output);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     public static string RepositoryRoot()
