@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -8,28 +7,27 @@ using Signalbook.Data;
 
 namespace Signalbook.Features.Operations.Logs;
 
-/// <summary>One log line on its way to service_logs. Context values are immutable values or text (<see cref="DatabaseLoggerProvider.Captured"/>); the writer turns them into JSON.</summary>
-public sealed record LogLine(DateTimeOffset At, string Level, string Module, string Message, Guid? UserId, IReadOnlyList<KeyValuePair<string, object?>>? Context);
-
 /// <summary>What the log writer has done since this node started (Admin → Logs and Admin → System show it).</summary>
 public sealed record LogSinkStats(long Written, long Dropped, int Queued, long Batches, DateTimeOffset? LastFailureAt, string? LastError);
 
 /// <summary>
-/// The background writer of service_logs: a bounded lock-free queue that a logger only ever <see cref="TryEnqueue"/>s into
-/// (an atomic count bounds it; a full queue drops the line and counts it; no lock is taken on the request path), drained
-/// in batches by one binary COPY each, the context's JSON written here on the writer's thread. When the database
+/// The background writer of service_logs: a bounded lock-free queue of rows already encoded for COPY (<see cref="LogRow"/>)
+/// that a logger only ever <see cref="TryEnqueue"/>s into (an atomic count bounds it; a full queue drops the line and
+/// counts it; no lock is taken on the request path), drained in batches by one binary COPY each. When the database
 /// fails, the batch is dropped and counted, and the next batches are dropped without trying for
 /// <see cref="ServiceLogOptions.RetryAfterFailureMilliseconds"/>: the app never waits for its logs. After each batch it
 /// announces <see cref="PgTopics.ServiceLogs"/> (at most once a second) so the live tails of every node refresh.
 /// </summary>
 public sealed class LogSink : IAsyncDisposable
 {
-    private readonly ConcurrentQueue<LogLine> _queue = new();
+    private readonly ConcurrentQueue<byte[]> _queue = new();
     /// <summary>Lines counted in (incremented before the enqueue, decremented after each dequeue): the bound.</summary>
     private int _queued;
     /// <summary>1 while the writer waits for a first line; the producer that takes it back to 0 wakes the writer.</summary>
     private int _sleeping;
     private readonly SemaphoreSlim _wake = new(0);
+    /// <summary>Released by the producer whose line fills a batch: the writer stops gathering and writes at once.</summary>
+    private readonly SemaphoreSlim _batchFull = new(0);
     private readonly ServiceLogOptions _options;
     private readonly TimeProvider _clock;
     private readonly NpgsqlDataSource _db;
@@ -53,16 +51,18 @@ public sealed class LogSink : IAsyncDisposable
     }
 
     /// <summary>Never blocks: false (and counted as dropped) when the queue is full.</summary>
-    public bool TryEnqueue(LogLine line)
+    public bool TryEnqueue(byte[] row)
     {
-        if (Interlocked.Increment(ref _queued) > _options.QueueCapacity)
+        var queued = Interlocked.Increment(ref _queued);
+        if (queued > _options.QueueCapacity)
         {
             Interlocked.Decrement(ref _queued);
             Interlocked.Increment(ref _dropped);
             return false;
         }
-        _queue.Enqueue(line);
+        _queue.Enqueue(row);
         if (Volatile.Read(ref _sleeping) == 1 && Interlocked.Exchange(ref _sleeping, 0) == 1) _wake.Release();
+        else if (queued == _options.BatchSize) _batchFull.Release();
         return true;
     }
 
@@ -83,8 +83,12 @@ public sealed class LogSink : IAsyncDisposable
                 if (Volatile.Read(ref _queued) == 0) await _wake.WaitAsync(ct).ConfigureAwait(false);
                 Interlocked.Exchange(ref _sleeping, 0);
             }
+            // Gather for the flush interval, unless a batch fills first. Under load lines then wait milliseconds, not a
+            // second: a line that waits through a garbage collection is promoted, and promoting every line (tens of
+            // thousands a second) cost the requests that logged them more than the logging itself.
             if (Volatile.Read(ref _queued) < _options.BatchSize)
-                await Task.Delay(TimeSpan.FromMilliseconds(_options.FlushIntervalMilliseconds), _clock, ct).ConfigureAwait(false);
+                await _batchFull.WaitAsync(TimeSpan.FromMilliseconds(_options.FlushIntervalMilliseconds), ct).ConfigureAwait(false);
+            while (_batchFull.CurrentCount > 0 && _batchFull.Wait(0)) { } // releases already answered by this flush
             await FlushAsync(ct).ConfigureAwait(false);
         }
     }
@@ -97,14 +101,14 @@ public sealed class LogSink : IAsyncDisposable
         try
         {
             var stored = 0;
-            var batch = new List<LogLine>(_options.BatchSize);
+            var batch = new List<byte[]>(_options.BatchSize);
             while (true)
             {
                 batch.Clear();
-                while (batch.Count < _options.BatchSize && _queue.TryDequeue(out var line))
+                while (batch.Count < _options.BatchSize && _queue.TryDequeue(out var row))
                 {
                     Interlocked.Decrement(ref _queued);
-                    batch.Add(line);
+                    batch.Add(row);
                 }
                 if (batch.Count == 0) return stored;
                 stored += await WriteAsync(batch, ct).ConfigureAwait(false);
@@ -116,7 +120,7 @@ public sealed class LogSink : IAsyncDisposable
         }
     }
 
-    private async Task<int> WriteAsync(List<LogLine> batch, CancellationToken ct)
+    private async Task<int> WriteAsync(List<byte[]> batch, CancellationToken ct)
     {
         if (Environment.TickCount64 < Interlocked.Read(ref _retryAfterTicks))
         {
@@ -128,22 +132,18 @@ public sealed class LogSink : IAsyncDisposable
             await using var conn = await _db.OpenConnectionAsync(ct).ConfigureAwait(false);
             if (!await TryCopyAsync(conn, batch, ct).ConfigureAwait(false))
             {
-                await using (var cmd = new NpgsqlCommand("""
-                    INSERT INTO service_logs (user_id, level, module, message, context, "timestamp")
-                    SELECT u.id, x.level, x.module, x.message, x.context::jsonb, x.ts
-                    FROM unnest(@u, @l, @m, @msg, @c, @t) WITH ORDINALITY AS x(uid, level, module, message, context, ts, n)
-                    LEFT JOIN users u ON u.id = x.uid
-                    ORDER BY x.n
-                    """, conn))
+                // A user deleted since their line was logged fails the foreign key: such lines are kept without the user.
+                var ids = batch.Select(LogRow.UserIdOf).OfType<Guid>().Distinct().ToArray();
+                var known = new HashSet<Guid>();
+                await using (var cmd = new NpgsqlCommand("SELECT id FROM users WHERE id = ANY(@ids)", conn))
                 {
-                    cmd.Parameters.Add(new NpgsqlParameter("u", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = batch.Select(l => l.UserId).ToArray() });
-                    cmd.Parameters.Add(new NpgsqlParameter("l", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(l => l.Level).ToArray() });
-                    cmd.Parameters.Add(new NpgsqlParameter("m", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(l => Cut(l.Module, 128)).ToArray() });
-                    cmd.Parameters.Add(new NpgsqlParameter("msg", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(l => Cut(l.Message, 1024)).ToArray() });
-                    cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(l => ContextJson(l.Context)).ToArray() });
-                    cmd.Parameters.Add(new NpgsqlParameter("t", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = batch.Select(l => l.At.ToUniversalTime()).ToArray() });
-                    await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                    cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = ids });
+                    await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                    while (await reader.ReadAsync(ct).ConfigureAwait(false)) known.Add(reader.GetGuid(0));
                 }
+                var kept = batch.Select(r => LogRow.UserIdOf(r) is { } id && !known.Contains(id) ? LogRow.WithoutUser(r) : r).ToList();
+                if (!await TryCopyAsync(conn, kept, ct).ConfigureAwait(false))
+                    throw new InvalidOperationException("service_logs refused a batch whose users all exist.");
             }
             Interlocked.Add(ref _written, batch.Count);
             Interlocked.Increment(ref _batches);
@@ -165,29 +165,18 @@ public sealed class LogSink : IAsyncDisposable
     }
 
     /// <summary>
-    /// The batch by binary COPY: the cheapest way in for PostgreSQL, so the writer takes as little CPU from requests as it
-    /// can. A user id that no longer exists (a user deleted since) fails the COPY on its foreign key: the caller then
-    /// writes the batch by the INSERT that drops such ids.
+    /// The batch by binary COPY, the rows' bytes as they were encoded: the cheapest way in for PostgreSQL and no work per
+    /// value here, so the writer takes as little CPU from requests as it can. False when a user id no longer exists.
     /// </summary>
-    private static async Task<bool> TryCopyAsync(NpgsqlConnection conn, List<LogLine> batch, CancellationToken ct)
+    private static async Task<bool> TryCopyAsync(NpgsqlConnection conn, List<byte[]> batch, CancellationToken ct)
     {
         try
         {
-            await using var copy = await conn.BeginBinaryImportAsync(
-                "COPY service_logs (user_id, level, module, message, context, \"timestamp\") FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false);
-            foreach (var l in batch)
-            {
-                await copy.StartRowAsync(ct).ConfigureAwait(false);
-                if (l.UserId is { } user) await copy.WriteAsync(user, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
-                else await copy.WriteNullAsync(ct).ConfigureAwait(false);
-                await copy.WriteAsync(l.Level, NpgsqlDbType.Varchar, ct).ConfigureAwait(false);
-                await copy.WriteAsync(Cut(l.Module, 128), NpgsqlDbType.Varchar, ct).ConfigureAwait(false);
-                await copy.WriteAsync(Cut(l.Message, 1024), NpgsqlDbType.Varchar, ct).ConfigureAwait(false);
-                if (ContextJson(l.Context) is { } json) await copy.WriteAsync(json, NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
-                else await copy.WriteNullAsync(ct).ConfigureAwait(false);
-                await copy.WriteAsync(l.At.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
-            }
-            await copy.CompleteAsync(ct).ConfigureAwait(false);
+            await using var copy = await conn.BeginRawBinaryCopyAsync($"COPY service_logs ({LogRow.Columns}) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false);
+            await copy.WriteAsync(LogRow.Header.ToArray(), ct).ConfigureAwait(false);
+            foreach (var row in batch) await copy.WriteAsync(row, ct).ConfigureAwait(false);
+            await copy.WriteAsync(LogRow.Trailer.ToArray(), ct).ConfigureAwait(false);
+            await copy.DisposeAsync().ConfigureAwait(false); // ends the COPY: the server's verdict comes here
             return true;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
@@ -196,58 +185,11 @@ public sealed class LogSink : IAsyncDisposable
         }
     }
 
-    /// <summary>The context as a JSON object, written directly (no dictionary, no reflection over the values).</summary>
-    private static string? ContextJson(IReadOnlyList<KeyValuePair<string, object?>>? context)
-    {
-        if (context is null || context.Count == 0) return null;
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            var seen = context.Count > 8 ? new HashSet<string>(StringComparer.Ordinal) : null;
-            for (var i = context.Count - 1; i >= 0; i--)
-            {
-                // A later value of a key wins, as it did in the dictionary this replaces: write from the end, skip repeats.
-                var (key, value) = context[i];
-                if (seen is not null ? !seen.Add(key) : RepeatsLater(context, i, key)) continue;
-                json.WritePropertyName(key);
-                switch (value)
-                {
-                    case null: json.WriteNullValue(); break;
-                    case string v: json.WriteStringValue(v); break;
-                    case bool v: json.WriteBooleanValue(v); break;
-                    case int v: json.WriteNumberValue(v); break;
-                    case long v: json.WriteNumberValue(v); break;
-                    case short v: json.WriteNumberValue(v); break;
-                    case byte v: json.WriteNumberValue(v); break;
-                    case double v when double.IsFinite(v): json.WriteNumberValue(v); break;
-                    case float v when float.IsFinite(v): json.WriteNumberValue(v); break;
-                    case decimal v: json.WriteNumberValue(v); break;
-                    case Guid v: json.WriteStringValue(v); break;
-                    case DateTimeOffset v: json.WriteStringValue(v.ToString("O", System.Globalization.CultureInfo.InvariantCulture)); break;
-                    case DateTime v: json.WriteStringValue(v.ToString("O", System.Globalization.CultureInfo.InvariantCulture)); break;
-                    case Enum v: json.WriteStringValue(v.ToString()); break;
-                    default: json.WriteStringValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
-                }
-            }
-            json.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static bool RepeatsLater(IReadOnlyList<KeyValuePair<string, object?>> context, int i, string key)
-    {
-        for (var j = i + 1; j < context.Count; j++)
-            if (string.Equals(context[j].Key, key, StringComparison.Ordinal)) return true;
-        return false;
-    }
-
-    private static string Cut(string s, int max) => s.Length > max ? s[..max] : s;
-
     public async ValueTask DisposeAsync()
     {
         await _db.DisposeAsync();
         _draining.Dispose();
         _wake.Dispose();
+        _batchFull.Dispose();
     }
 }
