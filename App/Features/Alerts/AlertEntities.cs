@@ -168,8 +168,6 @@ internal sealed class AlertRuleConfiguration : IEntityTypeConfiguration<AlertRul
         b.HasIndex(e => e.PortfolioId);
         // The evaluator reads the active rules only.
         b.HasIndex(e => e.Kind).HasFilter("is_active");
-        // Room on each page for the evaluator's updates to stay on it (HOT: no index writes); migration 0012.
-        b.HasStorageParameter("fillfactor", 80);
     }
 }
 
