@@ -110,6 +110,14 @@ public sealed class MigrationTests
                 await ExecAsync(conn, tx, $"ALTER TABLE {table.Name} DROP CONSTRAINT {probe}");
             }
             Compare(problems, $"{table.Name} check constraints", checks, modelChecks);
+
+            // Storage parameters (fillfactor): Npgsql keeps them as entity annotations "Npgsql:StorageParameter:<name>".
+            const string storagePrefix = "Npgsql:StorageParameter:";
+            var storage = await ListAsync(conn, tx, "SELECT unnest(reloptions) FROM pg_class WHERE oid = @t::regclass", table.Name);
+            var modelStorage = table.EntityTypeMappings.SelectMany(m => m.TypeBase.GetAnnotations())
+                .Where(a => a.Name.StartsWith(storagePrefix, StringComparison.Ordinal))
+                .Select(a => $"{a.Name[storagePrefix.Length..]}={Convert.ToString(a.Value, System.Globalization.CultureInfo.InvariantCulture)}").ToHashSet();
+            Compare(problems, $"{table.Name} storage parameters", storage, modelStorage);
         }
         await tx.RollbackAsync();
 
