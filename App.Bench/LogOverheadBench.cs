@@ -14,16 +14,17 @@ using Signalbook.Features.Operations.Logs;
 namespace Signalbook.Bench;
 
 /// <summary>
-/// <c>bench logs [--requests 600] [--runs 21] [--warmup 2000]</c>: the database log provider's overhead on a realistic
+/// <c>bench logs [--requests 600] [--writing-requests 6000] [--runs 21] [--warmup 2000]</c>: the database log provider's overhead on a realistic
 /// request. Two copies of one small ASP.NET Core app serve over Kestrel on loopback, each request pushing the signed-in
 /// user's scope (as the app's middleware does; the user exists), reading 20 rows from PostgreSQL and logging 20
 /// structured lines at Information; one copy has no log provider, the other the app's <see cref="DatabaseLoggerProvider"/>
 /// writing to the same private PostgreSQL.
-/// <para>Each round times three halves of --requests sequential requests, the order rotating: A without the provider;
-/// B with it, its lines written after the timing (the request path: what a request pays when the server has a core to
-/// spare for the writer); C with it and its writer running (everything on the same two cores as the client and
+/// <para>Each round times three runs of sequential requests, the order rotating: A, --requests without the provider;
+/// B, as many with it, its lines written after the timing (the request path: what a request pays when the server has a core to
+/// spare for the writer); C, --writing-requests (about two seconds: the writer gathers lines for a second before each
+/// batch) with it and its writer running (everything on the same two cores as the client and
 /// PostgreSQL: the writer's and PostgreSQL's work for 20 rows lands in the requests' time). The figures are medians of
-/// each round's own ratios (B/A, C/A), so a slow moment of the machine moves all three halves of one round and is
+/// each round's own ratios of time per request (B/A, C/A), so a slow moment of the machine moves all three runs of one round and is
 /// outvoted. Both copies are warmed up first (JIT tier-1, connection pools), the provider's in drained chunks.</para>
 /// Ends with <c>RESULT logs overhead_pct=… (B) overhead_iqr_pct=… overhead_writing_pct=… (C) request_us=…
 /// request_with_provider_us=… request_while_writing_us=… write_us_per_line=… lines_written=… lines_dropped=…</c>.
@@ -39,6 +40,8 @@ public sealed class LogOverheadBench : IBench
         var requests = IntArg(args, "--requests", 600);
         var runs = IntArg(args, "--runs", 21);
         var warmup = IntArg(args, "--warmup", 2000);
+        // C runs long enough for the writer's own rhythm (it gathers lines for a second before a batch) to land inside it.
+        var writingRequests = IntArg(args, "--writing-requests", 6000);
         var folder = Directory.CreateTempSubdirectory("signalbook-bench-logs-").FullName;
         try
         {
@@ -109,7 +112,7 @@ public sealed class LogOverheadBench : IBench
                             using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ct))
                             {
                                 var writer = Task.Run(() => sink.RunAsync(stop.Token), CancellationToken.None);
-                                c = await TimeAsync(http, loggedUrl, requests, ct);
+                                c = await TimeAsync(http, loggedUrl, writingRequests, ct);
                                 // Drained first (this waits for the writer's batch in flight): stopped mid-COPY, the writer
                                 // would count its batch as lost and drop lines for a while after.
                                 await sink.FlushAsync(ct);

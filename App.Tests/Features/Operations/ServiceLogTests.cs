@@ -155,6 +155,36 @@ public sealed class ServiceLogTests : ServiceHarness
     }
 
     [Fact]
+    public async Task SustainedLogging_TheRunningWriterWritesEachBatchAsItFills_AndDropsNothing()
+    {
+        // 6,000 lines in about a second against a queue of 1,500: a writer that gathered for its full second (the flush
+        // interval) before writing let the queue overflow; one that writes as each batch of 500 fills keeps up.
+        await using var sink = new LogSink(new DatabaseConnection(ConnectionString),
+            Options.Create(new ServiceLogOptions { BatchSize = 500, QueueCapacity = 1500, FlushIntervalMilliseconds = 1000 }), TimeProvider.System);
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Run(() => sink.RunAsync(stop.Token));
+        try
+        {
+            using var loggers = Loggers(sink);
+            var log = loggers.CreateLogger("Signalbook.Features.Test");
+            for (var i = 0; i < 6000; i++)
+            {
+                log.LogInformation("Line {Index}", i);
+                if (i % 50 == 49) await Task.Delay(5);
+            }
+            var deadline = Stopwatch.StartNew();
+            while (sink.Stats.Written + sink.Stats.Dropped < 6000 && deadline.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(20);
+            Assert.Equal((6000L, 0L), (sink.Stats.Written, sink.Stats.Dropped));
+            Assert.True(sink.Stats.Batches >= 12, $"{sink.Stats.Batches} batches");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => writer);
+        }
+    }
+
+    [Fact]
     public async Task Retention_DeletesServiceLogsOlderThan30Days_AndErrorsResolvedMoreThan90DaysAgo_KeepingUnresolvedOnes()
     {
         var now = Clock.GetUtcNow();

@@ -57,28 +57,20 @@ public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IO
     };
 
     /// <summary>
-    /// The values of one entry (scopes, then the message's), gathered into a list that each thread reuses: the line is
-    /// encoded (<see cref="LogRow"/>) before the logger returns, so nothing of it outlives the call.
+    /// A value as the request path keeps it: immutable values (strings, numbers, booleans, Guid, dates, enums) as they
+    /// are, already boxed by the caller, so their text and JSON are made on the writer's thread; anything else as its text
+    /// now, since a mutable object may change before the writer gets to it.
     /// </summary>
+    internal static object? Captured(object? value) => value switch
+    {
+        null or string or bool or int or long or short or byte or double or float or decimal or Guid or DateTimeOffset or DateTime or Enum => value,
+        _ => value.ToString(),
+    };
+
     private sealed class Collected
     {
-        [ThreadStatic] private static Collected? _current;
-
-        public List<KeyValuePair<string, object?>> Values { get; } = new(16);
-        public Guid? UserId { get; private set; }
-
-        /// <summary>This thread's instance, emptied; a new one while it is in use (a value whose ToString logs).</summary>
-        public static Collected Rent()
-        {
-            var c = _current;
-            if (c is null) return new Collected();
-            _current = null;
-            c.Values.Clear();
-            c.UserId = null;
-            return c;
-        }
-
-        public void Return() => _current = this;
+        public List<KeyValuePair<string, object?>> Values { get; } = new(8);
+        public Guid? UserId { get; set; }
 
         public void Add(string key, object? value)
         {
@@ -87,9 +79,8 @@ public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IO
             {
                 if (value is Guid g) UserId = g;
                 else if (Guid.TryParse(value?.ToString(), out var parsed)) UserId = parsed;
-                if (UserId is not null) return; // stored in its own column, not again in the context
             }
-            Values.Add(new(key, value));
+            Values.Add(new(key, Captured(value)));
         }
 
         /// <summary>Without an enumerator allocation for the usual shapes: a message's values (a list) and a scope dictionary.</summary>
@@ -127,29 +118,20 @@ public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IO
             if (logLevel == LogLevel.None || LogSuppression.Active) return;
             var minimum = provider._options.MinimumLevel;
             if (logLevel < minimum && logLevel < LogLevel.Error) return;
-            var collected = Collected.Rent();
-            try
+            var collected = new Collected();
+            provider._scopes?.ForEachScope(static (scope, c) => c.AddAll(scope), collected);
+            collected.AddAll(state);
+            var message = formatter(state, exception);
+            if (logLevel >= minimum)
             {
-                provider._scopes?.ForEachScope(static (scope, c) => c.AddAll(scope), collected);
-                collected.AddAll(state);
-                var message = formatter(state, exception);
-                if (logLevel >= minimum)
-                {
-                    var context = collected.Values;
-                    var count = context.Count;
-                    if (eventId.Id != 0) context.Add(new("EventId", eventId.Name ?? eventId.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                    if (exception is not null) context.Add(new("Exception", $"{exception.GetType().FullName}: {exception.Message}"));
-                    provider._sink.TryEnqueue(LogRow.Encode(provider._clock.GetUtcNow(), LevelOf(logLevel), category,
-                        string.IsNullOrEmpty(message) && exception is not null ? exception.Message : message, collected.UserId, context));
-                    context.RemoveRange(count, context.Count - count);
-                }
-                if (logLevel >= LogLevel.Error && exception is not null && exception is not OperationCanceledException)
-                    provider._errors.Capture(exception, category, message, collected.UserId, collected.Values.Select(v => new KeyValuePair<string, object?>(v.Key, Plain(v.Value))).ToList());
+                var context = collected.Values;
+                if (eventId.Id != 0) context.Add(new("EventId", eventId.Name ?? eventId.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                if (exception is not null) context.Add(new("Exception", $"{exception.GetType().FullName}: {exception.Message}"));
+                provider._sink.TryEnqueue(new LogLine(provider._clock.GetUtcNow(), LevelOf(logLevel), category,
+                    string.IsNullOrEmpty(message) && exception is not null ? exception.Message : message, collected.UserId, context));
             }
-            finally
-            {
-                collected.Return();
-            }
+            if (logLevel >= LogLevel.Error && exception is not null && exception is not OperationCanceledException)
+                provider._errors.Capture(exception, category, message, collected.UserId, collected.Values.Select(v => new KeyValuePair<string, object?>(v.Key, Plain(v.Value))).ToList());
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -7,20 +8,23 @@ using Signalbook.Data;
 
 namespace Signalbook.Features.Operations.Logs;
 
+/// <summary>One log line on its way to service_logs. Context values are immutable values or text (<see cref="DatabaseLoggerProvider.Captured"/>); the writer turns them into JSON.</summary>
+public sealed record LogLine(DateTimeOffset At, string Level, string Module, string Message, Guid? UserId, IReadOnlyList<KeyValuePair<string, object?>>? Context);
+
 /// <summary>What the log writer has done since this node started (Admin → Logs and Admin → System show it).</summary>
 public sealed record LogSinkStats(long Written, long Dropped, int Queued, long Batches, DateTimeOffset? LastFailureAt, string? LastError);
 
 /// <summary>
-/// The background writer of service_logs: a bounded lock-free queue of rows already encoded for COPY (<see cref="LogRow"/>)
-/// that a logger only ever <see cref="TryEnqueue"/>s into (an atomic count bounds it; a full queue drops the line and
-/// counts it; no lock is taken on the request path), drained in batches by one binary COPY each. When the database
+/// The background writer of service_logs: a bounded lock-free queue that a logger only ever <see cref="TryEnqueue"/>s into
+/// (an atomic count bounds it; a full queue drops the line and counts it; no lock is taken on the request path), drained
+/// in batches by one binary COPY each, the context's JSON written here on the writer's thread. When the database
 /// fails, the batch is dropped and counted, and the next batches are dropped without trying for
 /// <see cref="ServiceLogOptions.RetryAfterFailureMilliseconds"/>: the app never waits for its logs. After each batch it
 /// announces <see cref="PgTopics.ServiceLogs"/> (at most once a second) so the live tails of every node refresh.
 /// </summary>
 public sealed class LogSink : IAsyncDisposable
 {
-    private readonly ConcurrentQueue<byte[]> _queue = new();
+    private readonly ConcurrentQueue<LogLine> _queue = new();
     /// <summary>Lines counted in (incremented before the enqueue, decremented after each dequeue): the bound.</summary>
     private int _queued;
     /// <summary>1 while the writer waits for a first line; the producer that takes it back to 0 wakes the writer.</summary>
@@ -51,7 +55,7 @@ public sealed class LogSink : IAsyncDisposable
     }
 
     /// <summary>Never blocks: false (and counted as dropped) when the queue is full.</summary>
-    public bool TryEnqueue(byte[] row)
+    public bool TryEnqueue(LogLine line)
     {
         var queued = Interlocked.Increment(ref _queued);
         if (queued > _options.QueueCapacity)
@@ -60,7 +64,7 @@ public sealed class LogSink : IAsyncDisposable
             Interlocked.Increment(ref _dropped);
             return false;
         }
-        _queue.Enqueue(row);
+        _queue.Enqueue(line);
         if (Volatile.Read(ref _sleeping) == 1 && Interlocked.Exchange(ref _sleeping, 0) == 1) _wake.Release();
         else if (queued == _options.BatchSize) _batchFull.Release();
         return true;
@@ -83,12 +87,11 @@ public sealed class LogSink : IAsyncDisposable
                 if (Volatile.Read(ref _queued) == 0) await _wake.WaitAsync(ct).ConfigureAwait(false);
                 Interlocked.Exchange(ref _sleeping, 0);
             }
-            // Gather for the flush interval, unless a batch fills first. Under load lines then wait milliseconds, not a
-            // second: a line that waits through a garbage collection is promoted, and promoting every line (tens of
-            // thousands a second) cost the requests that logged them more than the logging itself.
+            // Gather for the flush interval, unless a batch fills first: a writer that slept the whole second while
+            // requests logged tens of thousands of lines overflowed the queue and dropped them.
             if (Volatile.Read(ref _queued) < _options.BatchSize)
                 await _batchFull.WaitAsync(TimeSpan.FromMilliseconds(_options.FlushIntervalMilliseconds), ct).ConfigureAwait(false);
-            while (_batchFull.CurrentCount > 0 && _batchFull.Wait(0)) { } // releases already answered by this flush
+            while (_batchFull.CurrentCount > 0 && _batchFull.Wait(0)) { } // releases this flush answers
             await FlushAsync(ct).ConfigureAwait(false);
         }
     }
@@ -101,14 +104,14 @@ public sealed class LogSink : IAsyncDisposable
         try
         {
             var stored = 0;
-            var batch = new List<byte[]>(_options.BatchSize);
+            var batch = new List<LogLine>(_options.BatchSize);
             while (true)
             {
                 batch.Clear();
-                while (batch.Count < _options.BatchSize && _queue.TryDequeue(out var row))
+                while (batch.Count < _options.BatchSize && _queue.TryDequeue(out var line))
                 {
                     Interlocked.Decrement(ref _queued);
-                    batch.Add(row);
+                    batch.Add(line);
                 }
                 if (batch.Count == 0) return stored;
                 stored += await WriteAsync(batch, ct).ConfigureAwait(false);
@@ -120,7 +123,7 @@ public sealed class LogSink : IAsyncDisposable
         }
     }
 
-    private async Task<int> WriteAsync(List<byte[]> batch, CancellationToken ct)
+    private async Task<int> WriteAsync(List<LogLine> batch, CancellationToken ct)
     {
         if (Environment.TickCount64 < Interlocked.Read(ref _retryAfterTicks))
         {
@@ -132,18 +135,22 @@ public sealed class LogSink : IAsyncDisposable
             await using var conn = await _db.OpenConnectionAsync(ct).ConfigureAwait(false);
             if (!await TryCopyAsync(conn, batch, ct).ConfigureAwait(false))
             {
-                // A user deleted since their line was logged fails the foreign key: such lines are kept without the user.
-                var ids = batch.Select(LogRow.UserIdOf).OfType<Guid>().Distinct().ToArray();
-                var known = new HashSet<Guid>();
-                await using (var cmd = new NpgsqlCommand("SELECT id FROM users WHERE id = ANY(@ids)", conn))
+                await using (var cmd = new NpgsqlCommand("""
+                    INSERT INTO service_logs (user_id, level, module, message, context, "timestamp")
+                    SELECT u.id, x.level, x.module, x.message, x.context::jsonb, x.ts
+                    FROM unnest(@u, @l, @m, @msg, @c, @t) WITH ORDINALITY AS x(uid, level, module, message, context, ts, n)
+                    LEFT JOIN users u ON u.id = x.uid
+                    ORDER BY x.n
+                    """, conn))
                 {
-                    cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = ids });
-                    await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                    while (await reader.ReadAsync(ct).ConfigureAwait(false)) known.Add(reader.GetGuid(0));
+                    cmd.Parameters.Add(new NpgsqlParameter("u", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = batch.Select(l => l.UserId).ToArray() });
+                    cmd.Parameters.Add(new NpgsqlParameter("l", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(l => l.Level).ToArray() });
+                    cmd.Parameters.Add(new NpgsqlParameter("m", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(l => Cut(l.Module, 128)).ToArray() });
+                    cmd.Parameters.Add(new NpgsqlParameter("msg", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(l => Cut(l.Message, 1024)).ToArray() });
+                    cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(l => ContextJson(l.Context)).ToArray() });
+                    cmd.Parameters.Add(new NpgsqlParameter("t", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = batch.Select(l => l.At.ToUniversalTime()).ToArray() });
+                    await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
                 }
-                var kept = batch.Select(r => LogRow.UserIdOf(r) is { } id && !known.Contains(id) ? LogRow.WithoutUser(r) : r).ToList();
-                if (!await TryCopyAsync(conn, kept, ct).ConfigureAwait(false))
-                    throw new InvalidOperationException("service_logs refused a batch whose users all exist.");
             }
             Interlocked.Add(ref _written, batch.Count);
             Interlocked.Increment(ref _batches);
@@ -165,18 +172,29 @@ public sealed class LogSink : IAsyncDisposable
     }
 
     /// <summary>
-    /// The batch by binary COPY, the rows' bytes as they were encoded: the cheapest way in for PostgreSQL and no work per
-    /// value here, so the writer takes as little CPU from requests as it can. False when a user id no longer exists.
+    /// The batch by binary COPY: the cheapest way in for PostgreSQL, so the writer takes as little CPU from requests as it
+    /// can. A user id that no longer exists (a user deleted since) fails the COPY on its foreign key: the caller then
+    /// writes the batch by the INSERT that drops such ids.
     /// </summary>
-    private static async Task<bool> TryCopyAsync(NpgsqlConnection conn, List<byte[]> batch, CancellationToken ct)
+    private static async Task<bool> TryCopyAsync(NpgsqlConnection conn, List<LogLine> batch, CancellationToken ct)
     {
         try
         {
-            await using var copy = await conn.BeginRawBinaryCopyAsync($"COPY service_logs ({LogRow.Columns}) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false);
-            await copy.WriteAsync(LogRow.Header.ToArray(), ct).ConfigureAwait(false);
-            foreach (var row in batch) await copy.WriteAsync(row, ct).ConfigureAwait(false);
-            await copy.WriteAsync(LogRow.Trailer.ToArray(), ct).ConfigureAwait(false);
-            await copy.DisposeAsync().ConfigureAwait(false); // ends the COPY: the server's verdict comes here
+            await using var copy = await conn.BeginBinaryImportAsync(
+                "COPY service_logs (user_id, level, module, message, context, \"timestamp\") FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false);
+            foreach (var l in batch)
+            {
+                await copy.StartRowAsync(ct).ConfigureAwait(false);
+                if (l.UserId is { } user) await copy.WriteAsync(user, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
+                else await copy.WriteNullAsync(ct).ConfigureAwait(false);
+                await copy.WriteAsync(l.Level, NpgsqlDbType.Varchar, ct).ConfigureAwait(false);
+                await copy.WriteAsync(Cut(l.Module, 128), NpgsqlDbType.Varchar, ct).ConfigureAwait(false);
+                await copy.WriteAsync(Cut(l.Message, 1024), NpgsqlDbType.Varchar, ct).ConfigureAwait(false);
+                if (ContextJson(l.Context) is { } json) await copy.WriteAsync(json, NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
+                else await copy.WriteNullAsync(ct).ConfigureAwait(false);
+                await copy.WriteAsync(l.At.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
+            }
+            await copy.CompleteAsync(ct).ConfigureAwait(false);
             return true;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
@@ -184,6 +202,54 @@ public sealed class LogSink : IAsyncDisposable
             return false;
         }
     }
+
+    /// <summary>The context as a JSON object, written directly (no dictionary, no reflection over the values).</summary>
+    private static string? ContextJson(IReadOnlyList<KeyValuePair<string, object?>>? context)
+    {
+        if (context is null || context.Count == 0) return null;
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            var seen = context.Count > 8 ? new HashSet<string>(StringComparer.Ordinal) : null;
+            for (var i = context.Count - 1; i >= 0; i--)
+            {
+                // A later value of a key wins, as it did in the dictionary this replaces: write from the end, skip repeats.
+                var (key, value) = context[i];
+                if (seen is not null ? !seen.Add(key) : RepeatsLater(context, i, key)) continue;
+                json.WritePropertyName(key);
+                switch (value)
+                {
+                    case null: json.WriteNullValue(); break;
+                    case string v: json.WriteStringValue(v); break;
+                    case bool v: json.WriteBooleanValue(v); break;
+                    case int v: json.WriteNumberValue(v); break;
+                    case long v: json.WriteNumberValue(v); break;
+                    case short v: json.WriteNumberValue(v); break;
+                    case byte v: json.WriteNumberValue(v); break;
+                    case double v when double.IsFinite(v): json.WriteNumberValue(v); break;
+                    case float v when float.IsFinite(v): json.WriteNumberValue(v); break;
+                    case decimal v: json.WriteNumberValue(v); break;
+                    case Guid v: json.WriteStringValue(v); break;
+                    case DateTimeOffset v: json.WriteStringValue(v.ToString("O", System.Globalization.CultureInfo.InvariantCulture)); break;
+                    case DateTime v: json.WriteStringValue(v.ToString("O", System.Globalization.CultureInfo.InvariantCulture)); break;
+                    case Enum v: json.WriteStringValue(v.ToString()); break;
+                    default: json.WriteStringValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
+                }
+            }
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static bool RepeatsLater(IReadOnlyList<KeyValuePair<string, object?>> context, int i, string key)
+    {
+        for (var j = i + 1; j < context.Count; j++)
+            if (string.Equals(context[j].Key, key, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
+    private static string Cut(string s, int max) => s.Length > max ? s[..max] : s;
 
     public async ValueTask DisposeAsync()
     {
