@@ -16,12 +16,12 @@ namespace Signalbook.Features.Notifications;
 /// (a Hangfire job with retries and backoff in the app). The row exists before any delivery, so nothing is lost.
 /// </summary>
 public sealed class NotificationService(IDbContextFactory<AppDbContext> factory, TimeProvider clock, INotificationDeliveryQueue queue,
-    ILogger<NotificationService> logger) : INotifier
+    UserSettingsService settings, ILogger<NotificationService> logger) : INotifier
 {
     public async Task<long> NotifyAsync(NotificationRequest request, CancellationToken ct = default)
     {
         Validate(request);
-        var zone = UserSettingsService.ZoneOf((await new UserSettingsService(factory, clock).GetTradingAsync(request.UserId, ct)).Profile);
+        var zone = UserSettingsService.ZoneOf((await settings.GetTradingAsync(request.UserId, ct)).Profile);
         await using var db = await factory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var prefs = await NotificationPreferencesStore.EnsureAsync(db, request.UserId, ct);

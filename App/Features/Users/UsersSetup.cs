@@ -62,7 +62,7 @@ public static class UsersSetup
         });
 
         services.AddScoped<SessionService>();
-        services.AddScoped<UserSettingsService>();
+        services.AddSingleton<UserSettingsService>(); // stateless: the notification services (singletons) use it too
         services.AddScoped<UserAdminService>();
         services.AddScoped<RegistrationService>();
         services.AddScoped<TwoFactorService>();

@@ -36,6 +36,7 @@ public sealed class NotificationDelivery(
     TelegramSender telegram,
     PgEventBus bus,
     TimeProvider clock,
+    UserSettingsService settings,
     ILogger<NotificationDelivery> logger)
 {
     /// <summary>A digest that keeps failing is retried by the next runs (every few minutes) this many times, then marked failed.</summary>
@@ -328,7 +329,7 @@ public sealed class NotificationDelivery(
     }
 
     private async Task<TimeZoneInfo> ZoneAsync(Guid userId, CancellationToken ct)
-        => UserSettingsService.ZoneOf((await new UserSettingsService(factory, clock).GetTradingAsync(userId, ct)).Profile);
+        => UserSettingsService.ZoneOf((await settings.GetTradingAsync(userId, ct)).Profile);
 
     internal static string Subject(Notification n) => $"Signalbook{LevelTag(n.Level)}: {n.Title}";
 

@@ -60,6 +60,7 @@ public sealed class NotificationPreferencesService(
     TelegramSender telegram,
     TelegramLinkService links,
     NotificationDelivery delivery,
+    UserSettingsService settings,
     TimeProvider clock)
 {
     public const string EmailField = "email_address";
@@ -72,7 +73,7 @@ public sealed class NotificationPreferencesService(
         await using var db = await factory.CreateDbContextAsync(ct);
         var p = await NotificationPreferencesStore.EnsureAsync(db, userId, ct);
         var account = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.Email).SingleAsync(ct);
-        var profile = (await new UserSettingsService(factory, clock).GetTradingAsync(userId, ct)).Profile;
+        var profile = (await settings.GetTradingAsync(userId, ct)).Profile;
         var codeValid = p.TelegramLinkCode is not null && p.TelegramLinkCodeExpiresAt > clock.GetUtcNow();
         return new NotificationSettings(p.EmailEnabled, p.EmailAddress, account ?? "", p.TelegramEnabled, p.TelegramChatId is not null,
             codeValid ? p.TelegramLinkCode : null, codeValid ? p.TelegramLinkCodeExpiresAt : null, p.TelegramDisabledReason,
@@ -124,7 +125,6 @@ public sealed class NotificationPreferencesService(
         await db.SaveChangesAsync(ct);
 
         var zone = string.IsNullOrWhiteSpace(input.TimeZone) ? null : input.TimeZone.Trim();
-        var settings = new UserSettingsService(factory, clock);
         if ((await settings.GetTradingAsync(userId, ct)).Profile.TimeZone != zone)
             await settings.UpdateTradingProfileAsync(userId, profile => profile with { TimeZone = zone }, ct);
         return [];
