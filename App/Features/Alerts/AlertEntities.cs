@@ -168,6 +168,8 @@ internal sealed class AlertRuleConfiguration : IEntityTypeConfiguration<AlertRul
         b.HasIndex(e => e.PortfolioId);
         // The evaluator reads the active rules only.
         b.HasIndex(e => e.Kind).HasFilter("is_active");
+        // Each run first switches off the active rules that expired (migration 0012).
+        b.HasIndex(e => e.ExpiresAt).HasFilter("is_active");
     }
 }
 
