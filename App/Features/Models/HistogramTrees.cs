@@ -5,7 +5,7 @@ internal static class Rows
 {
     public static void For(int count, Action<int> body)
     {
-        if (count >= 20_000) Parallel.For(0, count, body);
+        if (count >= 20_000) Parallel.For(0, count, ModelParallelism.Options, body);
         else for (var i = 0; i < count; i++) body(i);
     }
 }
@@ -39,7 +39,7 @@ internal sealed class BinMapper
         }
         var edges = new double[x.Columns][];
         // Features are independent: sorted side by side.
-        Parallel.For(0, x.Columns, f =>
+        Parallel.For(0, x.Columns, ModelParallelism.Options, f =>
         {
             var values = new List<double>(rows.Length);
             foreach (var r in rows)
@@ -93,7 +93,7 @@ internal sealed class BinMapper
     public byte[][] Transform(FeatureMatrix x)
     {
         var bins = new byte[x.Columns][];
-        Parallel.For(0, x.Columns, f =>
+        Parallel.For(0, x.Columns, ModelParallelism.Options, f =>
         {
             var column = new byte[x.Rows];
             var e = Edges[f];
@@ -527,7 +527,7 @@ internal sealed class HistogramTreeBuilder<TCriterion> where TCriterion : struct
                 }
             }
         }
-        if (_parallel && (long)count * features.Length >= 100_000) Parallel.For(0, features.Length, One);
+        if (_parallel && (long)count * features.Length >= 100_000) Parallel.For(0, features.Length, ModelParallelism.Options, One);
         else for (var k = 0; k < features.Length; k++) One(k);
         return hist;
     }

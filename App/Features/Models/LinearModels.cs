@@ -97,7 +97,7 @@ public sealed class LogisticLearner(LogisticOptions? options = null) : ILearner
             const int chunks = 16;
             var partLoss = new double[chunks];
             var partGrad = new double[chunks][];
-            Parallel.For(0, chunks, c =>
+            Parallel.For(0, chunks, ModelParallelism.Options, c =>
             {
                 var g = new double[w.Length];
                 var scores = new double[k];

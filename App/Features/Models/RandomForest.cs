@@ -56,7 +56,7 @@ public sealed class RandomForestLearner(RandomForestOptions? options = null) : I
         var d = criterion.StatCount;
         var features = Enumerable.Range(0, train.X.Columns).ToArray();
         var trees = new HistTree[o.Trees];
-        Parallel.For(0, o.Trees, new ParallelOptions { CancellationToken = ct }, t =>
+        Parallel.For(0, o.Trees, ModelParallelism.WithCancellation(ct), t =>
         {
             var rng = new Random(unchecked(o.Seed + 7919 * t));
             var weights = new int[n];
