@@ -21,9 +21,17 @@ public sealed class CampaignStore
 {
     private static readonly TimeSpan DailyBar = TimeSpan.FromDays(1);
 
-    public async Task<int> RebuildAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid userId, IReadOnlyCollection<SeriesKey> series, CancellationToken ct)
+    public async Task<int> RebuildAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid userId, IReadOnlyCollection<SeriesKey> series, CancellationToken ct,
+        Dictionary<string, double>? phases = null)
     {
         if (series.Count == 0) return 0;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        void Phase(string name)
+        {
+            if (phases is null) return;
+            phases[name] = watch.Elapsed.TotalSeconds;
+            watch.Restart();
+        }
         var wanted = series.ToHashSet();
         var symbols = series.Select(s => s.Symbol).ToArray();
         var assets = series.Select(s => TradingNames.ToDb(s.AssetType)).ToArray();
@@ -61,6 +69,7 @@ public sealed class CampaignStore
             }
         }
 
+        Phase("rebuild_load");
         await using (var clear = new NpgsqlCommand("""
             DELETE FROM campaign_fills cf USING trade_fills f, unnest(@symbols, @assets) AS s(symbol, asset_type)
             WHERE cf.fill_id = f.id AND f.user_id = @u AND s.symbol = f.symbol AND s.asset_type = f.asset_type;
@@ -73,15 +82,18 @@ public sealed class CampaignStore
             clear.Parameters.AddWithValue("assets", assets);
             await clear.ExecuteNonQueryAsync(ct);
         }
+        Phase("rebuild_clear");
         if (fills.Count == 0) return 0;
 
         var campaigns = CampaignBuilder.Build(fills);
+        Phase("rebuild_build");
         var openers = campaigns.Select(c => c.GroupId).ToArray();
         var contexts = await OpeningContextsAsync(conn, tx, userId, openers, ct);
         var profile = await RiskProfileAsync(conn, tx, userId, ct);
         var bars = await DailyBarsAsync(conn, tx, campaigns, instrumentBySeries, ct);
         var regimes = await RegimesAsync(conn, tx, campaigns, instrumentBySeries, ct);
         var now = DateTimeOffset.UtcNow;
+        Phase("rebuild_context");
 
         await using (var copy = await conn.BeginBinaryImportAsync("COPY campaign_fills (group_id, fill_id, quantity, created_at) FROM STDIN (FORMAT BINARY)", ct))
         {
@@ -99,6 +111,7 @@ public sealed class CampaignStore
             }
             await copy.CompleteAsync(ct);
         }
+        Phase("rebuild_copy_legs");
 
         await using (var copy = await conn.BeginBinaryImportAsync("""
             COPY campaign_summaries (group_id, user_id, symbol, asset_type, direction, opened_at, closed_at, entry_average, exit_average, max_position,
@@ -137,6 +150,7 @@ public sealed class CampaignStore
             }
             await copy.CompleteAsync(ct);
         }
+        Phase("rebuild_copy_summaries");
         return campaigns.Count;
     }
 
