@@ -1,5 +1,6 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
 using Signalbook.Components.Shared;
 using Signalbook.Components.Shared.Charts;
 using Signalbook.Features.Users;
@@ -124,6 +125,42 @@ public sealed class ComponentTests : SignalbookTestContext
         Assert.Equal(["Nov 18|3", "Nov 19|0", "Nov 20|5"], cells);
         var create = Assert.Single(module.Invocations, i => i.Identifier == "create");
         Assert.Equal(host.Id, create.Arguments[1]);
+    }
+
+    [Fact]
+    public async Task ApexChart_LeavingThePageWhileTheBrowserDraws_IsNotAnErrorOfTheCircuit()
+    {
+        // A navigation removes the chart while its create call is in flight; the browser answers that the element is
+        // gone. Unhandled, that exception ended the circuit, and the page navigated to stopped answering.
+        StrictJs();
+        var module = JSInterop.SetupModule("./js/charts.js");
+        var create = module.SetupVoid("create", _ => true);
+        module.SetupVoid("destroy", _ => true).SetVoidResult();
+        var chart = Render<ApexChart>(p => p.Add(c => c.Options, new ChartOptions { Series = [new ChartSeries("A", [1, 2])] }).Add(c => c.AriaLabel, "A"));
+        chart.WaitForAssertion(() => Assert.Single(module.Invocations, i => i.Identifier == "create"));
+
+        await DisposeComponentsAsync();
+        create.SetException(new JSException("Element not found"));
+
+        var unhandled = Renderer.UnhandledException;
+        Assert.NotSame(unhandled, await Task.WhenAny(unhandled, Task.Delay(500)));
+    }
+
+    [Fact]
+    public async Task ApexChart_ABrowserErrorWhileOnThePage_StillSurfaces()
+    {
+        // Only the disposed case is quiet: a chart that fails while it is shown is a real error.
+        StrictJs();
+        var module = JSInterop.SetupModule("./js/charts.js");
+        var create = module.SetupVoid("create", _ => true);
+        var chart = Render<ApexChart>(p => p.Add(c => c.Options, new ChartOptions { Series = [new ChartSeries("A", [1, 2])] }).Add(c => c.AriaLabel, "A"));
+        chart.WaitForAssertion(() => Assert.Single(module.Invocations, i => i.Identifier == "create"));
+
+        create.SetException(new JSException("ApexCharts failed"));
+
+        var unhandled = Renderer.UnhandledException;
+        Assert.Same(unhandled, await Task.WhenAny(unhandled, Task.Delay(5000)));
+        Assert.IsType<JSException>(await unhandled);
     }
 
     [Fact]

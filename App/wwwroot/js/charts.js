@@ -36,8 +36,20 @@ document.addEventListener("signalbook:theme", onTheme);
 export async function create(element, id, options) {
   if (!window.ApexCharts) throw new Error("ApexCharts is not loaded (lib/apexcharts/apexcharts.min.js).");
   destroy(id);
+  // The page may have moved on between the component's render and this call (a navigation, a re-render without the
+  // chart): ApexCharts then fails with "Element not found". There is nothing to draw into; that is not an error.
+  if (!element || !element.isConnected) return;
   const chart = new window.ApexCharts(element, themed(options));
-  await chart.render();
+  try {
+    await chart.render();
+  } catch (e) {
+    if (element.isConnected) throw e;
+    return;
+  }
+  if (!element.isConnected) {
+    chart.destroy();
+    return;
+  }
   instances.set(id, { chart, element, updates: 0 });
   element.dataset.chartReady = "true";
   element.dataset.chartUpdates = "0";
