@@ -62,6 +62,9 @@ public sealed class AlertsTests(BrowserFixture fx)
         await Assertions.Expect(page.GetByTestId("rule-form")).ToBeVisibleAsync();
         await page.GetByTestId("rule-kind").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Daily move of at least" }).First.ClickAsync();
+        // The form re-renders for the new kind (its own fields appear): typed before that render lands, the instrument's
+        // text could be redrawn under the search it started, and no option ever showed.
+        await Assertions.Expect(page.GetByLabel("Move of at least (%)")).ToBeVisibleAsync();
         await page.GetByLabel("Instrument", new() { Exact = true }).FillAsync("ZEPH");
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "ZEPH" }).First.ClickAsync();
         await page.GetByTestId("rule-direction").ClickAsync();

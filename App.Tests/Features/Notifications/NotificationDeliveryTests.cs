@@ -133,6 +133,20 @@ public sealed class NotificationDeliveryTests : DeliveryHarness
     }
 
     [Fact]
+    public async Task UnreadableSettings_TheNoticeIsStillWritten_ItsQuietHoursTakenInUtc()
+    {
+        // A notice about a failing database (a new error group) must not be lost because the recipient's own settings
+        // are what fails to read.
+        var user = await UserAsync("dora@example.com");
+        await using (var db = await DbAsync()) await db.Database.ExecuteSqlRawAsync("ALTER TABLE user_settings RENAME COLUMN profile TO profile_hidden");
+
+        var id = await NotifyAsync(user.Id, "New error: PostgresException", NotificationTypes.Error, NotificationLevels.Error);
+
+        var row = await RowAsync(id);
+        Assert.Equal(("New error: PostgresException", true), (row.Title, row.InAppDelivered));
+    }
+
+    [Fact]
     public async Task ATypeSwitchedOff_KeepsTheInAppRow_AndSendsNothing()
     {
         var user = await UserAsync("ben@example.com", prefs: p =>

@@ -21,7 +21,7 @@ public sealed class NotificationService(IDbContextFactory<AppDbContext> factory,
     public async Task<long> NotifyAsync(NotificationRequest request, CancellationToken ct = default)
     {
         Validate(request);
-        var zone = UserSettingsService.ZoneOf((await settings.GetTradingAsync(request.UserId, ct)).Profile);
+        var zone = await ZoneAsync(request.UserId, ct);
         await using var db = await factory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var prefs = await NotificationPreferencesStore.EnsureAsync(db, request.UserId, ct);
@@ -70,6 +70,24 @@ public sealed class NotificationService(IDbContextFactory<AppDbContext> factory,
         }
         foreach (var admin in admins) await NotifyAsync(new NotificationRequest(admin, type, level, title, message, link), ct);
         return admins.Count;
+    }
+
+    /// <summary>
+    /// The user's time zone for quiet hours; UTC when their settings cannot be read. A notice is often about a failing
+    /// database (a new error group): losing it because the recipient's settings row was the failing part would hide
+    /// the failure from the admins it is meant for.
+    /// </summary>
+    private async Task<TimeZoneInfo> ZoneAsync(Guid userId, CancellationToken ct)
+    {
+        try
+        {
+            return UserSettingsService.ZoneOf((await settings.GetTradingAsync(userId, ct)).Profile);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "The settings of user {User} could not be read; their notification's quiet hours are taken in UTC", userId);
+            return TimeZoneInfo.Utc;
+        }
     }
 
     /// <summary>The users who hold the Admin role and are neither deactivated nor deleted.</summary>
