@@ -39,13 +39,8 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
     public async Task<AlertRunResult> EvaluateAsync(bool notify = true, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
-        var phases = new Dictionary<string, double>();
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        void Phase(string name)
-        {
-            phases[name] = watch.Elapsed.TotalMilliseconds;
-            watch.Restart();
-        }
+        var timer = new Hosting.PhaseTimer();
+        void Phase(string name) => timer.Mark(name);
         await using var db = await factory.CreateDbContextAsync(ct);
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(5));
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -90,7 +85,7 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
         Phase("notify");
         if (firings.Count > 0 || expired > 0)
             logger.LogInformation("Alerts: {Rules} rules over {Instruments} instruments, {Fired} fired, {Expired} expired", rules.Count + portfolioRules, snapshot.Count, firings.Count, expired);
-        return new AlertRunResult(rules.Count, portfolioRules, snapshot.Count, evaluated, firings.Count, expired, deactivated, notified) { PhaseMs = phases };
+        return new AlertRunResult(rules.Count, portfolioRules, snapshot.Count, evaluated, firings.Count, expired, deactivated, notified) { PhaseMs = timer.Milliseconds() };
     }
 
     private static bool Cooling(RuleColumns r, int k, DateTimeOffset now) => now.UtcTicks - r.LastFired[k] < r.CooldownTicks[k];

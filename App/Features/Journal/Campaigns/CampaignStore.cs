@@ -22,16 +22,10 @@ public sealed class CampaignStore
     private static readonly TimeSpan DailyBar = TimeSpan.FromDays(1);
 
     public async Task<int> RebuildAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid userId, IReadOnlyCollection<SeriesKey> series, CancellationToken ct,
-        Dictionary<string, double>? phases = null)
+        Hosting.PhaseTimer? timer = null)
     {
         if (series.Count == 0) return 0;
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        void Phase(string name)
-        {
-            if (phases is null) return;
-            phases[name] = watch.Elapsed.TotalSeconds;
-            watch.Restart();
-        }
+        void Phase(string name) => timer?.Mark(name);
         var wanted = series.ToHashSet();
         var symbols = series.Select(s => s.Symbol).ToArray();
         var assets = series.Select(s => TradingNames.ToDb(s.AssetType)).ToArray();

@@ -141,9 +141,8 @@ public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, C
             batchId = (long)(await insert.ExecuteScalarAsync(ct))!;
         }
 
-        var phases = new Dictionary<string, double>();
-        var (added, touched) = await FillLedger.InsertAsync(conn, tx, userId, fills, ids, broker, FillSource.FileImport, batchId, null, ct, phases);
-        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var timer = new Hosting.PhaseTimer();
+        var (added, touched) = await FillLedger.InsertAsync(conn, tx, userId, fills, ids, broker, FillSource.FileImport, batchId, null, ct, timer);
         await using (var counts = new NpgsqlCommand("UPDATE import_batches SET fills_added = @a, fills_duplicate = @d WHERE id = @id", conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds })
         {
             counts.Parameters.AddWithValue("a", added);
@@ -151,10 +150,10 @@ public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, C
             counts.Parameters.AddWithValue("id", batchId);
             await counts.ExecuteNonQueryAsync(ct);
         }
-        var rebuilt = await campaigns.RebuildAsync(conn, tx, userId, touched, ct, phases);
-        watch.Restart();
+        var rebuilt = await campaigns.RebuildAsync(conn, tx, userId, touched, ct, timer);
         await tx.CommitAsync(ct);
-        phases["commit"] = watch.Elapsed.TotalSeconds;
+        timer.Mark("commit");
+        var phases = timer.Seconds();
         logger.LogInformation("Import batch {BatchId}: {Added} of {Read} fills stored, {Campaigns} campaigns rebuilt ({Phases})", batchId, added, fills.Count, rebuilt,
             string.Join(", ", phases.Select(p => $"{p.Key} {p.Value:F2} s")));
         return new ImportOutcome(batchId, batch.FormatId, batch.Broker, fills.Count, added, fills.Count - added, batch.RowsSkipped, rebuilt) { PhaseSeconds = phases };

@@ -14,14 +14,12 @@ internal static class FillLedger
 {
     public static async Task<(int Added, HashSet<SeriesKey> Touched)> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid userId,
         IReadOnlyList<ParsedFill> fills, IReadOnlyList<string> ids, string broker, FillSource source, long? batchId, long? connectionId, CancellationToken ct,
-        Dictionary<string, double>? phases = null)
+        Hosting.PhaseTimer? timer = null)
     {
         var touched = new HashSet<SeriesKey>();
         if (fills.Count == 0) return (0, touched);
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         await FillStaging.CopyAsync(conn, tx, fills, ids, broker, ct);
-        if (phases is not null) phases["ledger_staging"] = watch.Elapsed.TotalSeconds;
-        watch.Restart();
+        timer?.Mark("ledger_staging");
         var added = 0;
         // One hash join finds each symbol's instrument (an equity's bars give MAE/MFE); the insert reports the series it
         // touched, grouped, rather than a row per fill.
@@ -53,7 +51,7 @@ internal static class FillLedger
                 touched.Add(new SeriesKey(reader.GetString(0), Portfolios.TradingNames.Parse<FillAssetType>(reader.GetString(1))));
             }
         }
-        if (phases is not null) phases["ledger_insert"] = watch.Elapsed.TotalSeconds;
+        timer?.Mark("ledger_insert");
         // The staging table lives until the transaction ends (ON COMMIT DROP): empty it so a second write in the same
         // transaction does not insert these rows again.
         await using (var clear = new NpgsqlCommand($"TRUNCATE {FillStaging.Table}", conn, tx) { CommandTimeout = JournalSql.BulkTimeoutSeconds })
