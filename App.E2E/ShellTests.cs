@@ -78,4 +78,27 @@ public sealed class ShellTests(BrowserFixture fx)
         await shell.ChooseThemeAsync("light");
         await page.WaitForFunctionAsync("() => document.documentElement.dataset.themeMode === 'light'");
     }
+
+    [Fact]
+    public async Task TheAccessibilityCheck_FindsWhatAxeReports_OnAPageThatBreaksTheRules()
+    {
+        var page = await fx.NewPageAsync();
+        await page.GotoAsync("/login");
+        Assert.DoesNotContain(await AxeRunner.ViolationsAsync(page), v => v.Impact is "serious" or "critical");
+
+        // An image with no text alternative (critical) and grey text on white (serious), in a fresh document.
+        await page.SetContentAsync("""
+            <html lang="en"><head><title>broken</title></head><body><main><h1>Broken</h1>
+            <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" id="no-alt">
+            <p id="faint" style="color:#d0d0d0;background:#fff">hard to read</p></main></body></html>
+            """);
+        var violations = await AxeRunner.ViolationsAsync(page);
+        var image = Assert.Single(violations, v => v.Id == "image-alt");
+        Assert.Equal("critical", image.Impact);
+        Assert.Equal("#no-alt", Assert.Single(image.Nodes).Target);
+        var contrast = Assert.Single(violations, v => v.Id == "color-contrast");
+        Assert.Equal("serious", contrast.Impact);
+        Assert.Contains(contrast.Nodes, n => n.Target == "#faint");
+        await page.Context.CloseAsync();
+    }
 }
