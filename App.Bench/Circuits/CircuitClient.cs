@@ -156,6 +156,9 @@ public sealed partial class CircuitClient : IAsyncDisposable
         lock (_gate) return string.Join(", ", _byTestId.Keys.Order(StringComparer.Ordinal));
     }
 
+    /// <summary>GETs a page as this client's signed-in user (prerendered HTML).</summary>
+    public Task<string> GetStringAsync(string path, CancellationToken ct) => _http.GetStringAsync(path.TrimStart('/'), ct);
+
     /// <summary>GETs JSON as this client's signed-in user.</summary>
     public async Task<T?> GetJsonAsync<T>(string path, CancellationToken ct)
         => await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<T>(_http, path, ct);
