@@ -26,6 +26,21 @@ public sealed class PriceBarWriter(DatabaseConnection connection)
     internal const string DirectCopy =
         "COPY price_bars (instrument_id, interval, ts, open, high, low, close, volume, vwap, trade_count, source) FROM STDIN (FORMAT BINARY)";
 
+    /// <summary>
+    /// Starts a COPY that may carry millions of rows. Its end waits for PostgreSQL to run the foreign-key checks it deferred
+    /// to the end of the statement, which for a 5 M-row file takes longer than the connection's command timeout (30 s): the
+    /// single-file import failed in CompleteAsync with a read timeout (and with a timeout of zero too, which Npgsql does not
+    /// read as "none" here). The caller's token still cancels.
+    /// </summary>
+    internal static readonly TimeSpan CopyTimeout = TimeSpan.FromMinutes(30);
+
+    internal static async Task<NpgsqlBinaryImporter> BeginCopyAsync(NpgsqlConnection conn, string copy, CancellationToken ct)
+    {
+        var importer = await conn.BeginBinaryImportAsync(copy, ct);
+        importer.Timeout = CopyTimeout;
+        return importer;
+    }
+
     internal const string ConflictUpdate = """
         ON CONFLICT (instrument_id, interval, ts) DO UPDATE SET
             open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume,
@@ -82,7 +97,7 @@ public sealed class PriceBarWriter(DatabaseConnection connection)
                 daily = interval == Intervals.OneDay ? ExchangeCalendar.For(found.GetString(0), found.GetString(1)) : null;
                 if (!found.IsDBNull(2)) stored = (found.GetFieldValue<DateTime>(2).Ticks, found.GetFieldValue<DateTime>(3).Ticks);
             }
-            var importer = await conn.BeginBinaryImportAsync(DirectCopy, ct);
+            var importer = await BeginCopyAsync(conn, DirectCopy, ct);
             return new PriceBarSession(conn, tx, importer, instrumentId, interval, source, daily, stored);
         }
         catch
@@ -255,7 +270,7 @@ public sealed class PriceBarSession : IAsyncDisposable
                 vwap double precision, trade_count integer
             ) ON COMMIT DROP
             """, ct);
-        _importer = await _conn.BeginBinaryImportAsync(
+        _importer = await PriceBarWriter.BeginCopyAsync(_conn,
             "COPY price_bars_staging (line, ts, open, high, low, close, volume, vwap, trade_count) FROM STDIN (FORMAT BINARY)", ct);
         _staging = true;
         WriteStaged(_importer, bar, ticks);
@@ -405,7 +420,7 @@ public sealed class PriceBarBatch : IAsyncDisposable
         {
             if (_staged is not null) await CloseAsync(_staged, ct);
             _staged = null;
-            _direct ??= await _conn.BeginBinaryImportAsync(PriceBarWriter.DirectCopy, ct);
+            _direct ??= await PriceBarWriter.BeginCopyAsync(_conn, PriceBarWriter.DirectCopy, ct);
             for (var i = 0; i < count; i++)
             {
                 var row = rows[i];
@@ -427,7 +442,7 @@ public sealed class PriceBarBatch : IAsyncDisposable
                 """, ct);
             _stagingCreated = true;
         }
-        _staged ??= await _conn.BeginBinaryImportAsync(
+        _staged ??= await PriceBarWriter.BeginCopyAsync(_conn,
             "COPY price_bars_batch (file, line, instrument_id, interval, ts, open, high, low, close, volume, vwap, trade_count) FROM STDIN (FORMAT BINARY)", ct);
         for (var i = 0; i < count; i++)
         {
