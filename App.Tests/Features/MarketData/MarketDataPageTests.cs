@@ -84,12 +84,29 @@ public sealed class InstrumentPageTests : MarketDataPageContext
         // The clock is Friday 20 November 2026: the last bar is Thursday the 19th, stored from Paris midnight (23:00 UTC on the 18th).
         Assert.Contains("2026-11-19", page.Find("[data-testid=instrument-stats]").TextContent);
         Assert.DoesNotContain("2026-11-18", page.Find("[data-testid=instrument-stats]").TextContent);
+        // No sector and no size bucket: the heading leaves them out instead of showing empty slots between dots.
+        Assert.Equal("MC.PA · LVMH", page.Find("h1").TextContent.Trim());
+        var subtitle = page.Find("h1 + p").TextContent.Trim();
+        Assert.StartsWith("XPAR · prices in ", subtitle);
+        Assert.DoesNotContain("cap", subtitle);
 
         var oneYear = page.FindAll("[data-testid=range] button").Single(b => b.TextContent.Trim() == "1Y");
         Assert.Equal("false", oneYear.GetAttribute("aria-pressed"));
         oneYear.Click();
         page.WaitForAssertion(() => Assert.Equal("true", page.FindAll("[data-testid=range] button").Single(b => b.TextContent.Trim() == "1Y").GetAttribute("aria-pressed")));
         Assert.Equal("false", page.FindAll("[data-testid=range] button").Single(b => b.TextContent.Trim() == "6M").GetAttribute("aria-pressed"));
+    }
+
+    [Fact]
+    public async Task Instrument_WithoutAName_IsHeadedByItsSymbolAlone()
+    {
+        var id = await InstrumentWithBarsAsync("7203.T", "XTKS", "Asia/Tokyo", 40, sector: "Consumer Cyclical");
+        SignIn(Guid.NewGuid(), "trader@test.local", Roles.Trader);
+
+        var page = RenderWithProviders<InstrumentPage>(p => p.Add(x => x.Id, id));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=instrument-stats]")), TimeSpan.FromSeconds(10));
+        Assert.Equal("7203.T", page.Find("h1").TextContent.Trim());
+        Assert.StartsWith("XTKS · Consumer Cyclical · prices in ", page.Find("h1 + p").TextContent.Trim());
     }
 
     [Fact]
