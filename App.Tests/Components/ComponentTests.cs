@@ -147,6 +147,39 @@ public sealed class ComponentTests : SignalbookTestContext
     }
 
     [Fact]
+    public async Task APageLeftWhileItLoads_ReadsACancelledToken_NotADisposedOne()
+    {
+        // The dashboard awaited one query, was navigated away from (disposed), then read Cancellation for the next one:
+        // its disposed source threw ObjectDisposedException, which ended the circuit (a fresh-clone run lost the admin
+        // models test's next page so). A cancelled token ends the load quietly instead.
+        var gate = new TaskCompletionSource();
+        var page = Render<LoadsAfterAnAwait>(p => p.Add(c => c.Gate, gate.Task));
+        var instance = page.Instance;
+
+        await DisposeComponentsAsync();
+        gate.SetResult();
+
+        var unhandled = Renderer.UnhandledException;
+        Assert.NotSame(unhandled, await Task.WhenAny(unhandled, Task.Delay(500)));
+        Assert.True(instance.Seen?.IsCancellationRequested);
+    }
+
+    /// <summary>A page whose load awaits <see cref="Gate"/> and then asks for its cancellation token, as the dashboard's does.</summary>
+    private sealed class LoadsAfterAnAwait : SignalbookComponentBase
+    {
+        [Parameter] public Task Gate { get; set; } = Task.CompletedTask;
+
+        public CancellationToken? Seen { get; private set; }
+
+        protected override async Task OnInitializedAsync()
+        {
+            await Gate;
+            Seen = Cancellation;
+            Seen.Value.ThrowIfCancellationRequested();
+        }
+    }
+
+    [Fact]
     public async Task ApexChart_ABrowserErrorWhileOnThePage_StillSurfaces()
     {
         // Only the disposed case is quiet: a chart that fails while it is shown is a real error.

@@ -9,8 +9,17 @@ namespace Signalbook.Components.Shared;
 /// </summary>
 public abstract class SignalbookComponentBase : ComponentBase, IAsyncDisposable
 {
-    private CancellationTokenSource _cts = new();
+    private CancellationTokenSource _cts;
+    // The token is kept apart from its source: a page that reads it after an await, once it has been navigated away from
+    // (disposed, its source disposed too), gets a cancelled token instead of an ObjectDisposedException that ends the circuit.
+    private CancellationToken _token;
     private bool _disposed;
+
+    protected SignalbookComponentBase()
+    {
+        _cts = new CancellationTokenSource();
+        _token = _cts.Token;
+    }
 
     [Inject] private IServiceProvider ComponentServices { get; set; } = default!;
 
@@ -18,7 +27,7 @@ public abstract class SignalbookComponentBase : ComponentBase, IAsyncDisposable
     /// Cancelled when the component is disposed, and when the app begins to stop: a circuit's work ends before the jobs
     /// and the private database do (a clean Ctrl+C or SIGTERM). Pass it to every service call.
     /// </summary>
-    protected CancellationToken Cancellation => _cts.Token;
+    protected CancellationToken Cancellation => _token;
 
     protected override void OnInitialized()
     {
@@ -26,6 +35,7 @@ public abstract class SignalbookComponentBase : ComponentBase, IAsyncDisposable
         {
             var linked = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
             (_cts, var old) = (linked, _cts);
+            _token = linked.Token;
             old.Dispose();
         }
         base.OnInitialized();
