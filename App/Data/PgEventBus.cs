@@ -29,12 +29,14 @@ public static class PgTopics
 /// are called, the publishing node's included. One listening connection per process, opened on the first subscription
 /// and re-opened after a failure, when subscribers are told <see cref="PgTopics.Reconnected"/> so they can catch up.
 /// </summary>
-public sealed class PgEventBus(DatabaseConnection connection, ILogger<PgEventBus> logger) : IAsyncDisposable
+public sealed class PgEventBus(DatabaseConnection connection, ILogger<PgEventBus> logger, IHostApplicationLifetime? lifetime = null) : IAsyncDisposable
 {
     public const string Channel = "signalbook_events";
 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<long, Func<string, Task>>> _subscribers = new();
-    private readonly CancellationTokenSource _stop = new();
+    // The listener stops as the app begins to stop, before the hosted services do: one of them stops the private PostgreSQL,
+    // and a listener still connected then logged a lost connection (57P01) at every shutdown.
+    private readonly CancellationTokenSource _stop = lifetime is null ? new() : CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
     private readonly Lock _startLock = new();
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;

@@ -36,6 +36,41 @@ public sealed class PgEventBusTests : ServiceHarness
     }
 
     [Fact]
+    public async Task WhenTheAppBeginsToStop_TheListenerLetsGoOfItsConnection_BeforeTheDatabaseGoesAway()
+    {
+        using var stopping = new CancellationTokenSource();
+        await using var bus = new PgEventBus(new DatabaseConnection(ConnectionString), NullLogger<PgEventBus>.Instance, new Stopping(stopping.Token));
+        using var _ = bus.Subscribe(PgTopics.Config, _ => Task.CompletedTask);
+        await bus.WaitUntilListeningAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var listening = await ListenersAsync();
+        Assert.True(listening >= 1);
+
+        await stopping.CancelAsync();
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await ListenersAsync() == listening && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Equal(listening - 1, await ListenersAsync());
+    }
+
+    private async Task<long> ListenersAsync()
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand(
+            $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN {PgEventBus.Channel}'", conn);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>An app lifetime whose stopping token the test cancels.</summary>
+    private sealed class Stopping(CancellationToken stopping) : Microsoft.Extensions.Hosting.IHostApplicationLifetime
+    {
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+        public CancellationToken ApplicationStopping => stopping;
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+        public void StopApplication() => throw new NotSupportedException();
+    }
+
+    [Fact]
     public async Task ANotification_IsStoredAndAnnouncedToTheUsersCircuitsOnAnotherNode_AfterItCommits()
     {
         var userId = await WithAsync<IDbContextFactory<AppDbContext>, Guid>(async f =>
