@@ -41,25 +41,7 @@ public sealed class CircuitsBench : IBench
         var holdSeconds = BenchOutput.IntOption(args, "hold-s", 0);
         Console.WriteLine($"bench circuits: steps {string.Join(", ", steps)}; {actions} filter actions per circuit, think {thinkMs} ms ± 50 %; open {parallel} at a time; timeout {timeout.TotalSeconds:F0} s; {Environment.ProcessorCount} cores");
 
-        // --url and --connection point the bench at an app already running with the E2E settings (AppServer's admin,
-        // demo data) and no load traders yet; without them it starts its own and stops it at the end.
-        var url = BenchOutput.Option(args, "url", "");
-        AppServer? server = null;
-        string baseUrl, connection;
-        if (url.Length > 0)
-        {
-            baseUrl = url;
-            connection = BenchOutput.Option(args, "connection", "");
-        }
-        else
-        {
-            Console.WriteLine("  starting the app (Release build, demo data, private PostgreSQL; the demo seed trains models first)…");
-            var started = Stopwatch.StartNew();
-            server = await AppServer.StartAsync();
-            baseUrl = server.BaseUrl;
-            connection = server.ConnectionString;
-            Console.WriteLine($"  app at {baseUrl} in {started.Elapsed.TotalSeconds:F0} s");
-        }
+        var (server, baseUrl, connection) = await BenchApp.StartOrAttachAsync(args);
         await using var app = server;
 
         var made = Stopwatch.StartNew();

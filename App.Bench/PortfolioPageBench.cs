@@ -34,23 +34,7 @@ public sealed partial class PortfolioPageBench : IBench
         var timeout = TimeSpan.FromSeconds(BenchOutput.IntOption(args, "timeout-s", 60));
         Console.WriteLine($"bench portfolio-page: {positions:N0} positions; {requests} prerendered GETs and {circuits} circuit starts, one at a time; {Environment.ProcessorCount} cores");
 
-        var url = BenchOutput.Option(args, "url", "");
-        AppServer? server = null;
-        string baseUrl, connection;
-        if (url.Length > 0)
-        {
-            baseUrl = url;
-            connection = BenchOutput.Option(args, "connection", "");
-        }
-        else
-        {
-            Console.WriteLine("  starting the app (Release build, demo data, private PostgreSQL; the demo seed trains models first)…");
-            var started = Stopwatch.StartNew();
-            server = await AppServer.StartAsync();
-            baseUrl = server.BaseUrl;
-            connection = server.ConnectionString;
-            Console.WriteLine($"  app at {baseUrl} in {started.Elapsed.TotalSeconds:F0} s");
-        }
+        var (server, baseUrl, connection) = await BenchApp.StartOrAttachAsync(args);
         await using var app = server;
 
         var made = Stopwatch.StartNew();
