@@ -390,7 +390,7 @@ public sealed class AlertsBench : IBench
             result = await evaluator.EvaluateAsync(notify: false, ct);
             if (run > 0) times.Add(watch.Elapsed.TotalMilliseconds); // run 0 warms up
             Console.WriteLine($"  evaluator run {run}{(run == 0 ? " (warm-up)" : "")}: {result.Evaluated:N0} rules evaluated, {result.Fired:N0} fired in {watch.Elapsed.TotalMilliseconds:F0} ms " +
-                              $"({string.Join(", ", result.PhaseMs.Select(p => $"{p.Key} {p.Value:F0}"))})");
+                              $"({Hosting.PhaseTimer.Describe(result.PhaseMs, "F0")})");
         }
         var fired = new List<long>();
         await using (var c = new NpgsqlCommand("SELECT rule_id FROM alerts", conn))

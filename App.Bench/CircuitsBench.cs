@@ -202,12 +202,7 @@ public sealed class CircuitsBench : IBench
         public double RssPerCircuitKb => ServerCircuits <= 0 ? double.NaN : (Held_.RssBytes - Baseline.RssBytes) / 1024.0 / ServerCircuits;
         public double HeapPerCircuitKb => ServerCircuits <= 0 ? double.NaN : (Held_.HeapBytes - Baseline.HeapBytes) / 1024.0 / ServerCircuits;
 
-        public double Percentile(double p)
-        {
-            if (Latencies.Count == 0) return double.NaN;
-            var rank = (int)Math.Ceiling(p * Latencies.Count) - 1;
-            return Latencies[Math.Clamp(rank, 0, Latencies.Count - 1)];
-        }
+        public double Percentile(double p) => BenchOutput.Percentile(Latencies, p); // Latencies are sorted
     }
 
     private sealed record ServerReading(long RssBytes, long HeapBytes, long CpuMs, long OpenCircuits);

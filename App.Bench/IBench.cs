@@ -110,6 +110,14 @@ public static class BenchOutput
         }
     }
 
+    /// <summary>The nearest-rank percentile (<paramref name="p"/> from 0 to 1) of values sorted ascending; NaN for none.</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double p)
+    {
+        if (sorted.Count == 0) return double.NaN;
+        var rank = (int)Math.Ceiling(p * sorted.Count) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
+    }
+
     /// <summary>The value of <c>--name value</c> in the options, or the default.</summary>
     public static string Option(string[] args, string name, string fallback)
     {

@@ -82,7 +82,7 @@ internal static class JournalImportStage
             }
             seconds.Add(watch.Elapsed.TotalSeconds);
             Console.WriteLine($"  import run {i + 1}: {outcome.Added:N0} fills, {outcome.CampaignsRebuilt:N0} campaigns in {seconds[^1]:F2} s " +
-                              $"({string.Join(", ", outcome.PhaseSeconds.Select(p => $"{p.Key} {p.Value:F2}"))})");
+                              $"({Hosting.PhaseTimer.Describe(outcome.PhaseSeconds, "F2")})");
         }
         var again = Stopwatch.StartNew();
         ImportOutcome repeat;

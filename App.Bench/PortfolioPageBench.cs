@@ -60,11 +60,7 @@ public sealed partial class PortfolioPageBench : IBench
         var circuit = new List<double>();
         for (var i = 0; i < circuits; i++) circuit.Add(await TimeCircuitAsync(baseUrl, path, timeout, ct));
 
-        static double P(List<double> xs, double q)
-        {
-            var sorted = xs.Order().ToList();
-            return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
-        }
+        static double P(List<double> xs, double q) => BenchOutput.Percentile([.. xs.Order()], q);
         Console.WriteLine($"  prerendered GET ({bytes / 1024.0:N0} KB of HTML): median {P(prerender, 0.5):F0} ms, p95 {P(prerender, 0.95):F0} ms, max {prerender.Max():F0} ms");
         Console.WriteLine($"  circuit start (GET, connect, render): median {P(circuit, 0.5):F0} ms, p95 {P(circuit, 0.95):F0} ms, max {circuit.Max():F0} ms");
         var verdict = P(prerender, 0.5) < 300 ? "under" : "over";

@@ -24,4 +24,8 @@ public sealed class PhaseTimer
 
     /// <summary>The steps in seconds.</summary>
     public Dictionary<string, double> Seconds() => _phases.ToDictionary(p => p.Key, p => p.Value.TotalSeconds);
+
+    /// <summary>Steps as a log line or a bench prints them: "load 1.20 s, build 0.31 s" (<paramref name="format"/> for each value, then <paramref name="unit"/>).</summary>
+    public static string Describe(IReadOnlyDictionary<string, double> phases, string format, string unit = "")
+        => string.Join(", ", phases.Select(p => $"{p.Key} {p.Value.ToString(format, System.Globalization.CultureInfo.CurrentCulture)}{unit}"));
 }

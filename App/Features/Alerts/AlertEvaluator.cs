@@ -40,7 +40,6 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
     {
         var now = clock.GetUtcNow();
         var timer = new Hosting.PhaseTimer();
-        void Phase(string name) => timer.Mark(name);
         await using var db = await factory.CreateDbContextAsync(ct);
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(5));
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -49,14 +48,14 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
 
         var expired = await db.AlertRules.Where(r => r.IsActive && r.ExpiresAt <= now)
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.IsActive, false).SetProperty(r => r.UpdatedAt, now), ct);
-        Phase("lock_expire");
+        timer.Mark("lock_expire");
 
         var rules = await LoadInstrumentRulesAsync(conn, ct);
-        Phase("load_rules");
+        timer.Mark("load_rules");
         var snapshot = await LoadSnapshotAsync(conn, rules, ct);
-        Phase("snapshot");
+        timer.Mark("snapshot");
         var outcome = AlertKernel.Evaluate(snapshot, rules.Columns, now.UtcTicks);
-        Phase("kernel");
+        timer.Mark("kernel");
 
         var firings = new List<Firing>();
         var held = new List<(long RuleId, DateTimeOffset Bar)>();
@@ -73,16 +72,16 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> factory, INot
 
         var (portfolioRules, portfolioEvaluated) = await EvaluatePortfolioRulesAsync(db, now, firings, held, ct);
         evaluated += portfolioEvaluated;
-        Phase("portfolio");
+        timer.Mark("portfolio");
 
         var (ids, titles) = await WriteAsync(conn, firings, held, now, ct);
         var deactivated = firings.Count(f => !f.Recurring);
-        Phase("write");
+        timer.Mark("write");
         await tx.CommitAsync(ct);
-        Phase("commit");
+        timer.Mark("commit");
 
         var notified = notify ? await NotifyAsync(db, firings, ids, titles, ct) : 0;
-        Phase("notify");
+        timer.Mark("notify");
         if (firings.Count > 0 || expired > 0)
             logger.LogInformation("Alerts: {Rules} rules over {Instruments} instruments, {Fired} fired, {Expired} expired", rules.Count + portfolioRules, snapshot.Count, firings.Count, expired);
         return new AlertRunResult(rules.Count, portfolioRules, snapshot.Count, evaluated, firings.Count, expired, deactivated, notified) { PhaseMs = timer.Milliseconds() };

@@ -25,7 +25,6 @@ public sealed class CampaignStore
         Hosting.PhaseTimer? timer = null)
     {
         if (series.Count == 0) return 0;
-        void Phase(string name) => timer?.Mark(name);
         var wanted = series.ToHashSet();
         var symbols = series.Select(s => s.Symbol).ToArray();
         var assets = series.Select(s => TradingNames.ToDb(s.AssetType)).ToArray();
@@ -63,7 +62,7 @@ public sealed class CampaignStore
             }
         }
 
-        Phase("rebuild_load");
+        timer?.Mark("rebuild_load");
         await using (var clear = new NpgsqlCommand("""
             DELETE FROM campaign_fills cf USING trade_fills f, unnest(@symbols, @assets) AS s(symbol, asset_type)
             WHERE cf.fill_id = f.id AND f.user_id = @u AND s.symbol = f.symbol AND s.asset_type = f.asset_type;
@@ -76,18 +75,18 @@ public sealed class CampaignStore
             clear.Parameters.AddWithValue("assets", assets);
             await clear.ExecuteNonQueryAsync(ct);
         }
-        Phase("rebuild_clear");
+        timer?.Mark("rebuild_clear");
         if (fills.Count == 0) return 0;
 
         var campaigns = CampaignBuilder.Build(fills);
-        Phase("rebuild_build");
+        timer?.Mark("rebuild_build");
         var openers = campaigns.Select(c => c.GroupId).ToArray();
         var contexts = await OpeningContextsAsync(conn, tx, userId, openers, ct);
         var profile = await RiskProfileAsync(conn, tx, userId, ct);
         var bars = await DailyBarsAsync(conn, tx, campaigns, instrumentBySeries, ct);
         var regimes = await RegimesAsync(conn, tx, campaigns, instrumentBySeries, ct);
         var now = DateTimeOffset.UtcNow;
-        Phase("rebuild_context");
+        timer?.Mark("rebuild_context");
 
         await using (var copy = await conn.BeginBinaryImportAsync("COPY campaign_fills (group_id, fill_id, quantity, created_at) FROM STDIN (FORMAT BINARY)", ct))
         {
@@ -105,7 +104,7 @@ public sealed class CampaignStore
             }
             await copy.CompleteAsync(ct);
         }
-        Phase("rebuild_copy_legs");
+        timer?.Mark("rebuild_copy_legs");
 
         await using (var copy = await conn.BeginBinaryImportAsync("""
             COPY campaign_summaries (group_id, user_id, symbol, asset_type, direction, opened_at, closed_at, entry_average, exit_average, max_position,
@@ -144,7 +143,7 @@ public sealed class CampaignStore
             }
             await copy.CompleteAsync(ct);
         }
-        Phase("rebuild_copy_summaries");
+        timer?.Mark("rebuild_copy_summaries");
         return campaigns.Count;
     }
 

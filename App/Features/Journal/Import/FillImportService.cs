@@ -155,7 +155,7 @@ public sealed class FillImportService(IDbContextFactory<AppDbContext> factory, C
         timer.Mark("commit");
         var phases = timer.Seconds();
         logger.LogInformation("Import batch {BatchId}: {Added} of {Read} fills stored, {Campaigns} campaigns rebuilt ({Phases})", batchId, added, fills.Count, rebuilt,
-            string.Join(", ", phases.Select(p => $"{p.Key} {p.Value:F2} s")));
+            Hosting.PhaseTimer.Describe(phases, "F2", " s"));
         return new ImportOutcome(batchId, batch.FormatId, batch.Broker, fills.Count, added, fills.Count - added, batch.RowsSkipped, rebuilt) { PhaseSeconds = phases };
     }
 
