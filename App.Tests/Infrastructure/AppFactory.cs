@@ -45,9 +45,26 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Demo:Seed", "true");
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
+    private readonly Lock _disposeGate = new();
+    private Task? _disposal;
+
+    /// <summary>
+    /// Stops the app once, however many ways it is asked to: xunit disposes a class fixture as IAsyncLifetime, as
+    /// IAsyncDisposable and as IDisposable, and WebApplicationFactory's own guard is set only after the host has stopped.
+    /// Two stops of one host ran side by side (one disposed the services while the other's log pump still flushed) and
+    /// failed the class's cleanup with ObjectDisposedException.
+    /// </summary>
+    public override ValueTask DisposeAsync()
     {
-        await DisposeAsync();
+        lock (_disposeGate) _disposal ??= DisposeOnceAsync();
+        return new ValueTask(_disposal);
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    private async Task DisposeOnceAsync()
+    {
+        await base.DisposeAsync();
         File.Delete(ClockFile);
         // The app's pool of this class's own database (Hangfire's workers included) closes now, not minutes later.
         await using var connection = new Npgsql.NpgsqlConnection(_connection);
