@@ -61,7 +61,8 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
   echo "[test] $(basename "$trx" .trx): ${p:-0} passed, ${f:-0} failed"
 done
-if [ "$failed" -gt 0 ]; then
+# A suite can fail with every test passed (a fixture's cleanup threw, a test host crashed): the TRX's run errors say why.
+if [ "$failed" -gt 0 ] || [ "$status" -ne 0 ]; then
   perl scripts/trx-failures.pl "$results"/*.trx
   # What the browser suites' apps logged as errors (each entry with its indented lines), the newest last.
   for log in "$results"/app-*.log; do

@@ -155,6 +155,31 @@ public sealed class ServiceLogTests : ServiceHarness
     }
 
     [Fact]
+    public async Task Disposed_WhileAFlushWrites_TheFlushFinishes_AndLaterLinesAndFlushesAreDroppedQuietly()
+    {
+        // The app's stop and the test host's stop both flush while the container disposes the sink: the flush in flight
+        // released a disposed semaphore and failed the test class's cleanup.
+        var sink = Sink(batchSize: 200);
+        using var loggers = Loggers(sink);
+        var log = loggers.CreateLogger("Signalbook.Features.Test");
+        for (var i = 0; i < 10_000; i++) log.LogInformation("Line {Index}", i);
+
+        var flush = sink.FlushAsync();
+        var watch = Stopwatch.StartNew();
+        while (sink.Stats.Batches == 0 && watch.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(1);
+        Assert.True(sink.Stats.Batches > 0, "the flush never wrote a batch");
+        await sink.DisposeAsync();
+        Assert.Equal(10_000, await flush);
+
+        log.LogInformation("logged after the sink was disposed");
+        Assert.Equal(0, await sink.FlushAsync());
+        await sink.DisposeAsync();
+        Assert.Equal((10_000L, 1L, 0), (sink.Stats.Written, sink.Stats.Dropped, sink.Stats.Queued));
+        await using var db = await DbAsync();
+        Assert.Equal(10_000, await db.ServiceLogs.CountAsync());
+    }
+
+    [Fact]
     public async Task SustainedLogging_TheRunningWriterWritesEachBatchAsItFills_AndDropsNothing()
     {
         // 6,000 lines in about a second against a queue of 1,500: a writer that gathered for its full second (the flush

@@ -41,6 +41,8 @@ public sealed class LogSink : IAsyncDisposable
     private DateTimeOffset? _lastFailureAt;
     private string? _lastError;
     private long _retryAfterTicks;
+    /// <summary>1 once <see cref="DisposeAsync"/> has begun: lines are dropped and counted, flushes write nothing.</summary>
+    private int _disposed;
 
     public LogSink(DatabaseConnection connection, IOptions<ServiceLogOptions> options, TimeProvider clock)
     {
@@ -57,6 +59,11 @@ public sealed class LogSink : IAsyncDisposable
     /// <summary>Never blocks: false (and counted as dropped) when the queue is full.</summary>
     public bool TryEnqueue(LogLine line)
     {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            Interlocked.Increment(ref _dropped);
+            return false;
+        }
         var queued = Interlocked.Increment(ref _queued);
         if (queued > _options.QueueCapacity)
         {
@@ -103,6 +110,7 @@ public sealed class LogSink : IAsyncDisposable
         await _draining.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            if (Volatile.Read(ref _disposed) == 1) return 0;
             var stored = 0;
             var batch = new List<LogLine>(_options.BatchSize);
             while (true)
@@ -251,11 +259,27 @@ public sealed class LogSink : IAsyncDisposable
 
     private static string Cut(string s, int max) => s.Length > max ? s[..max] : s;
 
+    /// <summary>
+    /// Waits for a flush in flight (up to 10 s), then closes the connections. The host's stop and the app's own run can
+    /// both stop the pump while the container is disposed: the last flush then finishes instead of releasing a disposed
+    /// semaphore. Lines still queued, and any logged later, are counted as dropped. The semaphores are left to the
+    /// collector (no wait handle was ever taken), so a logger that writes during shutdown never throws.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await _db.DisposeAsync();
-        _draining.Dispose();
-        _wake.Dispose();
-        _batchFull.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        var entered = false;
+        try
+        {
+            entered = await _draining.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            var left = Interlocked.Exchange(ref _queued, 0);
+            _queue.Clear();
+            Interlocked.Add(ref _dropped, left);
+            await _db.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (entered) _draining.Release();
+        }
     }
 }
