@@ -155,6 +155,53 @@ public sealed class ServiceLogTests : ServiceHarness
     }
 
     [Fact]
+    public async Task Provider_EachLineHasTheValuesOfTheScopesItWasLoggedIn_AsScopesOpenAndClose_AndFormatsNumbersInvariantly()
+    {
+        // Lines under the same scope objects share the values taken at the first of them; a new scope (even of the same
+        // shape, even for the same key) is read anew, and a closed one is gone.
+        var first = await CreateUserAsync("logs-first@test.local");
+        var second = await CreateUserAsync("logs-second@test.local");
+        await using var sink = Sink();
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("fr-FR");
+        try
+        {
+            using var loggers = Loggers(sink);
+            var log = loggers.CreateLogger("Signalbook.Features.Test");
+            using (log.BeginScope(new Dictionary<string, object?> { ["UserId"] = first.Id, ["Page"] = "orders" }))
+            {
+                log.LogInformation("one {Price}", 0.25m);
+                using (log.BeginScope(new Dictionary<string, object?> { ["PortfolioId"] = 7 }))
+                    log.LogInformation("two {Ratio}", 1.5);
+                log.LogInformation("three");
+            }
+            using (log.BeginScope(new Dictionary<string, object?> { ["UserId"] = second.Id, ["Page"] = "trades" }))
+                log.LogInformation("four");
+            log.LogInformation("five {UserId}", first.Id); // a message value names the user too
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+        }
+
+        Assert.Equal(5, await sink.FlushAsync());
+        await using var db = await DbAsync();
+        var rows = await db.ServiceLogs.AsNoTracking().OrderBy(l => l.Id).ToListAsync();
+        Assert.Equal(["one 0.25", "two 1.5", "three", "four", $"five {first.Id}"], rows.Select(r => r.Message));
+        Assert.Equal([first.Id, first.Id, first.Id, second.Id, first.Id], rows.Select(r => r.UserId));
+        string Keys(ServiceLog row)
+        {
+            using var json = JsonDocument.Parse(row.Context!);
+            return string.Join(",", json.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        }
+        Assert.Equal(["Page,Price,UserId", "Page,PortfolioId,Ratio,UserId", "Page,UserId", "Page,UserId", "UserId"], rows.Select(Keys));
+        using var four = JsonDocument.Parse(rows[3].Context!);
+        Assert.Equal("trades", four.RootElement.GetProperty("Page").GetString());
+        using var one = JsonDocument.Parse(rows[0].Context!);
+        Assert.Equal(0.25m, one.RootElement.GetProperty("Price").GetDecimal());
+    }
+
+    [Fact]
     public async Task Disposed_WhileAFlushWrites_TheFlushFinishes_AndLaterLinesAndFlushesAreDroppedQuietly()
     {
         // The app's stop and the test host's stop both flush while the container disposes the sink: the flush in flight

@@ -67,19 +67,29 @@ public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IO
         _ => value.ToString(),
     };
 
+    /// <summary>True for the values <see cref="Captured"/> keeps as they are: a line holding only these can be formatted later.</summary>
+    internal static bool IsImmutable(object? value)
+        => value is null or string or bool or int or long or short or byte or double or float or decimal or Guid or DateTimeOffset or DateTime or Enum;
+
+    internal const string OriginalFormat = "{OriginalFormat}";
+
+    /// <summary>Values gathered for one line or one set of scopes, with the user a "UserId" value names.</summary>
     private sealed class Collected
     {
         public List<KeyValuePair<string, object?>> Values { get; } = new(8);
+
         public Guid? UserId { get; set; }
+
+        public void NoteUser(object? value)
+        {
+            if (value is Guid g) UserId = g;
+            else if (Guid.TryParse(value?.ToString(), out var parsed)) UserId = parsed;
+        }
 
         public void Add(string key, object? value)
         {
-            if (key == "{OriginalFormat}") return;
-            if (key == UserIdKey)
-            {
-                if (value is Guid g) UserId = g;
-                else if (Guid.TryParse(value?.ToString(), out var parsed)) UserId = parsed;
-            }
+            if (key == OriginalFormat) return;
+            if (key == UserIdKey) NoteUser(value);
             Values.Add(new(key, Captured(value)));
         }
 
@@ -106,6 +116,61 @@ public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IO
         }
     }
 
+    /// <summary>The scope states a line sees, outermost first (a buffer reused per thread).</summary>
+    private sealed class ScopeWalk
+    {
+        public object?[] States = new object?[8];
+        public int Count;
+
+        public void Add(object? state)
+        {
+            if (Count == States.Length) Array.Resize(ref States, Count * 2);
+            States[Count++] = state;
+        }
+    }
+
+    /// <summary>The values taken from one chain of scope states; a line under the same states (the same objects) shares them.</summary>
+    private sealed class ScopeCapture(object?[] states, LogScopeValues values)
+    {
+        public LogScopeValues Values { get; } = values;
+
+        public bool Matches(ScopeWalk walk)
+        {
+            if (walk.Count != states.Length) return false;
+            for (var i = 0; i < states.Length; i++)
+                if (!ReferenceEquals(walk.States[i], states[i])) return false;
+            return true;
+        }
+    }
+
+    [ThreadStatic] private static ScopeWalk? t_walk;
+    [ThreadStatic] private static ScopeCapture? t_lastScopes;
+
+    /// <summary>
+    /// The values of the scopes the calling thread is in. A request logs many lines under the same scopes: their values
+    /// are taken at the first line and shared by the next ones while the scope objects are the same (a scope's state is
+    /// read once, as the first line under it saw it).
+    /// </summary>
+    private LogScopeValues? CurrentScopes()
+    {
+        if (_scopes is null) return null;
+        var walk = t_walk ??= new ScopeWalk();
+        walk.Count = 0;
+        _scopes.ForEachScope(static (state, w) => w.Add(state), walk);
+        if (walk.Count == 0) return null;
+        if (t_lastScopes is { } last && last.Matches(walk))
+        {
+            Array.Clear(walk.States, 0, walk.Count);
+            return last.Values;
+        }
+        var collected = new Collected();
+        for (var i = 0; i < walk.Count; i++) collected.AddAll(walk.States[i]);
+        var capture = new ScopeCapture(walk.States[..walk.Count], new LogScopeValues(collected.Values, collected.UserId));
+        Array.Clear(walk.States, 0, walk.Count);
+        t_lastScopes = capture;
+        return capture.Values;
+    }
+
     private sealed class DatabaseLogger(DatabaseLoggerProvider provider, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => provider._scopes?.Push(state);
@@ -118,20 +183,55 @@ public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IO
             if (logLevel == LogLevel.None || LogSuppression.Active) return;
             var minimum = provider._options.MinimumLevel;
             if (logLevel < minimum && logLevel < LogLevel.Error) return;
-            var collected = new Collected();
-            provider._scopes?.ForEachScope(static (scope, c) => c.AddAll(scope), collected);
-            collected.AddAll(state);
-            var message = formatter(state, exception);
+            var scope = provider.CurrentScopes();
+            var userId = scope?.UserId;
+            var captureError = logLevel >= LogLevel.Error && exception is not null && exception is not OperationCanceledException;
+            // The usual line (a message template with immutable values) is formatted on the writer's thread: the logging
+            // thread takes only the time and the scopes. An error the error log must group is formatted now.
+            if (logLevel >= minimum && !captureError && DeferrableState<TState>.Kind && (object?)state is IReadOnlyList<KeyValuePair<string, object?>> values
+                && CanDefer(values, ref userId))
+            {
+                provider._sink.TryEnqueue(LogLine.Deferred(provider._clock.GetUtcNow(), LevelOf(logLevel), category, userId, scope, values, formatter, exception, eventId));
+                return;
+            }
+            var own = new Collected { UserId = userId };
+            own.AddAll(state);
+            var message = LogLine.Text(formatter(state, exception), exception);
             if (logLevel >= minimum)
             {
-                var context = collected.Values;
-                if (eventId.Id != 0) context.Add(new("EventId", eventId.Name ?? eventId.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                if (exception is not null) context.Add(new("Exception", $"{exception.GetType().FullName}: {exception.Message}"));
-                provider._sink.TryEnqueue(new LogLine(provider._clock.GetUtcNow(), LevelOf(logLevel), category,
-                    string.IsNullOrEmpty(message) && exception is not null ? exception.Message : message, collected.UserId, context));
+                LogLine.AddEventAndException(own.Values, eventId, exception);
+                provider._sink.TryEnqueue(new LogLine(provider._clock.GetUtcNow(), LevelOf(logLevel), category, message, own.UserId, scope, own.Values));
             }
-            if (logLevel >= LogLevel.Error && exception is not null && exception is not OperationCanceledException)
-                provider._errors.Capture(exception, category, message, collected.UserId, collected.Values.Select(v => new KeyValuePair<string, object?>(v.Key, Plain(v.Value))).ToList());
+            if (captureError)
+            {
+                var context = new List<KeyValuePair<string, object?>>();
+                if (scope is not null) context.AddRange(scope.Values.Select(v => new KeyValuePair<string, object?>(v.Key, Plain(v.Value))));
+                context.AddRange(own.Values.Select(v => new KeyValuePair<string, object?>(v.Key, Plain(v.Value))));
+                provider._errors.Capture(exception!, category, message, own.UserId, context);
+            }
         }
+
+        /// <summary>Whether every value of the message is immutable (so formatting it later gives the same text); a UserId value names the user.</summary>
+        private static bool CanDefer(IReadOnlyList<KeyValuePair<string, object?>> values, ref Guid? userId)
+        {
+            for (var i = 0; i < values.Count; i++)
+            {
+                var (key, value) = values[i];
+                if (!IsImmutable(value)) return false;
+                if (key == UserIdKey && value is Guid g) userId = g;
+                else if (key == UserIdKey && Guid.TryParse(value?.ToString(), out var parsed)) userId = parsed;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// States whose formatter reads nothing but their values: the message templates of Microsoft.Extensions.Logging
+    /// (LogInformation's and LoggerMessage.Define's). Any other state (a caller's own type may hold mutable fields) is formatted at once.
+    /// </summary>
+    private static class DeferrableState<TState>
+    {
+        public static readonly bool Kind = typeof(TState).Assembly == typeof(LoggerMessage).Assembly
+                                           && typeof(IReadOnlyList<KeyValuePair<string, object?>>).IsAssignableFrom(typeof(TState));
     }
 }

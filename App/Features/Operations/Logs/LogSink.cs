@@ -8,9 +8,6 @@ using Signalbook.Data;
 
 namespace Signalbook.Features.Operations.Logs;
 
-/// <summary>One log line on its way to service_logs. Context values are immutable values or text (<see cref="DatabaseLoggerProvider.Captured"/>); the writer turns them into JSON.</summary>
-public sealed record LogLine(DateTimeOffset At, string Level, string Module, string Message, Guid? UserId, IReadOnlyList<KeyValuePair<string, object?>>? Context);
-
 /// <summary>What the log writer has done since this node started (Admin → Logs and Admin → System show it).</summary>
 public sealed record LogSinkStats(long Written, long Dropped, int Queued, long Batches, DateTimeOffset? LastFailureAt, string? LastError);
 
@@ -51,6 +48,10 @@ public sealed class LogSink : IAsyncDisposable
         var builder = new NpgsqlConnectionStringBuilder(connection.Value)
         {
             ApplicationName = "signalbook-logs", MaxPoolSize = 2, Timeout = 5, CommandTimeout = 30,
+            // A batch's commit does not wait for its WAL to reach the disk: a crash of PostgreSQL itself may lose the last
+            // moment's log lines (never anything else: the setting is this data source's own), and the writer spends no
+            // time in a flush per batch.
+            Options = "-c synchronous_commit=off",
         };
         // A data source of its own, without a logger factory: Npgsql's own logging cannot come back here.
         _db = NpgsqlDataSource.Create(builder.ConnectionString);
@@ -184,7 +185,7 @@ public sealed class LogSink : IAsyncDisposable
     /// can. A user id that no longer exists (a user deleted since) fails the COPY on its foreign key: the caller then
     /// writes the batch by the INSERT that drops such ids.
     /// </summary>
-    private static async Task<bool> TryCopyAsync(NpgsqlConnection conn, List<LogLine> batch, CancellationToken ct)
+    private async Task<bool> TryCopyAsync(NpgsqlConnection conn, List<LogLine> batch, CancellationToken ct)
     {
         try
         {
@@ -211,46 +212,50 @@ public sealed class LogSink : IAsyncDisposable
         }
     }
 
-    /// <summary>The context as a JSON object, written directly (no dictionary, no reflection over the values).</summary>
-    private static string? ContextJson(IReadOnlyList<KeyValuePair<string, object?>>? context)
+    // The writer's JSON buffer, reused line after line (one writer at a time: FlushAsync holds _draining).
+    private readonly System.Buffers.ArrayBufferWriter<byte> _jsonBuffer = new(1024);
+    private Utf8JsonWriter? _json;
+
+    /// <summary>The context as a JSON object, written directly (no dictionary, no reflection over the values) into the writer's reused buffer.</summary>
+    private string? ContextJson(LogContext context)
     {
-        if (context is null || context.Count == 0) return null;
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
+        if (context.Count == 0) return null;
+        _jsonBuffer.ResetWrittenCount();
+        var json = _json ??= new Utf8JsonWriter(_jsonBuffer);
+        json.Reset(_jsonBuffer);
+        json.WriteStartObject();
+        var seen = context.Count > 32 ? new HashSet<string>(StringComparer.Ordinal) : null;
+        for (var i = context.Count - 1; i >= 0; i--)
         {
-            json.WriteStartObject();
-            var seen = context.Count > 8 ? new HashSet<string>(StringComparer.Ordinal) : null;
-            for (var i = context.Count - 1; i >= 0; i--)
+            // A later value of a key wins: write from the end, skip repeats.
+            var (key, value) = context[i];
+            if (seen is not null ? !seen.Add(key) : RepeatsLater(context, i, key)) continue;
+            json.WritePropertyName(key);
+            switch (value)
             {
-                // A later value of a key wins, as it did in the dictionary this replaces: write from the end, skip repeats.
-                var (key, value) = context[i];
-                if (seen is not null ? !seen.Add(key) : RepeatsLater(context, i, key)) continue;
-                json.WritePropertyName(key);
-                switch (value)
-                {
-                    case null: json.WriteNullValue(); break;
-                    case string v: json.WriteStringValue(v); break;
-                    case bool v: json.WriteBooleanValue(v); break;
-                    case int v: json.WriteNumberValue(v); break;
-                    case long v: json.WriteNumberValue(v); break;
-                    case short v: json.WriteNumberValue(v); break;
-                    case byte v: json.WriteNumberValue(v); break;
-                    case double v when double.IsFinite(v): json.WriteNumberValue(v); break;
-                    case float v when float.IsFinite(v): json.WriteNumberValue(v); break;
-                    case decimal v: json.WriteNumberValue(v); break;
-                    case Guid v: json.WriteStringValue(v); break;
-                    case DateTimeOffset v: json.WriteStringValue(v.ToString("O", System.Globalization.CultureInfo.InvariantCulture)); break;
-                    case DateTime v: json.WriteStringValue(v.ToString("O", System.Globalization.CultureInfo.InvariantCulture)); break;
-                    case Enum v: json.WriteStringValue(v.ToString()); break;
-                    default: json.WriteStringValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
-                }
+                case null: json.WriteNullValue(); break;
+                case string v: json.WriteStringValue(v); break;
+                case bool v: json.WriteBooleanValue(v); break;
+                case int v: json.WriteNumberValue(v); break;
+                case long v: json.WriteNumberValue(v); break;
+                case short v: json.WriteNumberValue(v); break;
+                case byte v: json.WriteNumberValue(v); break;
+                case double v when double.IsFinite(v): json.WriteNumberValue(v); break;
+                case float v when float.IsFinite(v): json.WriteNumberValue(v); break;
+                case decimal v: json.WriteNumberValue(v); break;
+                case Guid v: json.WriteStringValue(v); break;
+                case DateTimeOffset v: json.WriteStringValue(v.ToString("O", System.Globalization.CultureInfo.InvariantCulture)); break;
+                case DateTime v: json.WriteStringValue(v.ToString("O", System.Globalization.CultureInfo.InvariantCulture)); break;
+                case Enum v: json.WriteStringValue(v.ToString()); break;
+                default: json.WriteStringValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
             }
-            json.WriteEndObject();
         }
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        json.WriteEndObject();
+        json.Flush();
+        return System.Text.Encoding.UTF8.GetString(_jsonBuffer.WrittenSpan);
     }
 
-    private static bool RepeatsLater(IReadOnlyList<KeyValuePair<string, object?>> context, int i, string key)
+    private static bool RepeatsLater(LogContext context, int i, string key)
     {
         for (var j = i + 1; j < context.Count; j++)
             if (string.Equals(context[j].Key, key, StringComparison.Ordinal)) return true;
@@ -276,6 +281,7 @@ public sealed class LogSink : IAsyncDisposable
             _queue.Clear();
             Interlocked.Add(ref _dropped, left);
             await _db.DisposeAsync().ConfigureAwait(false);
+            _json?.Dispose();
         }
         finally
         {
