@@ -28,14 +28,14 @@ namespace Signalbook.Bench;
 /// kernel's. The rules' state is restored and the alerts emptied before each repeat.</item>
 /// </list>
 /// The database figure is the median of --repeats (5) after a warm-up; the kernel's and pandas' of --kernel-repeats (15),
-/// the kernel both on all cores (the figure compared) and on one thread (kernel_1thread_ms, for reference). The RESULT line is built from <see cref="Metrics"/>, so a
-/// later stage (the log provider's overhead) adds its key there.
+/// the kernel both on all cores (the figure compared) and on one thread (kernel_1thread_ms, for reference). Then, unless
+/// --no-logs, <c>bench logs</c> runs in a child process and its figures join the RESULT line (log_overhead_pct and others).
 /// </summary>
 public sealed class AlertsBench : IBench
 {
     public string Name => "alerts";
 
-    public string Description => "100 000 alert rules over 5 000 instruments: kernel vs pandas, and the evaluator end to end on PostgreSQL (options: --rules, --instruments, --seed, --repeats, --kernel-repeats, --python, --no-db)";
+    public string Description => "100 000 alert rules over 5 000 instruments: kernel vs pandas, and the evaluator end to end on PostgreSQL (options: --rules, --instruments, --seed, --repeats, --kernel-repeats, --python, --no-db, --no-logs)";
 
     private static readonly DateTimeOffset CurBar = new(2026, 11, 30, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset PrevBar = new(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
@@ -98,8 +98,24 @@ public sealed class AlertsBench : IBench
             Metrics["instruments"] = instruments;
             Metrics["fired"] = fired.Length;
             foreach (var p in problems) Console.Error.WriteLine("MISMATCH " + p);
+            var problemsBeforeLogs = problems.Count;
+            if (!args.Contains("--no-logs"))
+            {
+                // The log provider's overhead, in the same run: `bench logs` in a child process under the app's (server) collector.
+                watch.Restart();
+                var (code, logs) = await BenchProcess.RunBenchAsync(["logs"], ct);
+                if (code != 0 || !logs.TryGetValue("overhead_pct", out var overhead)) problems.Add($"bench logs failed (exit code {code}).");
+                else
+                {
+                    Metrics["log_overhead_pct"] = overhead;
+                    Metrics["log_overhead_iqr_pct"] = logs["overhead_iqr_pct"];
+                    Metrics["log_overhead_writing_pct"] = logs["overhead_writing_pct"];
+                    Metrics["log_path_ns_per_line"] = logs["path_ns_per_line"];
+                }
+                Console.WriteLine($"[logs] done in {watch.Elapsed.TotalSeconds:F1} s");
+            }
+            foreach (var p in problems.Skip(problemsBeforeLogs)) Console.Error.WriteLine("MISMATCH " + p);
             Metrics["agree"] = problems.Count == 0 ? "yes" : "no";
-            // Hook: a later stage may add its own key to Metrics before this line (e.g. the log provider's overhead).
             BenchOutput.Result("alerts", [.. Metrics.Select(m => (m.Key, m.Value))]);
             return problems.Count == 0 ? 0 : 1;
         }

@@ -10,19 +10,42 @@ internal static class BenchProcess
     /// bench project does not: a bench that hosts the app's request path in its own process measures it under the app's
     /// collector. Returns the child's exit code.
     /// </summary>
-    public static async Task<int> RunAgainWithServerGcAsync(CancellationToken ct)
+    public static Task<int> RunAgainWithServerGcAsync(CancellationToken ct)
+    {
+        Console.WriteLine("Starting again under the server garbage collector, as the app runs.");
+        return RunWithServerGcAsync(Environment.GetCommandLineArgs().Skip(1), null, ct);
+    }
+
+    /// <summary>
+    /// Runs another bench of this assembly (<paramref name="args"/>: its name and options) under the server garbage
+    /// collector, its lines printed indented as they come; returns its exit code and the values of its RESULT line.
+    /// </summary>
+    public static async Task<(int ExitCode, Dictionary<string, string> Result)> RunBenchAsync(IEnumerable<string> args, CancellationToken ct)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var code = await RunWithServerGcAsync(args, line =>
+        {
+            Console.WriteLine("  | " + line);
+            if (!line.StartsWith("RESULT ", StringComparison.Ordinal)) return;
+            foreach (var pair in line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(2))
+                if (pair.Split('=', 2) is [var key, var value]) result[key] = value;
+        }, ct);
+        return (code, result);
+    }
+
+    private static async Task<int> RunWithServerGcAsync(IEnumerable<string> args, Action<string>? onLine, CancellationToken ct)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("The bench cannot find its own executable.");
-        var argv = Environment.GetCommandLineArgs();
-        var start = new ProcessStartInfo(self) { UseShellExecute = false };
+        var start = new ProcessStartInfo(self) { UseShellExecute = false, RedirectStandardOutput = onLine is not null };
         // Under `dotnet Signalbook.Bench.dll …` the first argument is the assembly; under the apphost it is the apphost itself.
-        if (string.Equals(Path.GetFileNameWithoutExtension(self), "dotnet", StringComparison.OrdinalIgnoreCase)) start.ArgumentList.Add(argv[0]);
-        foreach (var arg in argv.Skip(1)) start.ArgumentList.Add(arg);
+        if (string.Equals(Path.GetFileNameWithoutExtension(self), "dotnet", StringComparison.OrdinalIgnoreCase)) start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_gcServer"] = "1";
-        Console.WriteLine("Starting again under the server garbage collector, as the app runs.");
         using var child = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {self}.");
         try
         {
+            if (onLine is not null)
+                while (await child.StandardOutput.ReadLineAsync(ct) is { } line) onLine(line);
             await child.WaitForExitAsync(ct);
         }
         catch (OperationCanceledException)

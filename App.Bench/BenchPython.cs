@@ -19,6 +19,10 @@ public static class BenchPython
             Console.WriteLine("pandas is missing: installing python3-pandas with apt-get …");
             Run("/usr/bin/apt-get", "install", "-y", "-q", "python3-pandas");
             if (HasPandas("/usr/bin/python3")) return "/usr/bin/python3";
+            // A fresh machine has no package lists yet: the install found nothing to install.
+            Run("/usr/bin/apt-get", "update", "-q");
+            Run("/usr/bin/apt-get", "install", "-y", "-q", "python3-pandas");
+            if (HasPandas("/usr/bin/python3")) return "/usr/bin/python3";
         }
         throw new InvalidOperationException(
             $"bench {bench} needs Python 3 with pandas and numpy. Install them (Debian: sudo apt-get install python3-pandas) or pass --python <path>.");
