@@ -23,7 +23,7 @@ namespace Signalbook.Bench;
 /// collector, as the app does (it starts itself again with DOTNET_gcServer=1 when it was not).
 /// <list type="number">
 /// <item><b>Per line</b>: what one line costs the thread that logs it, in a loop (<see cref="PerLineAsync"/>).</item>
-/// <item><b>B against A</b>, the headline: each round sends --requests requests to each copy in turns, request by request
+/// <item><b>B against A</b>, the headline: each round sends --requests requests to each endpoint in turns, request by request
 /// (sequential latency on two shared cores moves by a third from one second to the next, so blocks timed apart disagreed by
 /// tens of percent), the lines waiting in the queue and written after the round: what a request pays when the server has
 /// a core to spare for the writer.</item>
@@ -39,6 +39,9 @@ namespace Signalbook.Bench;
 /// </summary>
 public sealed class LogOverheadBench : IBench
 {
+    /// <summary>The line the request logs, 20 times.</summary>
+    private const string Template = "Evaluated {Symbol} for portfolio {PortfolioId}: signal {Signal} at {Price}";
+
     public string Name => "logs";
 
     public string Description => "Overhead of the database log provider on a request that logs 20 lines (median of runs, percent).";
@@ -92,7 +95,7 @@ public sealed class LogOverheadBench : IBench
             using var http = new HttpClient();
             var plainUrl = app.Urls.First() + "/plain";
             var loggedUrl = app.Urls.First() + "/orders";
-            Console.WriteLine($"Warming up with {warmup} requests per copy; then {runs} rounds of {requests} requests to each copy in turns: without the provider (A) " +
+            Console.WriteLine($"Warming up with {warmup} requests per endpoint; then {runs} rounds of {requests} requests to each endpoint in turns: without the provider (A) " +
                               $"and with it, its lines written after the round (B); then {runs} rounds of A against {writingRequests} requests with its writer running (C).");
             await TimeAsync(http, plainUrl, warmup, ct);
             // In chunks, each drained: 20 lines a request from a client that never pauses outrun the writer's queue.
@@ -125,7 +128,6 @@ public sealed class LogOverheadBench : IBench
                 deferredRatios.Add(b / a - 1);
                 Console.WriteLine($"  round {r + 1}: {a:F1} µs without, {b:F1} µs with the provider ({(b / a - 1) * 100:+0.0;-0.0} %)");
             }
-            var withoutBeforeC = new List<double>();
             for (var r = 0; r < runs; r++)
             {
                 double a = 0, c = 0;
@@ -155,7 +157,6 @@ public sealed class LogOverheadBench : IBench
                     }
                     await QuietAsync(cs, ct);
                 }
-                withoutBeforeC.Add(a);
                 concurrent.Add(c);
                 concurrentRatios.Add(c / a - 1);
                 Console.WriteLine($"  round {r + 1}: {a:F1} µs without, {c:F1} µs with the provider and its writer running ({(c / a - 1) * 100:+0.0;-0.0} %)");
@@ -207,7 +208,7 @@ public sealed class LogOverheadBench : IBench
             using (log.BeginScope(new Dictionary<string, object?> { [DatabaseLoggerProvider.UserIdKey] = userId }))
             {
                 for (var i = 0; i < lines; i++)
-                    log.LogInformation("Evaluated {Symbol} for portfolio {PortfolioId}: signal {Signal} at {Price}", symbols[i % symbols.Length], 7, i % 3 == 0 ? "BUY" : "HOLD", 100.25 + i % 20);
+                    log.LogInformation(Template, symbols[i % symbols.Length], 7, i % 3 == 0 ? "BUY" : "HOLD", 100.25 + i % 20);
             }
             return watch.Elapsed.TotalNanoseconds / lines;
         }
@@ -267,7 +268,7 @@ public sealed class LogOverheadBench : IBench
             while (await reader.ReadAsync(token)) symbols.Add(reader.GetString(0));
         }
         for (var i = 0; i < 20; i++)
-            log.LogInformation("Evaluated {Symbol} for portfolio {PortfolioId}: signal {Signal} at {Price}", symbols[i % symbols.Count], 7, i % 3 == 0 ? "BUY" : "HOLD", 100.25 + i);
+            log.LogInformation(Template, symbols[i % symbols.Count], 7, i % 3 == 0 ? "BUY" : "HOLD", 100.25 + i);
         return Results.Ok(symbols.Count);
     }
 

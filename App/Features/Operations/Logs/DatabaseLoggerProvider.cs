@@ -73,6 +73,10 @@ public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IO
 
     internal const string OriginalFormat = "{OriginalFormat}";
 
+    /// <summary>The user a "UserId" value names: a Guid, or text that reads as one.</summary>
+    private static Guid? UserFrom(object? value)
+        => value is Guid g ? g : Guid.TryParse(value?.ToString(), out var parsed) ? parsed : null;
+
     /// <summary>Values gathered for one line or one set of scopes, with the user a "UserId" value names.</summary>
     private sealed class Collected
     {
@@ -80,16 +84,10 @@ public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IO
 
         public Guid? UserId { get; set; }
 
-        public void NoteUser(object? value)
-        {
-            if (value is Guid g) UserId = g;
-            else if (Guid.TryParse(value?.ToString(), out var parsed)) UserId = parsed;
-        }
-
         public void Add(string key, object? value)
         {
             if (key == OriginalFormat) return;
-            if (key == UserIdKey) NoteUser(value);
+            if (key == UserIdKey) UserId = UserFrom(value) ?? UserId;
             Values.Add(new(key, Captured(value)));
         }
 
@@ -204,9 +202,9 @@ public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IO
             }
             if (captureError)
             {
-                var context = new List<KeyValuePair<string, object?>>();
-                if (scope is not null) context.AddRange(scope.Values.Select(v => new KeyValuePair<string, object?>(v.Key, Plain(v.Value))));
-                context.AddRange(own.Values.Select(v => new KeyValuePair<string, object?>(v.Key, Plain(v.Value))));
+                var all = new LogContext(scope?.Values, own.Values);
+                var context = new List<KeyValuePair<string, object?>>(all.Count);
+                for (var i = 0; i < all.Count; i++) context.Add(new(all[i].Key, Plain(all[i].Value)));
                 provider._errors.Capture(exception!, category, message, own.UserId, context);
             }
         }
@@ -218,8 +216,7 @@ public sealed class DatabaseLoggerProvider(LogSink sink, ErrorCapture errors, IO
             {
                 var (key, value) = values[i];
                 if (!IsImmutable(value)) return false;
-                if (key == UserIdKey && value is Guid g) userId = g;
-                else if (key == UserIdKey && Guid.TryParse(value?.ToString(), out var parsed)) userId = parsed;
+                if (key == UserIdKey) userId = UserFrom(value) ?? userId;
             }
             return true;
         }
