@@ -24,9 +24,13 @@ public static class AxeRunner
         return reader.ReadToEnd();
     });
 
-    // Details only for violations: for the rules that pass, axe then keeps no list of every node it checked.
+    // Details only for violations: for the rules that pass, axe then keeps no list of every node it checked. Finite
+    // animations (a snackbar fading in) end first, up to 2 s: mid-fade text read as faint grey and failed color-contrast
+    // on a slow machine.
     private const string Run = """
         async () => {
+          const finite = document.getAnimations().filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+          await Promise.race([Promise.allSettled(finite.map(a => a.finished)), new Promise(r => setTimeout(r, 2000))]);
           const result = await axe.run(document, { resultTypes: ['violations'] });
           return result.violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,
