@@ -29,21 +29,27 @@ namespace Signalbook.Bench;
 /// Every figure is the median of --repeats (3) timed runs after a warm-up. pandas is single-threaded; matching and metrics
 /// are timed single-threaded and in parallel over every core, and their ratios (pandas time ÷ C# time) use the faster of
 /// the two, which the output names; the single-threaded ratios are printed and reported too.
+/// <para>
+/// The bench runs under the server garbage collector, as the app does (System.GC.Server in its runtimeconfig, the Web
+/// SDK's default): started otherwise, it starts itself again with DOTNET_gcServer=1; --workstation-gc keeps the
+/// workstation collector (matching then pays for a few gen0/gen1 collections per run while it builds the bars).
+/// </para>
 /// </summary>
 public sealed class PortfolioBench : IBench
 {
     public string Name => "portfolio";
 
     public string Description =>
-        "DailyMatcher, MarkToMarket.Bulk, FastPerformance.RunBatch vs the same in pandas (options: --orders, --instruments, --days, --positions, --marking-reps, --portfolios, --repeats, --python, --profile)";
+        "DailyMatcher, MarkToMarket.Bulk, FastPerformance.RunBatch vs the same in pandas (options: --orders, --instruments, --days, --positions, --marking-reps, --portfolios, --repeats, --python, --profile, --phases, --workstation-gc)";
 
     public async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
+        if (!System.Runtime.GCSettings.IsServerGC && !args.Contains("--workstation-gc")) return await BenchProcess.RunAgainWithServerGcAsync(ct);
         var o = PortfolioBenchOptions.Parse(args);
         var python = BenchPython.Find(o.Python, "portfolio");
         var script = Path.Combine(BenchOutput.RepositoryRoot() ?? ".", "App.Bench", "portfolio_pandas.py");
         if (!File.Exists(script)) throw new FileNotFoundException($"The pandas script is not at {script}; run the bench from the repository.", script);
-        Console.WriteLine($"bench portfolio: {Environment.ProcessorCount} cores, .NET {Environment.Version}; median of {o.Repeats} timed runs per figure; " +
+        Console.WriteLine($"bench portfolio: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC; median of {o.Repeats} timed runs per figure; " +
                           "matching and metrics single-threaded and in parallel, the ratio on the faster.");
 
         var work = Directory.CreateTempSubdirectory("signalbook-bench-portfolio-").FullName;
@@ -58,6 +64,7 @@ public sealed class PortfolioBench : IBench
 
             var matching = Matching(data, o, ct);
             if (args.Contains("--profile")) ProfileMatching(data);
+            if (args.Contains("--phases")) MatchingPhases(data);
             Console.WriteLine($"C# matching (DailyMatcher): single-threaded {matching.SingleSeconds:F3} s ({data.OrderCount / matching.SingleSeconds:N0} orders/s), " +
                               $"parallel over instruments ({Environment.ProcessorCount} threads) {matching.ParallelSeconds:F3} s; " +
                               $"{matching.Fills:N0} fills, {matching.Quantity:N0} shares, {matching.Working:N0} orders still working.");
@@ -125,7 +132,7 @@ public sealed class PortfolioBench : IBench
                 ("metrics_cs_parallel_ms", metrics.BatchParallelSeconds * 1e3), ("metrics_histories_cs_ms", Math.Min(metrics.HistoriesSingleSeconds, metrics.HistoriesParallelSeconds) * 1e3),
                 ("metrics_runmany_cs_ms", metrics.RunManySeconds * 1e3), ("metrics_exact_cs_ms", metrics.ExactSeconds * 1e3),
                 ("metrics_compiled_cs_ms", metrics.CompiledSeconds * 1e3), ("metrics_pandas_loop_ms", P("metrics_loop_seconds") * 1e3),
-                ("orders", data.OrderCount), ("fills", matching.Fills), ("positions", o.Positions), ("portfolios", o.Portfolios),
+                ("orders", data.OrderCount), ("fills", matching.Fills), ("positions", o.Positions), ("portfolios", o.Portfolios), ("gc", System.Runtime.GCSettings.IsServerGC ? "server" : "workstation"),
                 ("checks", problems.Count == 0 ? "ok" : "failed"), ("cores", Environment.ProcessorCount));
             return problems.Count == 0 ? 0 : 1;
         }
@@ -264,6 +271,40 @@ public sealed class PortfolioBench : IBench
         }
     }
 
+    /// <summary>--phases: DailyMatcher's timed run split into building the bars, grouping the orders and matching (fills appended), single-threaded and in parallel; medians of 5.</summary>
+    private static void MatchingPhases(PortfolioBenchData data)
+    {
+        var settings = PortfolioBenchData.Settings;
+        var fills = new List<DailyFill>();
+        var instruments = data.Bars.Length;
+        var orders = data.NewDailyOrders();
+        foreach (var parallelism in new[] { 1, Environment.ProcessorCount })
+        {
+            var times = new List<(double Bars, double Group, double Match)>();
+            var collections = new List<string>();
+            for (var r = 0; r < 7; r++)
+            {
+                GC.Collect();
+                int gc0 = GC.CollectionCount(0), gc1 = GC.CollectionCount(1), gc2 = GC.CollectionCount(2);
+                var watch = Stopwatch.StartNew();
+                var bars = new DailyBars[instruments];
+                Parallel.For(0, instruments, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+                    i => bars[i] = new DailyBars(data.BarStart[i], data.BarOpen[i], data.BarHigh[i], data.BarLow[i], data.BarVolume[i]));
+                var built = watch.Elapsed.TotalMilliseconds;
+                fills.Clear();
+                DailyMatcher.Run(bars, orders, settings, fills, parallelism);
+                var ran = watch.Elapsed.TotalMilliseconds;
+                if (r >= 2) collections.Add($"{GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}");
+                watch.Restart();
+                orders.Group(instruments, out _, parallelism); // again, alone, to see its share
+                var grouped = watch.Elapsed.TotalMilliseconds;
+                if (r >= 2) times.Add((built, grouped, ran - built - grouped));
+            }
+            Console.WriteLine($"  phases, {parallelism} thread(s): bars {Median(times.Select(t => t.Bars / 1000).ToList()) * 1000:F1} ms, group {Median(times.Select(t => t.Group / 1000).ToList()) * 1000:F1} ms, " +
+                              $"match {Median(times.Select(t => t.Match / 1000).ToList()) * 1000:F1} ms ({fills.Count:N0} fills); collections gen0/1/2 per run: {string.Join(", ", collections)}");
+        }
+    }
+
     private sealed record MarkingRun(double Seconds, double[] Pnl, double[] Percent);
 
     /// <summary>Seconds per call of the double bulk form, each sample timing --marking-reps calls.</summary>
@@ -308,6 +349,12 @@ public sealed class PortfolioBench : IBench
     /// grid + <see cref="FastPerformance.RunMany(PriceGrid, IReadOnlyList{PortfolioHistory}, MetricsOptions?, int)"/>, RunMany on
     /// compiled portfolios, and the exact decimal path.
     /// </summary>
+    /// <summary>
+    /// Metrics runs take a few milliseconds, where one pause of the machine (a timer tick, another process) is a large share
+    /// of a sample: each sample times this many runs back to back and reports their mean.
+    /// </summary>
+    private const int MetricsRunsPerSample = 10;
+
     private static MetricsRun Metrics(PortfolioBenchData data, PortfolioBenchOptions o, CancellationToken ct)
     {
         var histories = data.Histories;
@@ -351,8 +398,8 @@ public sealed class PortfolioBench : IBench
                 ct.ThrowIfCancellationRequested();
                 GC.Collect();
                 var watch = Stopwatch.StartNew();
-                result = run(parallelism);
-                times.Add(watch.Elapsed.TotalSeconds);
+                for (var k = 0; k < MetricsRunsPerSample; k++) result = run(parallelism);
+                times.Add(watch.Elapsed.TotalSeconds / MetricsRunsPerSample);
             }
             return times;
         }

@@ -15,23 +15,18 @@ public sealed class DailyOrders
 {
     private long[] _id;
     private int[] _instrument;
-    private byte[] _side;
-    private byte[] _type;
-    private byte[] _tif;
-    private double[] _quantity;
-    private double[] _limit; // NaN when none
-    private double[] _stop; // NaN when none
-    private long[] _placedTicks;
+    private OrderInput[] _input; // what the matcher reads, one 40-byte record per order
+    private byte[] _kind; // OrderInput.Kind
     private byte[] _initialStatus;
     private double[] _initialFilled;
     private double[] _initialNotional;
     private double[] _initialCommission;
     private bool[] _initialTriggered;
-    private bool[] _valid;
 
-    // The last run's working copy: every order's inputs and state, grouped by instrument (the matcher walks it in order);
-    // _rank[k] is where order k sits in it. Null before the first run.
-    private OrderWork[]? _work;
+    // The last run: every order's inputs grouped by instrument (the matcher walks them in order) and each order's result
+    // at the same place; _rank[k] is where order k sits. Null before the first run.
+    private OrderInput[]? _work;
+    private OrderResult[]? _results;
     private int[]? _rank;
     private int _workCount;
 
@@ -41,19 +36,13 @@ public sealed class DailyOrders
         capacity = Math.Max(capacity, 1);
         _id = new long[capacity];
         _instrument = new int[capacity];
-        _side = new byte[capacity];
-        _type = new byte[capacity];
-        _tif = new byte[capacity];
-        _quantity = new double[capacity];
-        _limit = new double[capacity];
-        _stop = new double[capacity];
-        _placedTicks = new long[capacity];
+        _input = new OrderInput[capacity];
+        _kind = new byte[capacity];
         _initialStatus = new byte[capacity];
         _initialFilled = new double[capacity];
         _initialNotional = new double[capacity];
         _initialCommission = new double[capacity];
         _initialTriggered = new bool[capacity];
-        _valid = new bool[capacity];
     }
 
     public int Count { get; private set; }
@@ -105,20 +94,26 @@ public sealed class DailyOrders
                     && type is OrderType.Market or OrderType.Limit or OrderType.StopLoss or OrderType.StopLimit
                     && (type is not (OrderType.Limit or OrderType.StopLimit) || limit > 0)
                     && (type is not (OrderType.StopLoss or OrderType.StopLimit) || stop > 0);
-        _side[k] = valid ? (byte)side : (byte)0;
-        _type[k] = valid ? (byte)type : (byte)0;
-        _tif[k] = tif == TimeInForce.Day ? (byte)0 : (byte)1;
-        _quantity[k] = quantity;
-        _limit[k] = limit;
-        _stop[k] = stop;
-        _placedTicks[k] = placedAt.UtcTicks;
+        var fresh = status == OrderStatus.Open && filled == 0 && notional == 0 && commission == 0 && !triggered;
+        _input[k] = new OrderInput
+        {
+            PlacedTicks = placedAt.UtcTicks,
+            Quantity = quantity,
+            Limit = limit,
+            Stop = stop,
+            Order = k,
+            Side = valid ? (byte)side : (byte)0,
+            Type = valid ? (byte)type : (byte)0,
+            Tif = tif == TimeInForce.Day ? (byte)0 : (byte)1,
+            Flags = (byte)((valid ? OrderInput.ValidFlag : 0) | (fresh ? 0 : OrderInput.StateFlag)),
+        };
+        _kind[k] = (byte)_input[k].Kind;
         _initialStatus[k] = (byte)status;
         _initialFilled[k] = filled;
         _initialNotional[k] = notional;
         _initialCommission[k] = commission;
         _initialTriggered[k] = triggered;
-        _valid[k] = valid;
-        _work = null; // the last run's results no longer cover every order
+        _workCount = -1; // the last run's results no longer cover every order
         return k;
     }
 
@@ -127,40 +122,40 @@ public sealed class DailyOrders
         var size = _id.Length * 2;
         Array.Resize(ref _id, size);
         Array.Resize(ref _instrument, size);
-        Array.Resize(ref _side, size);
-        Array.Resize(ref _type, size);
-        Array.Resize(ref _tif, size);
-        Array.Resize(ref _quantity, size);
-        Array.Resize(ref _limit, size);
-        Array.Resize(ref _stop, size);
-        Array.Resize(ref _placedTicks, size);
+        Array.Resize(ref _input, size);
+        Array.Resize(ref _kind, size);
         Array.Resize(ref _initialStatus, size);
         Array.Resize(ref _initialFilled, size);
         Array.Resize(ref _initialNotional, size);
         Array.Resize(ref _initialCommission, size);
         Array.Resize(ref _initialTriggered, size);
-        Array.Resize(ref _valid, size);
     }
 
     /// <summary>Below this many orders, grouping runs on one thread whatever the parallelism.</summary>
     internal const int ParallelGroupThreshold = 2_048;
 
     /// <summary>
-    /// For a run: every order's inputs and starting state copied into the working array, grouped by instrument (a counting
-    /// sort, keeping the batch's order within an instrument); <paramref name="start"/>[i] .. start[i + 1] are instrument i's.
+    /// For a run: every order's inputs copied into the working array, grouped by instrument and within one instrument by
+    /// kind (<see cref="OrderInput.Kind"/>; a counting sort, keeping the batch's order within a kind), and a results array
+    /// of the same size for the matcher to fill in; <paramref name="start"/>[i] .. start[i + 1] are instrument i's. The copy
+    /// is a 40-byte record per order: results are written by the matcher, and an order's starting state is read from the
+    /// batch only for the few added with one (<see cref="OrderInput.HasState"/>).
     /// With <paramref name="parallelism"/> &gt; 1 the batch is cut into that many contiguous ranges, each counted and copied
     /// by its own thread into places fixed by one prefix sum (range 0's orders of an instrument before range 1's), so the
     /// result is the same array as on one thread.
     /// </summary>
-    internal OrderWork[] Group(int instruments, out int[] start, int parallelism = 1)
+    internal (OrderInput[] Inputs, OrderResult[] Results) Group(int instruments, out int[] start, int parallelism = 1)
     {
         var count = Count;
         var instrumentOf = _instrument;
         var parts = parallelism > 1 && count >= ParallelGroupThreshold ? Math.Min(parallelism, count / (ParallelGroupThreshold / 2)) : 1;
-        var width = instruments + 1;
+        const int kinds = OrderInput.Kinds;
+        var unknown = instruments * kinds; // the slot counting orders on an unknown instrument
+        var width = unknown + 1;
         var counts = new int[parts * width];
+        var kindOf = _kind;
 
-        // Count each range's orders per instrument (an order on an unknown instrument is counted in the extra slot).
+        // Count each range's orders per instrument and kind.
         void CountRange(int part)
         {
             var (from, to) = Range(count, parts, part);
@@ -168,14 +163,14 @@ public sealed class DailyOrders
             for (var k = from; k < to; k++)
             {
                 var i = instrumentOf[k];
-                mine[(uint)i < (uint)instruments ? i : instruments]++;
+                mine[(uint)i < (uint)instruments ? i * kinds + kindOf[k] : unknown]++;
             }
         }
         if (parts == 1) CountRange(0);
         else Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, CountRange);
         for (var part = 0; part < parts; part++)
         {
-            if (counts[part * width + instruments] == 0) continue;
+            if (counts[part * width + unknown] == 0) continue;
             var (from, to) = Range(count, parts, part);
             for (var k = from; k < to; k++)
             {
@@ -184,24 +179,32 @@ public sealed class DailyOrders
             }
         }
 
-        // Where each range's orders of each instrument go: instrument by instrument, range by range.
+        // Where each range's orders of each instrument and kind go: instrument by instrument, kind by kind, range by range.
         start = new int[instruments + 1];
         var at = 0;
         for (var i = 0; i < instruments; i++)
         {
             start[i] = at;
-            for (var part = 0; part < parts; part++)
+            for (var bucket = i * kinds; bucket < (i + 1) * kinds; bucket++)
             {
-                var n = counts[part * width + i];
-                counts[part * width + i] = at;
-                at += n;
+                for (var part = 0; part < parts; part++)
+                {
+                    var n = counts[part * width + bucket];
+                    counts[part * width + bucket] = at;
+                    at += n;
+                }
             }
         }
         start[instruments] = at;
 
-        if (_work is null || _work.Length < count) _work = new OrderWork[Math.Max(count, 1)];
+        if (_work is null || _work.Length < count)
+        {
+            _work = new OrderInput[Math.Max(count, 1)];
+            _results = new OrderResult[_work.Length];
+        }
         if (_rank is null || _rank.Length < count) _rank = new int[Math.Max(count, 1)];
         var work = _work;
+        var input = _input;
         var rank = _rank;
         void CopyRange(int part)
         {
@@ -209,38 +212,34 @@ public sealed class DailyOrders
             var next = counts.AsSpan(part * width, width);
             for (var k = from; k < to; k++)
             {
-                var slot = next[instrumentOf[k]]++;
+                var slot = next[instrumentOf[k] * kinds + kindOf[k]]++;
                 rank[k] = slot;
-                ref var w = ref work[slot];
-                w.Order = k;
-                w.PlacedTicks = _placedTicks[k];
-                w.Quantity = _quantity[k];
-                w.Limit = _limit[k];
-                w.Stop = _stop[k];
-                w.Filled = _initialFilled[k];
-                w.Notional = _initialNotional[k];
-                w.Commission = _initialCommission[k];
-                w.FirstBar = -1;
-                w.ClosedBar = -1;
-                w.Side = _side[k];
-                w.Type = _type[k];
-                w.Tif = _tif[k];
-                w.Status = _initialStatus[k];
-                w.Triggered = _initialTriggered[k];
-                w.Valid = _valid[k];
+                work[slot] = input[k];
             }
         }
         if (parts == 1) CopyRange(0);
         else Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, CopyRange);
         _workCount = count;
-        return work;
+        return (work, _results!);
     }
+
+    /// <summary>Order <paramref name="k"/>'s state as it was added (the start of every run), with no bars seen.</summary>
+    internal OrderResult InitialResult(int k) => new()
+    {
+        Filled = _initialFilled[k],
+        Notional = _initialNotional[k],
+        Commission = _initialCommission[k],
+        FirstBar = -1,
+        ClosedBar = -1,
+        Status = _initialStatus[k],
+        Triggered = _initialTriggered[k],
+    };
 
     private static (int From, int To) Range(int count, int parts, int part) => ((int)((long)count * part / parts), (int)((long)count * (part + 1) / parts));
 
-    private ref readonly OrderWork Result(int k) => ref _work![_rank![k]];
+    private ref readonly OrderResult Result(int k) => ref _results![_rank![k]];
 
-    private bool Ran => _work is not null && _workCount == Count;
+    private bool Ran => _results is not null && _workCount == Count;
 
     public long Id(int k) => _id[Check(k)];
 
@@ -316,23 +315,51 @@ public sealed class DailyOrders
     private int Check(int k) => (uint)k < (uint)Count ? k : throw new ArgumentOutOfRangeException(nameof(k), k, $"There are {Count} orders.");
 }
 
-/// <summary>One order as the matcher works on it: its inputs and its state, which becomes its result (80 bytes).</summary>
-internal struct OrderWork
+/// <summary>One order's inputs as the matcher reads them (40 bytes), made when the order is added.</summary>
+internal struct OrderInput
 {
+    public const byte ValidFlag = 1;
+    public const byte StateFlag = 2; // added with a state other than Open and nothing filled: read it from the batch
+
     public long PlacedTicks;
     public double Quantity;
     public double Limit;
     public double Stop;
-    public double Filled;
-    public double Notional;
-    public double Commission;
     public int Order;
-    public int FirstBar;
-    public int ClosedBar;
     public byte Side; // OrderSide
     public byte Type; // OrderType
     public byte Tif; // 0 Day, 1 Gtc
+    public byte Flags;
+
+    public readonly bool Valid => (Flags & ValidFlag) != 0;
+
+    public readonly bool HasState => (Flags & StateFlag) != 0;
+
+    /// <summary>
+    /// The order's kind, 0-15, from type, time in force and side (valid orders), or 16 (invalid ones): the matcher takes an
+    /// instrument's orders kind by kind, so that its branches on type and side go the same way from one order to the next.
+    /// </summary>
+    public readonly int Kind => Valid ? (KindOfType(Type) << 2) | (Tif << 1) | (Side == (byte)OrderSide.Buy ? 0 : 1) : Kinds - 1;
+
+    public const int Kinds = 17;
+
+    private static int KindOfType(byte type) => (OrderType)type switch
+    {
+        OrderType.Market => 0,
+        OrderType.Limit => 1,
+        OrderType.StopLoss => 2,
+        _ => 3, // StopLimit
+    };
+}
+
+/// <summary>One order's result after a run (40 bytes), written by the matcher.</summary>
+internal struct OrderResult
+{
+    public double Filled;
+    public double Notional;
+    public double Commission;
+    public int FirstBar;
+    public int ClosedBar;
     public byte Status; // OrderStatus
     public bool Triggered;
-    public bool Valid;
 }
