@@ -71,12 +71,8 @@ public static class DailyMatcher
 
     /// <summary>
     /// Runs every order of <paramref name="orders"/> over the bars of its instrument (<paramref name="instruments"/>[order's
-    /// instrument]) and appends the fills to <paramref name="fills"/> instrument by instrument; within one instrument kind
-    /// of order by kind (type as <see cref="OrderType"/> lists them, then Day before Gtc, then buy before sell), each kind's
-    /// orders in the batch's order, and one order's fills bar by bar. Orders are independent, so each order's fills are
-    /// the same in any order; taking them kind by kind lets each kind run in a loop compiled for it (type, side and time
-    /// in force constants) and keeps the branches going the same way from one order to the next (about a quarter less
-    /// time than the batch's mixed order on bench portfolio's orders). With <paramref name="maxDegreeOfParallelism"/> &gt; 1 the
+    /// instrument]) and appends the fills to <paramref name="fills"/> instrument by instrument, within one instrument order by
+    /// order (in the batch's order), within one order bar by bar. With <paramref name="maxDegreeOfParallelism"/> &gt; 1 the
     /// instruments are spread over the thread pool (same results, same fill order). Returns how many orders are still working.
     /// </summary>
     public static int Run(IReadOnlyList<DailyBars> instruments, DailyOrders orders, ExecutionSettings settings, List<DailyFill> fills, int maxDegreeOfParallelism = 1)
@@ -186,62 +182,6 @@ public static class DailyMatcher
         }
     }
 
-    // The kinds of order as types, for RunKind's compiled copies.
-    private interface IOrderTypeKind
-    {
-        static abstract OrderType Type { get; }
-    }
-
-    private interface ITifKind
-    {
-        static abstract bool Day { get; }
-    }
-
-    private interface ISideKind
-    {
-        static abstract bool Buy { get; }
-    }
-
-    private struct MarketOrder : IOrderTypeKind
-    {
-        public static OrderType Type => OrderType.Market;
-    }
-
-    private struct LimitOrder : IOrderTypeKind
-    {
-        public static OrderType Type => OrderType.Limit;
-    }
-
-    private struct StopOrder : IOrderTypeKind
-    {
-        public static OrderType Type => OrderType.StopLoss;
-    }
-
-    private struct StopLimitOrder : IOrderTypeKind
-    {
-        public static OrderType Type => OrderType.StopLimit;
-    }
-
-    private struct DayOrder : ITifKind
-    {
-        public static bool Day => true;
-    }
-
-    private struct GtcOrder : ITifKind
-    {
-        public static bool Day => false;
-    }
-
-    private struct BuyOrder : ISideKind
-    {
-        public static bool Buy => true;
-    }
-
-    private struct SellOrder : ISideKind
-    {
-        public static bool Buy => false;
-    }
-
     /// <summary>The order being matched.</summary>
     private struct State
     {
@@ -257,82 +197,14 @@ public static class DailyMatcher
 
     private static int RunInstrument(DailyBars bars, DailyOrders batch, ReadOnlySpan<OrderInput> orders, Span<OrderResult> results, Rates r, FillBuffer fills, SearchTables tables)
     {
-        // Orders land on random bars: with more than a few per instrument, reading its bars in order first (building the
-        // search tables does) is cheaper than missing the cache at each order's bars.
-        tables.Build(bars);
-        if (orders.Length * 16 >= bars.Count) Warmed += bars.Warm();
-
-        // The orders come kind by kind (DailyOrders.Group); each kind's run goes to the loop made for it, in which type,
-        // side and time in force are constants.
-        var working = 0;
-        for (var x = 0; x < orders.Length;)
-        {
-            var kind = orders[x].Kind;
-            var end = x + 1;
-            while (end < orders.Length && orders[end].Kind == kind) end++;
-            var o = orders[x..end];
-            var res = results[x..end];
-            working += kind switch
-            {
-                0 => RunKind<MarketOrder, DayOrder, BuyOrder>(bars, batch, o, res, r, fills, tables),
-                1 => RunKind<MarketOrder, DayOrder, SellOrder>(bars, batch, o, res, r, fills, tables),
-                2 => RunKind<MarketOrder, GtcOrder, BuyOrder>(bars, batch, o, res, r, fills, tables),
-                3 => RunKind<MarketOrder, GtcOrder, SellOrder>(bars, batch, o, res, r, fills, tables),
-                4 => RunKind<LimitOrder, DayOrder, BuyOrder>(bars, batch, o, res, r, fills, tables),
-                5 => RunKind<LimitOrder, DayOrder, SellOrder>(bars, batch, o, res, r, fills, tables),
-                6 => RunKind<LimitOrder, GtcOrder, BuyOrder>(bars, batch, o, res, r, fills, tables),
-                7 => RunKind<LimitOrder, GtcOrder, SellOrder>(bars, batch, o, res, r, fills, tables),
-                8 => RunKind<StopOrder, DayOrder, BuyOrder>(bars, batch, o, res, r, fills, tables),
-                9 => RunKind<StopOrder, DayOrder, SellOrder>(bars, batch, o, res, r, fills, tables),
-                10 => RunKind<StopOrder, GtcOrder, BuyOrder>(bars, batch, o, res, r, fills, tables),
-                11 => RunKind<StopOrder, GtcOrder, SellOrder>(bars, batch, o, res, r, fills, tables),
-                12 => RunKind<StopLimitOrder, DayOrder, BuyOrder>(bars, batch, o, res, r, fills, tables),
-                13 => RunKind<StopLimitOrder, DayOrder, SellOrder>(bars, batch, o, res, r, fills, tables),
-                14 => RunKind<StopLimitOrder, GtcOrder, BuyOrder>(bars, batch, o, res, r, fills, tables),
-                15 => RunKind<StopLimitOrder, GtcOrder, SellOrder>(bars, batch, o, res, r, fills, tables),
-                _ => RejectInvalid(bars, batch, o, res),
-            };
-            x = end;
-        }
-        return working;
-    }
-
-    /// <summary>Invalid orders (<see cref="OrderInput.Kind"/> 16): each working one is rejected on its first eligible bar.</summary>
-    private static int RejectInvalid(DailyBars bars, DailyOrders batch, ReadOnlySpan<OrderInput> orders, Span<OrderResult> results)
-    {
-        var working = 0;
-        for (var x = 0; x < orders.Length; x++)
-        {
-            ref readonly var w = ref orders[x];
-            ref var result = ref results[x];
-            result = w.HasState ? batch.InitialResult(w.Order) : new OrderResult { FirstBar = -1, ClosedBar = -1, Status = (byte)OrderStatus.Open };
-            if ((OrderStatus)result.Status is not (OrderStatus.Pending or OrderStatus.Open or OrderStatus.PartiallyFilled)) continue;
-            var i = bars.FirstAtOrAfter(w.PlacedTicks);
-            if (i >= bars.Count)
-            {
-                working++;
-                continue;
-            }
-            result.FirstBar = i;
-            result.Status = (byte)OrderStatus.Rejected;
-            result.ClosedBar = i;
-        }
-        return working;
-    }
-
-    /// <summary>The orders of one kind: <typeparamref name="TType"/>, <typeparamref name="TTif"/> and <typeparamref name="TSide"/> are constants in each compiled copy.</summary>
-    private static int RunKind<TType, TTif, TSide>(DailyBars bars, DailyOrders batch, ReadOnlySpan<OrderInput> orders, Span<OrderResult> results, Rates r, FillBuffer fills, SearchTables tables)
-        where TType : struct, IOrderTypeKind
-        where TTif : struct, ITifKind
-        where TSide : struct, ISideKind
-    {
         var n = bars.Count;
         var records = bars.Bars;
         var through = r.Through;
         var working = 0;
-        var type = TType.Type;
-        var buy = TSide.Buy;
-        var day = TTif.Day;
+        // Orders land on random bars: with more than a few per instrument, reading its bars in order first (building the
+        // search tables does) is cheaper than missing the cache at each order's bars.
+        tables.Build(bars);
+        if (orders.Length * 16 >= n) Warmed += bars.Warm();
 
         for (var x = 0; x < orders.Length; x++)
         {
@@ -348,6 +220,12 @@ public static class DailyMatcher
                 continue;
             }
             result.FirstBar = i;
+            if (!w.Valid)
+            {
+                result.Status = (byte)OrderStatus.Rejected;
+                result.ClosedBar = i;
+                continue;
+            }
 
             var s = new State
             {
@@ -358,6 +236,9 @@ public static class DailyMatcher
                 Commission = result.Commission,
                 Triggered = result.Triggered,
             };
+            var type = (OrderType)w.Type;
+            var buy = w.Side == (byte)OrderSide.Buy;
+            var day = w.Tif == 0;
             var limit = w.Limit;
             var stop = w.Stop;
             var expired = false;
@@ -452,7 +333,6 @@ public static class DailyMatcher
         return working;
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void MatchLimit(ref State s, in BarRecord b, int i, bool buy, double limit, Rates r, FillBuffer fills)
     {
         var o = b.Open;
@@ -474,7 +354,6 @@ public static class DailyMatcher
     }
 
     /// <summary><see cref="SlippageModel.Apply"/> without a limit.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static double Slip(double price, bool buy, in BarRecord b, Rates r)
     {
         if (!r.Slips) return price;
@@ -491,7 +370,6 @@ public static class DailyMatcher
     }
 
     /// <summary><see cref="SlippageModel.Apply"/> with a limit: never worse than it.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static double SlipWithin(double price, bool buy, in BarRecord b, double limit, Rates r)
     {
         if (!r.Slips) return price;

@@ -16,7 +16,6 @@ public sealed class DailyOrders
     private long[] _id;
     private int[] _instrument;
     private OrderInput[] _input; // what the matcher reads, one 40-byte record per order
-    private byte[] _kind; // OrderInput.Kind
     private byte[] _initialStatus;
     private double[] _initialFilled;
     private double[] _initialNotional;
@@ -37,7 +36,6 @@ public sealed class DailyOrders
         _id = new long[capacity];
         _instrument = new int[capacity];
         _input = new OrderInput[capacity];
-        _kind = new byte[capacity];
         _initialStatus = new byte[capacity];
         _initialFilled = new double[capacity];
         _initialNotional = new double[capacity];
@@ -107,7 +105,6 @@ public sealed class DailyOrders
             Tif = tif == TimeInForce.Day ? (byte)0 : (byte)1,
             Flags = (byte)((valid ? OrderInput.ValidFlag : 0) | (fresh ? 0 : OrderInput.StateFlag)),
         };
-        _kind[k] = (byte)_input[k].Kind;
         _initialStatus[k] = (byte)status;
         _initialFilled[k] = filled;
         _initialNotional[k] = notional;
@@ -123,7 +120,6 @@ public sealed class DailyOrders
         Array.Resize(ref _id, size);
         Array.Resize(ref _instrument, size);
         Array.Resize(ref _input, size);
-        Array.Resize(ref _kind, size);
         Array.Resize(ref _initialStatus, size);
         Array.Resize(ref _initialFilled, size);
         Array.Resize(ref _initialNotional, size);
@@ -135,9 +131,8 @@ public sealed class DailyOrders
     internal const int ParallelGroupThreshold = 2_048;
 
     /// <summary>
-    /// For a run: every order's inputs copied into the working array, grouped by instrument and within one instrument by
-    /// kind (<see cref="OrderInput.Kind"/>; a counting sort, keeping the batch's order within a kind), and a results array
-    /// of the same size for the matcher to fill in; <paramref name="start"/>[i] .. start[i + 1] are instrument i's. The copy
+    /// For a run: every order's inputs copied into the working array, grouped by instrument (a counting sort, keeping the
+    /// batch's order within an instrument), and a results array of the same size for the matcher to fill in; <paramref name="start"/>[i] .. start[i + 1] are instrument i's. The copy
     /// is a 40-byte record per order: results are written by the matcher, and an order's starting state is read from the
     /// batch only for the few added with one (<see cref="OrderInput.HasState"/>).
     /// With <paramref name="parallelism"/> &gt; 1 the batch is cut into that many contiguous ranges, each counted and copied
@@ -149,13 +144,10 @@ public sealed class DailyOrders
         var count = Count;
         var instrumentOf = _instrument;
         var parts = parallelism > 1 && count >= ParallelGroupThreshold ? Math.Min(parallelism, count / (ParallelGroupThreshold / 2)) : 1;
-        const int kinds = OrderInput.Kinds;
-        var unknown = instruments * kinds; // the slot counting orders on an unknown instrument
-        var width = unknown + 1;
+        var width = instruments + 1;
         var counts = new int[parts * width];
-        var kindOf = _kind;
 
-        // Count each range's orders per instrument and kind.
+        // Count each range's orders per instrument (an order on an unknown instrument is counted in the extra slot).
         void CountRange(int part)
         {
             var (from, to) = Range(count, parts, part);
@@ -163,14 +155,14 @@ public sealed class DailyOrders
             for (var k = from; k < to; k++)
             {
                 var i = instrumentOf[k];
-                mine[(uint)i < (uint)instruments ? i * kinds + kindOf[k] : unknown]++;
+                mine[(uint)i < (uint)instruments ? i : instruments]++;
             }
         }
         if (parts == 1) CountRange(0);
         else Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, CountRange);
         for (var part = 0; part < parts; part++)
         {
-            if (counts[part * width + unknown] == 0) continue;
+            if (counts[part * width + instruments] == 0) continue;
             var (from, to) = Range(count, parts, part);
             for (var k = from; k < to; k++)
             {
@@ -179,20 +171,17 @@ public sealed class DailyOrders
             }
         }
 
-        // Where each range's orders of each instrument and kind go: instrument by instrument, kind by kind, range by range.
+        // Where each range's orders of each instrument go: instrument by instrument, range by range.
         start = new int[instruments + 1];
         var at = 0;
         for (var i = 0; i < instruments; i++)
         {
             start[i] = at;
-            for (var bucket = i * kinds; bucket < (i + 1) * kinds; bucket++)
+            for (var part = 0; part < parts; part++)
             {
-                for (var part = 0; part < parts; part++)
-                {
-                    var n = counts[part * width + bucket];
-                    counts[part * width + bucket] = at;
-                    at += n;
-                }
+                var n = counts[part * width + i];
+                counts[part * width + i] = at;
+                at += n;
             }
         }
         start[instruments] = at;
@@ -212,7 +201,7 @@ public sealed class DailyOrders
             var next = counts.AsSpan(part * width, width);
             for (var k = from; k < to; k++)
             {
-                var slot = next[instrumentOf[k] * kinds + kindOf[k]]++;
+                var slot = next[instrumentOf[k]]++;
                 rank[k] = slot;
                 work[slot] = input[k];
             }
@@ -334,22 +323,6 @@ internal struct OrderInput
     public readonly bool Valid => (Flags & ValidFlag) != 0;
 
     public readonly bool HasState => (Flags & StateFlag) != 0;
-
-    /// <summary>
-    /// The order's kind, 0-15, from type, time in force and side (valid orders), or 16 (invalid ones): the matcher takes an
-    /// instrument's orders kind by kind, so that its branches on type and side go the same way from one order to the next.
-    /// </summary>
-    public readonly int Kind => Valid ? (KindOfType(Type) << 2) | (Tif << 1) | (Side == (byte)OrderSide.Buy ? 0 : 1) : Kinds - 1;
-
-    public const int Kinds = 17;
-
-    private static int KindOfType(byte type) => (OrderType)type switch
-    {
-        OrderType.Market => 0,
-        OrderType.Limit => 1,
-        OrderType.StopLoss => 2,
-        _ => 3, // StopLimit
-    };
 }
 
 /// <summary>One order's result after a run (40 bytes), written by the matcher.</summary>
