@@ -341,6 +341,12 @@ public sealed class PortfolioBench : IBench
     }
 
     /// <summary>
+    /// Metrics runs take a few milliseconds, where one pause of the machine (a timer tick, another process) is a large share
+    /// of a sample: each sample times this many runs back to back and reports their mean.
+    /// </summary>
+    private const int MetricsRunsPerSample = 10;
+
+    /// <summary>
     /// The figure compared is <see cref="FastPerformance.RunBatch(ReadOnlySpan{double}, PortfolioBatch, MetricsOptions?, int)"/>
     /// from the same columns portfolio_pandas.py reads (closes with NaN where missing, carried forward in the call; fills and
     /// flows with day indices and grid rows): building the <see cref="PortfolioBatch"/> from them and running it are timed,
@@ -349,12 +355,6 @@ public sealed class PortfolioBench : IBench
     /// grid + <see cref="FastPerformance.RunMany(PriceGrid, IReadOnlyList{PortfolioHistory}, MetricsOptions?, int)"/>, RunMany on
     /// compiled portfolios, and the exact decimal path.
     /// </summary>
-    /// <summary>
-    /// Metrics runs take a few milliseconds, where one pause of the machine (a timer tick, another process) is a large share
-    /// of a sample: each sample times this many runs back to back and reports their mean.
-    /// </summary>
-    private const int MetricsRunsPerSample = 10;
-
     private static MetricsRun Metrics(PortfolioBenchData data, PortfolioBenchOptions o, CancellationToken ct)
     {
         var histories = data.Histories;

@@ -132,9 +132,10 @@ public sealed class DailyOrders
 
     /// <summary>
     /// For a run: every order's inputs copied into the working array, grouped by instrument (a counting sort, keeping the
-    /// batch's order within an instrument), and a results array of the same size for the matcher to fill in; <paramref name="start"/>[i] .. start[i + 1] are instrument i's. The copy
-    /// is a 40-byte record per order: results are written by the matcher, and an order's starting state is read from the
-    /// batch only for the few added with one (<see cref="OrderInput.HasState"/>).
+    /// batch's order within an instrument), and a results array of the same size for the matcher to fill in;
+    /// <paramref name="start"/>[i] .. start[i + 1] are instrument i's. The copy is one 40-byte record per order (it was 80
+    /// with the state, and grouping took twice as long): results are written by the matcher, and an order's starting state
+    /// is read from the batch only for the few added with one (<see cref="OrderInput.HasState"/>).
     /// With <paramref name="parallelism"/> &gt; 1 the batch is cut into that many contiguous ranges, each counted and copied
     /// by its own thread into places fixed by one prefix sum (range 0's orders of an instrument before range 1's), so the
     /// result is the same array as on one thread.
