@@ -5,6 +5,11 @@ namespace Signalbook.Bench;
 /// <summary>Starts this bench process again with another runtime setting, its output going straight through.</summary>
 internal static class BenchProcess
 {
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     /// <summary>
     /// The same command line under the server garbage collector, which the app runs with (the Web SDK's default) and the
     /// bench project does not: a bench that hosts the app's request path in its own process measures it under the app's
@@ -13,7 +18,19 @@ internal static class BenchProcess
     public static Task<int> RunAgainWithServerGcAsync(CancellationToken ct)
     {
         Console.WriteLine("Starting again under the server garbage collector, as the app runs.");
-        return RunWithServerGcAsync(Environment.GetCommandLineArgs().Skip(1), null, ct);
+        return RunAgainAsync(ct);
+
+        static async Task<int> RunAgainAsync(CancellationToken ct)
+        {
+            try
+            {
+                return await RunWithServerGcAsync(Environment.GetCommandLineArgs().Skip(1), null, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return 130; // the child said so and cleaned up
+            }
+        }
     }
 
     /// <summary>
@@ -50,7 +67,9 @@ internal static class BenchProcess
         }
         catch (OperationCanceledException)
         {
-            // Ctrl+C reached the child too (same process group); give it a moment to clean up its PostgreSQL.
+            // Ctrl+C reaches the child too (same process group), a SIGTERM sent to this process alone does not: pass it on,
+            // then give the child a moment to clean up (its temp folder, its PostgreSQL).
+            if (!child.HasExited) _ = Kill(child.Id, SigTerm);
             if (!child.WaitForExit(TimeSpan.FromSeconds(30))) child.Kill(entireProcessTree: true);
             throw;
         }
