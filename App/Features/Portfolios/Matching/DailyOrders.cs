@@ -16,11 +16,7 @@ public sealed class DailyOrders
     private long[] _id;
     private int[] _instrument;
     private OrderInput[] _input; // what the matcher reads, one 40-byte record per order
-    private byte[] _initialStatus;
-    private double[] _initialFilled;
-    private double[] _initialNotional;
-    private double[] _initialCommission;
-    private bool[] _initialTriggered;
+    private OrderResult[] _initial; // each order's state as added (FirstBar and ClosedBar −1): where every run starts
 
     // The last run: every order's inputs grouped by instrument (the matcher walks them in order) and each order's result
     // at the same place; _rank[k] is where order k sits. Null before the first run.
@@ -36,11 +32,7 @@ public sealed class DailyOrders
         _id = new long[capacity];
         _instrument = new int[capacity];
         _input = new OrderInput[capacity];
-        _initialStatus = new byte[capacity];
-        _initialFilled = new double[capacity];
-        _initialNotional = new double[capacity];
-        _initialCommission = new double[capacity];
-        _initialTriggered = new bool[capacity];
+        _initial = new OrderResult[capacity];
     }
 
     public int Count { get; private set; }
@@ -105,11 +97,16 @@ public sealed class DailyOrders
             Tif = tif == TimeInForce.Day ? (byte)0 : (byte)1,
             Flags = (byte)((valid ? OrderInput.ValidFlag : 0) | (fresh ? 0 : OrderInput.StateFlag)),
         };
-        _initialStatus[k] = (byte)status;
-        _initialFilled[k] = filled;
-        _initialNotional[k] = notional;
-        _initialCommission[k] = commission;
-        _initialTriggered[k] = triggered;
+        _initial[k] = new OrderResult
+        {
+            Filled = filled,
+            Notional = notional,
+            Commission = commission,
+            FirstBar = -1,
+            ClosedBar = -1,
+            Status = (byte)status,
+            Triggered = triggered,
+        };
         _workCount = -1; // the last run's results no longer cover every order
         return k;
     }
@@ -120,11 +117,7 @@ public sealed class DailyOrders
         Array.Resize(ref _id, size);
         Array.Resize(ref _instrument, size);
         Array.Resize(ref _input, size);
-        Array.Resize(ref _initialStatus, size);
-        Array.Resize(ref _initialFilled, size);
-        Array.Resize(ref _initialNotional, size);
-        Array.Resize(ref _initialCommission, size);
-        Array.Resize(ref _initialTriggered, size);
+        Array.Resize(ref _initial, size);
     }
 
     /// <summary>Below this many orders, grouping runs on one thread whatever the parallelism.</summary>
@@ -214,16 +207,10 @@ public sealed class DailyOrders
     }
 
     /// <summary>Order <paramref name="k"/>'s state as it was added (the start of every run), with no bars seen.</summary>
-    internal OrderResult InitialResult(int k) => new()
-    {
-        Filled = _initialFilled[k],
-        Notional = _initialNotional[k],
-        Commission = _initialCommission[k],
-        FirstBar = -1,
-        ClosedBar = -1,
-        Status = _initialStatus[k],
-        Triggered = _initialTriggered[k],
-    };
+    internal OrderResult InitialResult(int k) => _initial[k];
+
+    /// <summary>Order <paramref name="k"/>'s state: after the last run if it covered every order, else as added.</summary>
+    private ref readonly OrderResult Current(int k) => ref Ran ? ref Result(k) : ref _initial[k];
 
     private static (int From, int To) Range(int count, int parts, int part) => ((int)((long)count * part / parts), (int)((long)count * (part + 1) / parts));
 
@@ -235,22 +222,22 @@ public sealed class DailyOrders
 
     public int Instrument(int k) => _instrument[Check(k)];
 
-    public OrderStatus Status(int k) => (OrderStatus)(Ran ? Result(Check(k)).Status : _initialStatus[Check(k)]);
+    public OrderStatus Status(int k) => (OrderStatus)Current(Check(k)).Status;
 
     public bool IsWorking(int k) => Status(k) is OrderStatus.Pending or OrderStatus.Open or OrderStatus.PartiallyFilled;
 
-    public double FilledQuantity(int k) => Ran ? Result(Check(k)).Filled : _initialFilled[Check(k)];
+    public double FilledQuantity(int k) => Current(Check(k)).Filled;
 
     /// <summary>Quantity-weighted average price of the fills (0 before the first fill).</summary>
     public double AverageFillPrice(int k)
     {
         var filled = FilledQuantity(k);
-        return filled > 0 ? (Ran ? Result(k).Notional : _initialNotional[k]) / filled : 0;
+        return filled > 0 ? Current(k).Notional / filled : 0;
     }
 
-    public double Commission(int k) => Ran ? Result(Check(k)).Commission : _initialCommission[Check(k)];
+    public double Commission(int k) => Current(Check(k)).Commission;
 
-    public bool StopTriggered(int k) => Ran ? Result(Check(k)).Triggered : _initialTriggered[Check(k)];
+    public bool StopTriggered(int k) => Current(Check(k)).Triggered;
 
     /// <summary>The order's first eligible bar in the last run (where it was validated and its session fixed); −1 if it had none or was not working.</summary>
     public int FirstBar(int k) => Ran ? Result(Check(k)).FirstBar : -1;
