@@ -5,12 +5,12 @@ using Signalbook.E2E.Pages;
 namespace Signalbook.E2E;
 
 [Collection(E2ECollection.Name)]
-public sealed class AdminDataJobsTests(BrowserFixture fx)
+public sealed class AdminDataJobsTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(fx)
 {
     [Fact]
     public async Task Admin_AddsAnInstrument_UploadsACsvWithBadRows_SeesThemByLine_AndOnlyGoodBarsAreStored()
     {
-        var page = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         page.SetDefaultTimeout(30_000);
         var data = new AdminDataPage(page);
         await data.OpenAsync();
@@ -48,7 +48,7 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
             await Assertions.Expect(rejected.Nth(0).Locator("td").First).ToHaveTextAsync("4");
             await Assertions.Expect(rejected.Nth(1).Locator("td").First).ToHaveTextAsync("6");
             await Assertions.Expect(rejected.Nth(1)).ToContainTextAsync("olume");
-            await fx.ShotAsync(page, "admin-data-upload");
+            await Fx.ShotAsync(page, "admin-data-upload");
 
             // Coverage now shows the four stored bars of E2EX, first and last by their trading dates.
             await data.SearchCoverageAsync("E2EX");
@@ -66,7 +66,7 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
     [Fact]
     public async Task Admin_UploadsSeveralRealDailyFilesAtOnce_TheInstrumentsAreCreatedAndImported()
     {
-        var page = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         page.SetDefaultTimeout(30_000);
         var data = new AdminDataPage(page);
         await data.OpenAsync();
@@ -80,7 +80,7 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
         await Assertions.Expect(tep.GetByTestId("review-symbol")).ToHaveValueAsync("TEP.PA");
         await Assertions.Expect(tep.GetByTestId("review-zone")).ToHaveValueAsync("Europe/Paris");
         await Assertions.Expect(tep.GetByTestId("review-dates")).ToContainTextAsync("2022-01-03"); // a Monday, not Sunday the 2nd
-        await fx.ShotAsync(page, "admin-data-bulk-review");
+        await Fx.ShotAsync(page, "admin-data-bulk-review");
         await data.ImportAndConfirmAsync();
 
         foreach (var file in new[] { "AAPL.csv", "MSFT.csv", "GOOG.csv" })
@@ -88,7 +88,7 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
         await Assertions.Expect(data.Result("TEP-PA-1d-bad-div-fixed.csv")).ToHaveAttributeAsync("data-status", "partial", new() { Timeout = 60_000 });
         await Assertions.Expect(data.Result("TEP-PA-1d-bad-div-fixed.csv").GetByTestId("rejected-rows")).ToContainTextAsync("678");
         await Assertions.Expect(page.GetByTestId("file-progress")).ToHaveCountAsync(4);
-        await fx.ShotAsync(page, "admin-data-bulk-results");
+        await Fx.ShotAsync(page, "admin-data-bulk-results");
 
         // The instruments are on Markets, and the Paris one opens with its chart.
         await page.GotoAsync("/markets");
@@ -131,7 +131,7 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
         await Assertions.Expect(stats.GetByTestId("instrument-recommendation").GetByTestId("label-badge")).ToBeVisibleAsync();
         await Assertions.Expect(stats).Not.ToContainTextAsync("RSI 14—");
         await Assertions.Expect(page.GetByTestId("rsi-chart")).ToBeVisibleAsync();
-        await fx.ShotAsync(page, "imported-aapl-analysed");
+        await Fx.ShotAsync(page, "imported-aapl-analysed");
     }
 
     /// <summary>The shared real data: SIGNALBOOK_DATA, or ../shared/data beside the checkout.</summary>
@@ -147,7 +147,7 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
     [Fact]
     public async Task Admin_RunsAJobFromTheJobsPage_AndSeesItsOutcomeAndHistory()
     {
-        var page = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         page.SetDefaultTimeout(30_000);
         await page.GotoAsync("/admin/jobs");
         await new Shell(page).WaitForCircuitAsync();
@@ -161,7 +161,7 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
         // This run in the history (a sync another test ran on a moved clock may list later-dated runs above it).
         await Assertions.Expect(page.GetByTestId("history-grid").Locator("tr", new() { HasText = "features" }).Filter(new() { HasText = "manual" }).First)
             .ToBeVisibleAsync(new() { Timeout = 15_000 });
-        await fx.ShotAsync(page, "admin-jobs");
+        await Fx.ShotAsync(page, "admin-jobs");
 
         // Pausing a scheduled job shows it paused; resuming shows its next fire again.
         var retention = page.Locator("[data-testid=job-row][data-job=market-data-retention]");
@@ -170,6 +170,6 @@ public sealed class AdminDataJobsTests(BrowserFixture fx)
         await Assertions.Expect(retention.GetByTestId("job-next")).ToHaveTextAsync("paused");
         await retention.GetByTestId("resume").ClickAsync();
         await Assertions.Expect(retention.GetByTestId("job-next")).Not.ToHaveTextAsync("paused");
-        await fx.ShotAsync(page, "admin-jobs-resumed");
+        await Fx.ShotAsync(page, "admin-jobs-resumed");
     }
 }

@@ -5,12 +5,12 @@ using Signalbook.E2E.Pages;
 namespace Signalbook.E2E;
 
 [Collection(E2ECollection2.Name)]
-public sealed class AdminModelsTests(BrowserFixture fx)
+public sealed class AdminModelsTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(fx)
 {
     [Fact]
     public async Task Admin_TrainsTwoSmallModelsOnTheDemoData_SeesThemComplete_ComparesThem_AndActivatesOneAfterTheOther()
     {
-        var page = await fx.NewPageAsync();
+        var page = await Fx.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         await new LoginPage(page).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         await new Shell(page).NavLink("Models").ClickAsync();
@@ -34,7 +34,7 @@ public sealed class AdminModelsTests(BrowserFixture fx)
         await Assertions.Expect(page.GetByTestId("training-message")).ToContainTextAsync("queued");
         var gbdtJob = JobRows(page).First;
         await Assertions.Expect(gbdtJob).ToContainTextAsync("gbdt");
-        await fx.ShotAsync(page, "admin-models-training");
+        await Fx.ShotAsync(page, "admin-models-training");
         await Assertions.Expect(gbdtJob.GetByTestId("job-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 240_000 });
         await Assertions.Expect(gbdtJob.GetByTestId("job-progress")).ToContainTextAsync("100");
         await Assertions.Expect(gbdtJob.GetByTestId("job-accuracy")).ToContainTextAsync("%");
@@ -82,7 +82,7 @@ public sealed class AdminModelsTests(BrowserFixture fx)
         await Assertions.Expect(second.GetByTestId("version-cell")).ToHaveAttributeAsync("data-active", "true");
         await Assertions.Expect(gbdtRow.GetByTestId("version-cell")).ToHaveAttributeAsync("data-active", "false");
         await Assertions.Expect(page.GetByTestId("active-badge")).ToHaveCountAsync(1);
-        await fx.ShotAsync(page, "admin-models-versions");
+        await Fx.ShotAsync(page, "admin-models-versions");
     }
 
     /// <summary>Rows of the jobs grid, newest first (the grid's own empty row has no such class).</summary>

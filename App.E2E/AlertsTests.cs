@@ -11,30 +11,30 @@ namespace Signalbook.E2E;
 /// without a reload.
 /// </summary>
 [Collection(E2ECollection.Name)]
-public sealed class AlertsTests(BrowserFixture fx)
+public sealed class AlertsTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(fx)
 {
     [Fact]
     public async Task Trader_SeesTheDemoAlertThatFired_AndCreatesARuleThroughThePage()
     {
-        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         page.SetDefaultTimeout(60_000);
         var shell = new Shell(page);
 
         await page.GotoAsync("/alerts");
         await shell.WaitForCircuitAsync();
         await Assertions.Expect(page.GetByTestId("rule-row-name").First).ToBeVisibleAsync();
-        await fx.ShotAsync(page, "alerts-rules");
+        await Fx.ShotAsync(page, "alerts-rules");
 
         // The demo's daily-move rule fired on the newest demo bar.
         await page.Locator(".mud-tab", new() { HasText = "Fired alerts" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("alert-row").Filter(new() { HasText = "moved" }).First).ToBeVisibleAsync();
-        await fx.ShotAsync(page, "alerts-history");
+        await Fx.ShotAsync(page, "alerts-history");
 
         // A new rule through the form.
         await page.Locator(".mud-tab", new() { HasText = "Rules" }).First.ClickAsync();
         await page.GetByTestId("rule-new").ClickAsync();
         await Assertions.Expect(page.GetByTestId("rule-form")).ToBeVisibleAsync();
-        await fx.AssertAccessibleAsync(page, "alerts-form");
+        await Fx.AssertAccessibleAsync(page, "alerts-form");
         var name = $"E2E ZEPH above {DateTime.UtcNow:HHmmss}";
         await page.GetByLabel("Instrument", new() { Exact = true }).FillAsync("ZEPH");
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "ZEPH" }).First.ClickAsync();
@@ -43,13 +43,13 @@ public sealed class AlertsTests(BrowserFixture fx)
         await page.GetByTestId("rule-save").ClickAsync();
         await Assertions.Expect(page.GetByTestId("rule-form")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("rule-row-name").Filter(new() { HasText = name })).ToHaveCountAsync(1);
-        await fx.ShotAsync(page, "alerts-created");
+        await Fx.ShotAsync(page, "alerts-created");
     }
 
     [Fact]
     public async Task Trader_CreatesARule_TheAdminsSyncFiresIt_AndTheBellRisesWithoutAReload()
     {
-        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         page.SetDefaultTimeout(60_000);
         var shell = new Shell(page);
         await page.GotoAsync("/alerts");
@@ -77,11 +77,11 @@ public sealed class AlertsTests(BrowserFixture fx)
 
         // The admin signs in before the clock moves, then syncs nine days later (past any days another test synced):
         // new bars → features → recommendations → alerts, which fires the rule and notifies the trader.
-        var admin = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        var admin = await Fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         admin.SetDefaultTimeout(60_000);
         try
         {
-            await fx.Server.SetClockOffsetAsync(TimeSpan.FromDays(9));
+            await Fx.Server.SetClockOffsetAsync(TimeSpan.FromDays(9));
             await admin.GotoAsync("/admin/jobs");
             await new Shell(admin).WaitForCircuitAsync();
             var sync = admin.Locator("[data-testid=job-row][data-job=market-data-daily-sync]");
@@ -94,12 +94,12 @@ public sealed class AlertsTests(BrowserFixture fx)
                 before, new() { Timeout = 240_000 });
             await page.GetByTestId("notification-bell").Locator("button").First.ClickAsync();
             await Assertions.Expect(page.GetByTestId("bell-item").Filter(new() { HasText = "ZEPH" }).First).ToBeVisibleAsync();
-            await fx.ShotAsync(page, "alerts-bell-after-sync");
+            await Fx.ShotAsync(page, "alerts-bell-after-sync");
             await admin.Context.CloseAsync();
         }
         finally
         {
-            await fx.Server.SetClockOffsetAsync(TimeSpan.Zero);
+            await Fx.Server.SetClockOffsetAsync(TimeSpan.Zero);
         }
     }
 

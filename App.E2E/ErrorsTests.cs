@@ -16,12 +16,12 @@ namespace Signalbook.E2E;
 /// that node and the group shows reopened, with the earlier resolution still readable.
 /// </summary>
 [Collection(E2ECollection2.Name)]
-public sealed class ErrorsTests(BrowserFixture fx)
+public sealed class ErrorsTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(fx)
 {
     [Fact]
     public async Task Admin_ResolvesAnErrorGroupWithANote_AndItReopensWhenTheErrorRecurs()
     {
-        await using var otherNode = OtherNode(fx.Server.ConnectionString);
+        await using var otherNode = OtherNode(Fx.Server.ConnectionString);
         var groups = otherNode.GetRequiredService<ErrorGroupService>();
         var fingerprint = $"e2e-{Guid.NewGuid():N}"[..32];
         ErrorOccurrence Occurrence(string message) => new("System.TimeoutException", message,
@@ -30,20 +30,20 @@ public sealed class ErrorsTests(BrowserFixture fx)
         var first = await groups.RecordAsync(Occurrence("The quote provider timed out after 30 s"));
         Assert.True(first.Created);
 
-        var page = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         page.SetDefaultTimeout(30_000);
         var errors = new AdminErrorsPage(page);
         await errors.OpenListAsync();
         await Assertions.Expect(errors.ListStatus(first.GroupId)).ToContainTextAsync("Unresolved");
-        await fx.AssertAccessibleAsync(page, "admin-errors");
-        await fx.ShotAsync(page, "admin-errors");
+        await Fx.AssertAccessibleAsync(page, "admin-errors");
+        await Fx.ShotAsync(page, "admin-errors");
 
         await errors.GroupLink(first.GroupId).ClickAsync();
         await page.WaitForURLAsync($"**/admin/errors/{first.GroupId}");
         await errors.WaitForCircuitAsync();
         await Assertions.Expect(errors.Status).ToContainTextAsync("Unresolved");
         await Assertions.Expect(page.GetByTestId("error-occurrence")).ToHaveCountAsync(1);
-        await fx.AssertAccessibleAsync(page, "admin-error-detail");
+        await Fx.AssertAccessibleAsync(page, "admin-error-detail");
 
         // A note is required; then the group is resolved.
         await page.GetByTestId("resolve-button").ClickAsync();
@@ -51,7 +51,7 @@ public sealed class ErrorsTests(BrowserFixture fx)
         await errors.ResolveAsync("Raised the provider timeout to 60 s and added a retry");
         await Assertions.Expect(errors.Status).ToContainTextAsync("Resolved");
         await Assertions.Expect(page.GetByTestId("error-resolution")).ToContainTextAsync("Raised the provider timeout to 60 s");
-        await fx.ShotAsync(page, "admin-error-resolved");
+        await Fx.ShotAsync(page, "admin-error-resolved");
 
         // The error recurs on the other node: the group reopens.
         var again = await groups.RecordAsync(Occurrence("The quote provider timed out after 60 s"));
@@ -62,8 +62,8 @@ public sealed class ErrorsTests(BrowserFixture fx)
         await Assertions.Expect(page.GetByTestId("error-resolution")).ToContainTextAsync("Previously resolved");
         await Assertions.Expect(page.GetByTestId("error-occurrence")).ToHaveCountAsync(2);
         await Assertions.Expect(page.GetByTestId("resolve-button")).ToBeVisibleAsync();
-        await fx.AssertAccessibleAsync(page, "admin-error-reopened");
-        await fx.ShotAsync(page, "admin-error-reopened");
+        await Fx.AssertAccessibleAsync(page, "admin-error-reopened");
+        await Fx.ShotAsync(page, "admin-error-reopened");
 
         await errors.OpenListAsync();
         await Assertions.Expect(errors.ListStatus(first.GroupId)).ToContainTextAsync("Reopened");

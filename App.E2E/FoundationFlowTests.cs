@@ -5,7 +5,7 @@ using Signalbook.E2E.Pages;
 namespace Signalbook.E2E;
 
 [Collection(E2ECollection.Name)]
-public sealed class FoundationFlowTests(BrowserFixture fx)
+public sealed class FoundationFlowTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(fx)
 {
     [Fact]
     public async Task Visitor_JoinsWaitlist_AdminApproves_InviteeRegisters_SwitchesTheme_SignsOut()
@@ -13,45 +13,45 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
         var email = $"invitee-{Guid.NewGuid().ToString("N")[..12]}@example.com";
 
         // A visitor joins the waitlist: an enhanced form post (no full page load).
-        var visitor = await fx.NewPageAsync();
+        var visitor = await Fx.NewPageAsync();
         var landing = new LandingPage(visitor);
         await landing.OpenAsync();
-        await fx.ShotAsync(visitor, "landing");
+        await Fx.ShotAsync(visitor, "landing");
         await visitor.EvaluateAsync("() => window.__sbNoReload = true");
         await landing.JoinAsync("Ines Invitee", email, "A friend");
         await Assertions.Expect(landing.Result).ToContainTextAsync("You are on the list");
         Assert.True(await visitor.EvaluateAsync<bool>("() => window.__sbNoReload === true"), "the waitlist post reloaded the whole page");
-        await fx.ShotAsync(visitor, "landing-joined");
+        await Fx.ShotAsync(visitor, "landing-joined");
 
         // The admin approves it: a click in the circuit changes the database and the page shows the link.
-        var adminPage = await fx.NewPageAsync();
+        var adminPage = await Fx.NewPageAsync();
         await new LoginPage(adminPage).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
-        await fx.ShotAsync(adminPage, "admin-dashboard");
+        await Fx.ShotAsync(adminPage, "admin-dashboard");
         var waitlist = new AdminWaitlistPage(adminPage);
         await waitlist.OpenAsync();
         await waitlist.SearchAsync(email);
         await Assertions.Expect(waitlist.Row(email)).ToContainTextAsync("Pending");
-        await fx.AssertAccessibleAsync(adminPage, "admin waitlist");
+        await Fx.AssertAccessibleAsync(adminPage, "admin waitlist");
         // Approving asks first (an invitation is emailed), then shows the one-time link.
         await waitlist.Row(email).GetByTestId("approve").ClickAsync();
         await adminPage.GetByTestId("confirm-ok").ClickAsync();
         var link = await adminPage.GetByTestId("invitation-link").InputValueAsync();
         await Assertions.Expect(waitlist.Row(email)).ToContainTextAsync("Invited");
         Assert.Contains("/account/register?invite=", link);
-        await fx.ShotAsync(adminPage, "admin-waitlist-approved");
+        await Fx.ShotAsync(adminPage, "admin-waitlist-approved");
 
         // The outbox holds the invitation email with the same link.
         await waitlist.NavLink("Outbox").ClickAsync();
         await Assertions.Expect(adminPage.GetByTestId("outbox-grid")).ToContainTextAsync(email);
         await adminPage.GetByTestId("outbox-grid").Locator("tr", new() { HasText = email }).GetByTestId("read-email").ClickAsync();
         await Assertions.Expect(adminPage.GetByTestId("outbox-body")).ToContainTextAsync(link);
-        await fx.ShotAsync(adminPage, "admin-outbox");
+        await Fx.ShotAsync(adminPage, "admin-outbox");
 
         // The invitee registers through the link and lands signed in on the dashboard.
-        var invitee = await fx.NewPageAsync();
+        var invitee = await Fx.NewPageAsync();
         await invitee.GotoAsync(link);
         await Assertions.Expect(invitee.GetByLabel("Email")).ToHaveValueAsync(email);
-        await fx.ShotAsync(invitee, "register");
+        await Fx.ShotAsync(invitee, "register");
         await invitee.GetByLabel("Password", new() { Exact = true }).FillAsync("Invitee-Pass-2026");
         await invitee.GetByLabel("Confirm password").FillAsync("Invitee-Pass-2026");
         await invitee.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
@@ -60,13 +60,13 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
         await shell.WaitForCircuitAsync();
         await Assertions.Expect(invitee.GetByTestId("my-roles")).ToHaveTextAsync("Trader");
         await Assertions.Expect(shell.NavLink("Users")).ToHaveCountAsync(0); // no admin navigation for a trader
-        await fx.ShotAsync(invitee, "trader-dashboard-light");
+        await Fx.ShotAsync(invitee, "trader-dashboard-light");
 
         // The same link cannot be used twice.
-        var again = await fx.NewPageAsync();
+        var again = await Fx.NewPageAsync();
         await again.GotoAsync(link);
         await Assertions.Expect(again.GetByTestId("register-blocked")).ToContainTextAsync("already been used");
-        await fx.ShotAsync(again, "register-link-used");
+        await Fx.ShotAsync(again, "register-link-used");
 
         // Theme: switched live, and kept for the next page load.
         Assert.Equal("light", await shell.ThemeAsync());
@@ -76,23 +76,23 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
         await invitee.ReloadAsync();
         await shell.WaitForCircuitAsync();
         Assert.Equal("dark", await shell.ThemeAsync());
-        await fx.ShotAsync(invitee, "trader-dashboard-dark");
+        await Fx.ShotAsync(invitee, "trader-dashboard-dark");
         await invitee.GotoAsync("/settings/sessions");
         await shell.WaitForCircuitAsync();
         await Assertions.Expect(invitee.GetByTestId("sessions-table")).ToContainTextAsync("this browser");
-        await fx.ShotAsync(invitee, "my-sessions-dark");
+        await Fx.ShotAsync(invitee, "my-sessions-dark");
 
         // Sign out: back to the public site; the dashboard now asks for a sign-in.
         await shell.SignOutAsync();
         await invitee.GotoAsync("/app");
         await invitee.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
-        await fx.ShotAsync(invitee, "login-after-sign-out");
+        await Fx.ShotAsync(invitee, "login-after-sign-out");
     }
 
     [Fact]
     public async Task BadSignup_ShowsEachValidationMessage_AndStoresNothing()
     {
-        var page = await fx.NewPageAsync();
+        var page = await Fx.NewPageAsync();
         var landing = new LandingPage(page);
         await landing.OpenAsync();
         await landing.JoinAsync("", "not-an-email", null);
@@ -100,7 +100,7 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
         await Assertions.Expect(page.Locator("#wl-name-error")).ToContainTextAsync("Please tell us your name.");
         await Assertions.Expect(page.Locator("#wl-email-error")).ToContainTextAsync("does not look like an email address");
         await Assertions.Expect(landing.Result).ToHaveCountAsync(0);
-        await fx.ShotAsync(page, "landing-validation");
+        await Fx.ShotAsync(page, "landing-validation");
     }
 
     [Fact]
@@ -109,15 +109,15 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
         // Two browser contexts = two devices of one admin. The laptop's user agent is its own, so its row is found by it
         // (other tests sign the admin in at the same time, on the shared server).
         var laptopAgent = $"Mozilla/5.0 (X11; Linux x86_64) SignalbookE2ELaptop/{Guid.NewGuid():N} Chrome/140.0.0.0";
-        var laptop = await fx.NewPageAsync(userAgent: laptopAgent);
+        var laptop = await Fx.NewPageAsync(userAgent: laptopAgent);
         await new LoginPage(laptop).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
-        var phone = await fx.NewPageAsync(390, 844);
+        var phone = await Fx.NewPageAsync(390, 844);
         await new LoginPage(phone).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
-        await fx.ShotAsync(phone, "phone-dashboard");
+        await Fx.ShotAsync(phone, "phone-dashboard");
 
         await phone.GotoAsync("/settings/sessions");
         await new Shell(phone).WaitForCircuitAsync();
-        await fx.ShotAsync(phone, "phone-sessions");
+        await Fx.ShotAsync(phone, "phone-sessions");
         var laptopRow = phone.Locator("[data-testid=sessions-table] tbody tr", new() { HasText = "Active" })
             .Filter(new() { Has = phone.Locator($"[title='{laptopAgent}']") });
         await Assertions.Expect(laptopRow).ToHaveCountAsync(1);
@@ -128,7 +128,7 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
 
         await laptop.GotoAsync("/app");
         await laptop.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
-        await fx.ShotAsync(laptop, "revoked-laptop-login");
+        await Fx.ShotAsync(laptop, "revoked-laptop-login");
 
         // The phone itself stays signed in.
         await phone.GotoAsync("/app");
@@ -139,7 +139,7 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
     [Fact]
     public async Task AdminDashboardChart_Renders_AndUpdatesInPlaceWhenTheRangeChanges()
     {
-        var page = await fx.NewPageAsync();
+        var page = await Fx.NewPageAsync();
         await new LoginPage(page).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         await Assertions.Expect(page.GetByTestId("signups-card")).ToHaveAttributeAsync("data-loaded", "true");
         var chart = page.GetByTestId("signups-chart");
@@ -155,17 +155,17 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
         }
         catch (PlaywrightException)
         {
-            throw new Xunit.Sdk.XunitException("chart not updated. Browser: " + string.Join("\n", fx.ConsoleErrors) + "\nServer: " + fx.Server.Output);
+            throw new Xunit.Sdk.XunitException("chart not updated. Browser: " + string.Join("\n", Fx.ConsoleErrors) + "\nServer: " + Fx.Server.Output);
         }
         Assert.True(await chart.EvaluateAsync<bool>("el => el.__sbSameElement === true"), "the chart element was replaced");
         Assert.Equal(1, await chart.Locator("svg.apexcharts-svg").CountAsync());
-        await fx.ShotAsync(page, "admin-dashboard-90-days");
+        await Fx.ShotAsync(page, "admin-dashboard-90-days");
 
         // Closing the tab drops the circuit; the chart's disposal must not fail on the lost connection.
-        var logBefore = fx.Server.Output.Length;
+        var logBefore = Fx.Server.Output.Length;
         await page.Context.CloseAsync();
         await Task.Delay(2500);
-        var after = fx.Server.Output[logBefore..];
+        var after = Fx.Server.Output[logBefore..];
         Assert.DoesNotContain("fail:", after);
         Assert.DoesNotContain("Exception", after);
     }
@@ -173,7 +173,7 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
     [Fact]
     public async Task EnhancedNavigation_BetweenAdminPages_DoesNotReloadThePage()
     {
-        var page = await fx.NewPageAsync();
+        var page = await Fx.NewPageAsync();
         await new LoginPage(page).SignInAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         var shell = new Shell(page);
         // Blazor's script is running (it handles the links) only once the circuit is up: a click before it is a plain load.
@@ -182,48 +182,48 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
         await shell.NavLink("Users").ClickAsync();
         await page.WaitForURLAsync("**/admin/users");
         await Assertions.Expect(page.GetByTestId("users-grid")).ToContainTextAsync(AppServer.AdminEmail);
-        await fx.ShotAsync(page, "admin-users");
+        await Fx.ShotAsync(page, "admin-users");
         await shell.NavLink("Audit log").ClickAsync();
         await page.WaitForURLAsync("**/admin/audit");
         await Assertions.Expect(page.GetByTestId("audit-grid")).ToContainTextAsync("auth.sign_in");
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sbNoReload === true"), "navigation reloaded the page");
-        await fx.ShotAsync(page, "admin-audit");
+        await Fx.ShotAsync(page, "admin-audit");
     }
 
     [Fact]
     public async Task Trader_OpeningAnAdminPage_SeesAccessDenied_AndAnonymousIsSentToSignIn()
     {
-        var page = await fx.NewPageAsync();
+        var page = await Fx.NewPageAsync();
         await new LoginPage(page).SignInAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         await Assertions.Expect(new Shell(page).NavLink("Administration")).ToHaveCountAsync(0);
         await page.GotoAsync("/admin/users");
         await page.WaitForURLAsync(url => url.Contains("/account/access-denied", StringComparison.Ordinal));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Access denied" })).ToBeVisibleAsync();
-        await fx.ShotAsync(page, "trader-access-denied");
+        await Fx.ShotAsync(page, "trader-access-denied");
 
-        var anonymous = await fx.NewPageAsync();
+        var anonymous = await Fx.NewPageAsync();
         await anonymous.GotoAsync("/admin/users");
         await anonymous.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
-        await fx.ShotAsync(anonymous, "login");
+        await Fx.ShotAsync(anonymous, "login");
     }
 
     [Fact]
     public async Task TwoFactor_SetUpWithTheQrPage_ThenSignInAsksForTheAppsCode()
     {
-        var page = await fx.NewPageAsync();
+        var page = await Fx.NewPageAsync();
         await new LoginPage(page).SignInAsync(AppServer.DemoViewerEmail, AppServer.DemoPassword);
         await page.GotoAsync("/settings/security");
         await new Shell(page).WaitForCircuitAsync();
         await page.GetByTestId("two-factor-start").ClickAsync();
         await Assertions.Expect(page.GetByTestId("two-factor-qr").Locator("svg")).ToHaveCountAsync(1);
         var key = await page.GetByTestId("two-factor-key").InnerTextAsync();
-        await fx.ShotAsync(page, "security-setup-qr");
+        await Fx.ShotAsync(page, "security-setup-qr");
 
         await page.GetByTestId("two-factor-code").FillAsync(Signalbook.Tests.Infrastructure.Totp.Code(key, DateTimeOffset.UtcNow));
         await page.GetByTestId("two-factor-verify").ClickAsync();
         await Assertions.Expect(page.GetByTestId("two-factor-state")).ToHaveTextAsync("On");
         await Assertions.Expect(page.GetByTestId("recovery-codes").Locator("li")).ToHaveCountAsync(10);
-        await fx.ShotAsync(page, "security-enabled");
+        await Fx.ShotAsync(page, "security-enabled");
         await new Shell(page).SignOutAsync();
 
         await page.GotoAsync("/account/login");
@@ -231,7 +231,7 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(AppServer.DemoPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("/account/login-2fa", StringComparison.Ordinal));
-        await fx.ShotAsync(page, "login-2fa");
+        await Fx.ShotAsync(page, "login-2fa");
         await page.GetByLabel("Authenticator code").FillAsync(Signalbook.Tests.Infrastructure.Totp.Code(key, DateTimeOffset.UtcNow));
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("/app", StringComparison.Ordinal));
@@ -248,18 +248,18 @@ public sealed class FoundationFlowTests(BrowserFixture fx)
     [Fact]
     public async Task Markets_ListsTheDemoUniverse_AndSearchesIt()
     {
-        var page = await fx.NewPageAsync();
+        var page = await Fx.NewPageAsync();
         await new LoginPage(page).SignInAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         await new Shell(page).NavLink("Markets").ClickAsync();
         await page.WaitForURLAsync("**/markets");
         var grid = page.GetByTestId("markets-grid");
         await Assertions.Expect(grid.Locator(".mud-table-pagination")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"\bof 30\b"));
-        await fx.ShotAsync(page, "markets");
+        await Fx.ShotAsync(page, "markets");
 
         await page.GetByTestId("markets-search").FillAsync("Alpine");
         await page.GetByTestId("markets-search").PressAsync("Tab");
         await Assertions.Expect(grid.Locator(".mud-table-pagination")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"\bof 1\b"));
         await Assertions.Expect(grid).ToContainTextAsync("ALPX");
-        await fx.ShotAsync(page, "markets-search");
+        await Fx.ShotAsync(page, "markets-search");
     }
 }

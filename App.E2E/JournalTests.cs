@@ -14,7 +14,7 @@ namespace Signalbook.E2E;
 /// the closing day on the calendar. Every page visited is checked for accessibility.
 /// </summary>
 [Collection(E2ECollection2.Name)]
-public sealed class JournalTests(BrowserFixture fx)
+public sealed class JournalTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(fx)
 {
     /// <summary>A demo instrument the demo journal does not trade (it trades the first eight symbols).</summary>
     private const string Symbol = "ZEPH";
@@ -30,7 +30,7 @@ public sealed class JournalTests(BrowserFixture fx)
         var sell = Math.Round(exit.Low + (exit.High - exit.Low) * 0.6m, 2);
         var file = FlexXml(entry.Day, buy, exit.Day, sell);
 
-        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         page.SetDefaultTimeout(60_000);
         var shell = new Shell(page);
 
@@ -54,8 +54,8 @@ public sealed class JournalTests(BrowserFixture fx)
         await page.GetByTestId("import-preview").ClickAsync();
         await Assertions.Expect(page.GetByTestId("preview-summary")).ToContainTextAsync("Interactive Brokers");
         await Assertions.Expect(page.GetByTestId("preview-fills")).ToContainTextAsync(Symbol);
-        await fx.AssertAccessibleAsync(page, "journal-import-preview");
-        await fx.ShotAsync(page, "journal-import-preview");
+        await Fx.AssertAccessibleAsync(page, "journal-import-preview");
+        await Fx.ShotAsync(page, "journal-import-preview");
         await page.GetByTestId("import-run").ClickAsync();
         await Assertions.Expect(page.GetByTestId("import-success")).ToContainTextAsync("2");
         await Assertions.Expect(page.GetByTestId("history-row").First).ToContainTextAsync("flex-e2e.xml");
@@ -65,7 +65,7 @@ public sealed class JournalTests(BrowserFixture fx)
         await shell.WaitForCircuitAsync();
         var link = page.GetByTestId("trade-link").Filter(new() { HasText = Symbol });
         await Assertions.Expect(link).ToHaveCountAsync(1);
-        await fx.AssertAccessibleAsync(page, "journal-trades");
+        await Fx.AssertAccessibleAsync(page, "journal-trades");
         await link.ClickAsync();
         await page.WaitForURLAsync(new Regex(@"/journal/trades/\d+$"));
         await shell.WaitForCircuitAsync();
@@ -88,8 +88,8 @@ public sealed class JournalTests(BrowserFixture fx)
         var nudge = page.GetByTestId("check-nudge").Filter(new() { HasTextRegex = new Regex("stop", RegexOptions.IgnoreCase) });
         await Assertions.Expect(nudge.First).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("context-snapshot").First).ToBeVisibleAsync();
-        await fx.AssertAccessibleAsync(page, "journal-campaign");
-        await fx.ShotAsync(page, "journal-campaign");
+        await Fx.AssertAccessibleAsync(page, "journal-campaign");
+        await Fx.ShotAsync(page, "journal-campaign");
 
         // The closing day on the calendar, with the campaign's P&L.
         await page.GotoAsync($"/journal?month={exit.Day:yyyy-MM}");
@@ -99,8 +99,8 @@ public sealed class JournalTests(BrowserFixture fx)
         await Assertions.Expect(day).ToHaveAttributeAsync("aria-label", new Regex(@"\d+ trades?"));
         await day.ClickAsync();
         await Assertions.Expect(page.GetByTestId("day-campaigns")).ToContainTextAsync(Symbol);
-        await fx.AssertAccessibleAsync(page, "journal-calendar");
-        await fx.ShotAsync(page, "journal-calendar");
+        await Fx.AssertAccessibleAsync(page, "journal-calendar");
+        await Fx.ShotAsync(page, "journal-calendar");
 
         // The journal's other pages, as the demo trader sees them: each loads, passes axe and is photographed.
         foreach (var (path, name, ready) in new[]
@@ -116,15 +116,15 @@ public sealed class JournalTests(BrowserFixture fx)
             await page.GotoAsync(path);
             await shell.WaitForCircuitAsync();
             await Assertions.Expect(page.GetByTestId(ready).First).ToBeVisibleAsync();
-            await fx.AssertAccessibleAsync(page, name);
-            await fx.ShotAsync(page, name);
+            await Fx.AssertAccessibleAsync(page, name);
+            await Fx.ShotAsync(page, name);
         }
     }
 
     /// <summary>The last dozen daily bars the app stored for the instrument (the demo market follows the app's clock).</summary>
     private async Task<IReadOnlyList<Bar>> RecentBarsAsync()
     {
-        await using var conn = new NpgsqlConnection(fx.Server.ConnectionString);
+        await using var conn = new NpgsqlConnection(Fx.Server.ConnectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("""
             SELECT b.ts, b.low, b.high FROM price_bars b JOIN instruments i ON i.id = b.instrument_id

@@ -5,12 +5,12 @@ using Signalbook.E2E.Pages;
 namespace Signalbook.E2E;
 
 [Collection(E2ECollection2.Name)]
-public sealed class MarketDataTests(BrowserFixture fx)
+public sealed class MarketDataTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(fx)
 {
     [Fact]
     public async Task InstrumentPage_FromMarkets_DrawsFourCharts_SwitchesBarSizeRangeAndOverlays()
     {
-        var page = await fx.NewPageAsync();
+        var page = await Fx.NewPageAsync();
         page.SetDefaultTimeout(60_000); // four charts of hundreds of bars: generous for a loaded 2-core CI machine
         await new LoginPage(page).SignInAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         await page.GotoAsync("/markets");
@@ -25,7 +25,7 @@ public sealed class MarketDataTests(BrowserFixture fx)
         var candles = await instrument.Chart("price-chart").Locator(InstrumentPage.Candles).CountAsync();
         Assert.InRange(candles, 118, 130);
         await Assertions.Expect(instrument.Chart("price-chart")).ToContainTextAsync("SMA 50");
-        await fx.ShotAsync(page, "instrument-daily");
+        await Fx.ShotAsync(page, "instrument-daily");
 
         // An overlay and a range change update the same chart in place.
         await instrument.Chart("price-chart").EvaluateAsync("el => el.__sbSameElement = true");
@@ -42,8 +42,8 @@ public sealed class MarketDataTests(BrowserFixture fx)
         await Assertions.Expect(page.GetByTestId("range").GetByRole(AriaRole.Button, new() { Name = "5D" })).ToHaveAttributeAsync("aria-pressed", "true");
         foreach (var chart in InstrumentPage.Charts) await instrument.ExpectReadyAsync(chart);
         Assert.InRange(await instrument.Chart("price-chart").Locator(InstrumentPage.Candles).CountAsync(), 4 * 26, 6 * 26);
-        await fx.ShotAsync(page, "instrument-15min");
-        lock (fx.ConsoleErrors) Assert.DoesNotContain(fx.ConsoleErrors, e => e.Contains("/markets/", StringComparison.Ordinal));
+        await Fx.ShotAsync(page, "instrument-15min");
+        lock (Fx.ConsoleErrors) Assert.DoesNotContain(Fx.ConsoleErrors, e => e.Contains("/markets/", StringComparison.Ordinal));
     }
 
     private async Task ExpectUpdatesAsync(InstrumentPage instrument, int updates)
@@ -54,14 +54,14 @@ public sealed class MarketDataTests(BrowserFixture fx)
         }
         catch (PlaywrightException e)
         {
-            lock (fx.ConsoleErrors) throw new Xunit.Sdk.XunitException($"price chart not updated ({e.Message[..200]}). Browser: {string.Join("\n", fx.ConsoleErrors)}\nServer: {fx.Server.Output[^4000..]}");
+            lock (Fx.ConsoleErrors) throw new Xunit.Sdk.XunitException($"price chart not updated ({e.Message[..200]}). Browser: {string.Join("\n", Fx.ConsoleErrors)}\nServer: {Fx.Server.Output[^4000..]}");
         }
     }
 
     [Fact]
     public async Task UnknownInstrument_ShowsNotFound()
     {
-        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         await page.GotoAsync("/markets/987654");
         await Assertions.Expect(page.GetByText("No such instrument")).ToBeVisibleAsync();
     }

@@ -10,19 +10,19 @@ namespace Signalbook.E2E;
 /// admin's failed-deliveries list pass axe.
 /// </summary>
 [Collection(E2ECollection2.Name)]
-public sealed class NotificationSettingsTests(BrowserFixture fx)
+public sealed class NotificationSettingsTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(fx)
 {
     [Fact]
     public async Task Trader_FixesABadAddress_SavesEmailAndQuietHours_AndSendsATestEmail()
     {
-        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         page.SetDefaultTimeout(60_000);
         var shell = new Shell(page);
 
         await page.GotoAsync("/settings/notifications");
         await shell.WaitForCircuitAsync();
         await Assertions.Expect(page.GetByTestId("save-notifications")).ToBeVisibleAsync();
-        await fx.AssertAccessibleAsync(page, "settings-notifications");
+        await Fx.AssertAccessibleAsync(page, "settings-notifications");
 
         await page.GetByLabel("Send by email").CheckAsync();
         var address = page.GetByLabel("Email address");
@@ -42,13 +42,13 @@ public sealed class NotificationSettingsTests(BrowserFixture fx)
 
         await page.GetByTestId("test-email").ClickAsync();
         await Assertions.Expect(page.GetByTestId("test-email-result")).ToContainTextAsync("Test email to trader.alerts@example.com written to the outbox");
-        await fx.ShotAsync(page, "settings-notifications");
+        await Fx.ShotAsync(page, "settings-notifications");
 
-        var admin = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        var admin = await Fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         admin.SetDefaultTimeout(60_000);
         await admin.GotoAsync("/admin/notifications/deliveries");
         await new Shell(admin).WaitForCircuitAsync();
         await Assertions.Expect(admin.GetByTestId("deliveries-grid")).ToBeVisibleAsync();
-        await fx.AssertAccessibleAsync(admin, "admin-failed-deliveries");
+        await Fx.AssertAccessibleAsync(admin, "admin-failed-deliveries");
     }
 }

@@ -13,14 +13,14 @@ namespace Signalbook.E2E;
 /// trader's own activity pages are checked by axe.
 /// </summary>
 [Collection(E2ECollection.Name)]
-public sealed class NotificationsTests(BrowserFixture fx)
+public sealed class NotificationsTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(fx)
 {
     private const string Title = "E2E alert: ZEPH crossed 50.00";
 
     [Fact]
     public async Task ANotificationRaisedOnAnotherNode_RaisesTheBellLive_TheCentreMarksAllRead_AndTheActivityPageShowsTheSignIn()
     {
-        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         page.SetDefaultTimeout(60_000);
         var shell = new Shell(page);
         await page.GotoAsync("/app");
@@ -39,14 +39,14 @@ public sealed class NotificationsTests(BrowserFixture fx)
 
         await bell.ClickAsync();
         await Assertions.Expect(page.GetByTestId("bell-item").First).ToContainTextAsync(Title);
-        await fx.ShotAsync(page, "notification-bell-open");
+        await Fx.ShotAsync(page, "notification-bell-open");
         await page.Keyboard.PressAsync("Escape");
 
         await page.GotoAsync("/notifications");
         await shell.WaitForCircuitAsync();
         await Assertions.Expect(page.GetByTestId("centre-row").First).ToContainTextAsync(Title);
         await Assertions.Expect(page.GetByTestId("centre-delivery-error").First).ToContainTextAsync("mailbox unavailable"); // the demo's failed email
-        await fx.ShotAsync(page, "notification-centre");
+        await Fx.ShotAsync(page, "notification-centre");
         await page.GetByTestId("centre-mark-all").ClickAsync();
         await Assertions.Expect(page.GetByTestId("centre-unread")).ToHaveTextAsync("Everything is read.");
         await Assertions.Expect(bell).ToHaveAttributeAsync("aria-label", "Notifications, none unread");
@@ -57,14 +57,14 @@ public sealed class NotificationsTests(BrowserFixture fx)
         await shell.WaitForCircuitAsync();
         await Assertions.Expect(page.GetByTestId("activity-row").Filter(new() { HasText = "Signed in" }).First).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("activity-grid")).ToContainTextAsync(new Regex(@"\d+\.\d+\.\d+\.\d+|::1"));
-        await fx.ShotAsync(page, "my-activity");
+        await Fx.ShotAsync(page, "my-activity");
     }
 
     private static string Label(int unread) => unread == 0 ? "Notifications, none unread" : $"Notifications, {unread} unread";
 
     private async Task<int> UnreadAsync()
     {
-        await using var conn = new NpgsqlConnection(fx.Server.ConnectionString);
+        await using var conn = new NpgsqlConnection(Fx.Server.ConnectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("""
             SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.normalized_email = upper(@e) AND NOT n.read
@@ -75,7 +75,7 @@ public sealed class NotificationsTests(BrowserFixture fx)
 
     private async Task RaiseAsync()
     {
-        await using var conn = new NpgsqlConnection(fx.Server.ConnectionString);
+        await using var conn = new NpgsqlConnection(Fx.Server.ConnectionString);
         await conn.OpenAsync();
         await using var tx = await conn.BeginTransactionAsync();
         await using var cmd = new NpgsqlCommand("""

@@ -12,7 +12,7 @@ namespace Signalbook.E2E;
 /// trading-settings pages, each checked for accessibility.
 /// </summary>
 [Collection(ClockCollection.Name)]
-public sealed class PaperTradingTests(ClockBrowserFixture fx)
+public sealed class PaperTradingTests(ClockBrowserFixture fx) : BrowserTest<ClockBrowserFixture>(fx)
 {
     private const string DemoPortfolio = "Following the model (demo)";
 
@@ -27,7 +27,7 @@ public sealed class PaperTradingTests(ClockBrowserFixture fx)
     [Fact]
     public async Task Trader_PaperTradesABuyRecommendation_AndSeesTheFillInHoldingsOrdersTradesAndTheEquityCurve()
     {
-        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         page.SetDefaultTimeout(60_000);
         var shell = new Shell(page);
 
@@ -36,16 +36,16 @@ public sealed class PaperTradingTests(ClockBrowserFixture fx)
         await shell.WaitForCircuitAsync();
         var demoRow = page.Locator("[data-testid=portfolio-row]", new() { HasText = DemoPortfolio });
         await Assertions.Expect(demoRow).ToBeVisibleAsync();
-        await fx.ShotAsync(page, "portfolios-list");
+        await Fx.ShotAsync(page, "portfolios-list");
         await demoRow.GetByTestId("portfolio-link").ClickAsync();
         await page.WaitForURLAsync(new Regex(@"/portfolios/\d+"));
         await shell.WaitForCircuitAsync();
         await Assertions.Expect(page.GetByTestId("holding-row").First).ToBeVisibleAsync();
-        await fx.ShotAsync(page, "portfolio-demo-holdings");
+        await Fx.ShotAsync(page, "portfolio-demo-holdings");
         await OpenTabAsync(page, "Performance");
         await Assertions.Expect(page.GetByTestId("equity-section")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("figure-twr")).ToHaveTextAsync(new Regex(@"[+−]?\d+\.\d\d%"));
-        await fx.ShotAsync(page, "portfolio-demo-performance");
+        await Fx.ShotAsync(page, "portfolio-demo-performance");
 
         // A new portfolio for this test.
         var name = $"E2E paper {Guid.NewGuid().ToString("N")[..6]}";
@@ -86,7 +86,7 @@ public sealed class PaperTradingTests(ClockBrowserFixture fx)
         await page.Locator("[data-testid=choose-portfolio-option]", new() { HasText = name }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("ticket-submit")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("sizing-note")).ToContainTextAsync("recommendation");
-        await fx.ShotAsync(page, "order-ticket-from-recommendation");
+        await Fx.ShotAsync(page, "order-ticket-from-recommendation");
         await page.GetByTestId("ticket-submit").ClickAsync();
         await Assertions.Expect(page.Locator(".mud-snackbar", new() { HasText = "Order placed" })).ToBeVisibleAsync();
 
@@ -96,15 +96,15 @@ public sealed class PaperTradingTests(ClockBrowserFixture fx)
         var orderRows = page.GetByTestId("orders-grid").Locator("tr", new() { HasText = symbol });
         await Assertions.Expect(orderRows.Locator("[data-testid=order-status][data-status=open]")).ToHaveCountAsync(1);
         await Assertions.Expect(orderRows.Locator("[data-testid=order-status][data-status=pending]")).ToHaveCountAsync(2);
-        await fx.ShotAsync(page, "portfolio-orders-working");
+        await Fx.ShotAsync(page, "portfolio-orders-working");
 
         // The admin signs in before the clock moves (a session created six days ahead would be the "newest" one after it).
-        var admin = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        var admin = await Fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         admin.SetDefaultTimeout(60_000);
         try
         {
             // Six days later: the admin syncs the market data, and the paper broker fills the order at the next session's open.
-            await fx.Server.SetClockOffsetAsync(TimeSpan.FromDays(6));
+            await Fx.Server.SetClockOffsetAsync(TimeSpan.FromDays(6));
             await admin.GotoAsync("/admin/jobs");
             await new Shell(admin).WaitForCircuitAsync();
             var sync = admin.Locator("[data-testid=job-row][data-job=market-data-daily-sync]");
@@ -122,7 +122,7 @@ public sealed class PaperTradingTests(ClockBrowserFixture fx)
             await page.GetByTestId("update-now").ClickAsync();
             await Assertions.Expect(page.Locator(".mud-snackbar", new() { HasText = "Updated" })).ToBeVisibleAsync();
             await Assertions.Expect(holding).ToBeVisibleAsync();
-            await fx.ShotAsync(page, "portfolio-filled-holdings");
+            await Fx.ShotAsync(page, "portfolio-filled-holdings");
 
             await OpenTabAsync(page, "Orders");
             // The entry filled; its exits now work (open) for the filled quantity.
@@ -132,18 +132,18 @@ public sealed class PaperTradingTests(ClockBrowserFixture fx)
             await Assertions.Expect(page.GetByTestId("trades-grid").Locator("tr", new() { HasText = symbol })).ToHaveCountAsync(1);
             await OpenTabAsync(page, "Performance");
             await Assertions.Expect(page.GetByTestId("equity-section")).ToBeVisibleAsync();
-            await fx.ShotAsync(page, "portfolio-filled-performance");
+            await Fx.ShotAsync(page, "portfolio-filled-performance");
         }
         finally
         {
-            await fx.Server.SetClockOffsetAsync(TimeSpan.Zero);
+            await Fx.Server.SetClockOffsetAsync(TimeSpan.Zero);
         }
     }
 
     [Fact]
     public async Task Trader_SeesStrategiesTheTradingServiceAndTradingSettings_AllAccessible()
     {
-        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         page.SetDefaultTimeout(60_000);
         var shell = new Shell(page);
         foreach (var (path, shot) in new[] { ("/strategies", "strategies"), ("/trading-service", "trading-service"), ("/settings/trading", "trading-settings"), ("/settings/brokers", "brokers"), ("/app", "trader-dashboard") })
@@ -152,7 +152,7 @@ public sealed class PaperTradingTests(ClockBrowserFixture fx)
             await shell.WaitForCircuitAsync();
             await Assertions.Expect(page.Locator("h1")).ToBeVisibleAsync();
             if (path == "/app") await Assertions.Expect(page.GetByTestId("dashboard-cards")).ToHaveAttributeAsync("data-loaded", "true");
-            await fx.ShotAsync(page, shot);
+            await Fx.ShotAsync(page, shot);
         }
     }
 }

@@ -6,27 +6,27 @@ using Signalbook.E2E.Pages;
 namespace Signalbook.E2E;
 
 [Collection(E2ECollection.Name)]
-public sealed class RecommendationsTests(BrowserFixture fx)
+public sealed class RecommendationsTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(fx)
 {
     /// <summary>A trader who has never seen recommendations: invited through the waitlist, as a real one would be.</summary>
     private async Task<IPage> FreshTraderAsync()
     {
         var email = $"recs-{Guid.NewGuid().ToString("N")[..12]}@example.com";
-        var visitor = await fx.NewPageAsync();
+        var visitor = await Fx.NewPageAsync();
         var landing = new LandingPage(visitor);
         await landing.OpenAsync();
         await landing.JoinAsync("Rita Recs", email, null);
         await Assertions.Expect(landing.Result).ToContainTextAsync("You are on the list");
         await visitor.CloseAsync();
 
-        var admin = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        var admin = await Fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         var waitlist = new AdminWaitlistPage(admin);
         await waitlist.OpenAsync();
         await waitlist.SearchAsync(email);
         var link = await waitlist.ApproveAsync(email);
         await admin.CloseAsync();
 
-        var trader = await fx.NewPageAsync();
+        var trader = await Fx.NewPageAsync();
         await trader.GotoAsync(link);
         await trader.GetByLabel("Password", new() { Exact = true }).FillAsync("Recs-Trader-Pass-2026");
         await trader.GetByLabel("Confirm password").FillAsync("Recs-Trader-Pass-2026");
@@ -49,7 +49,7 @@ public sealed class RecommendationsTests(BrowserFixture fx)
         await Assertions.Expect(dashboard.Disclosure).ToBeVisibleAsync();
         await Assertions.Expect(dashboard.Disclosure).ToContainTextAsync("Not financial advice");
         await Assertions.Expect(dashboard.Grid).ToHaveCountAsync(0); // nothing of the recommendations before acceptance
-        await fx.ShotAsync(page, "recommendations-disclosure");
+        await Fx.ShotAsync(page, "recommendations-disclosure");
 
         await dashboard.AcceptButton.ClickAsync();
         await Assertions.Expect(dashboard.Disclosure).ToHaveCountAsync(0);
@@ -60,20 +60,20 @@ public sealed class RecommendationsTests(BrowserFixture fx)
         await dashboard.WaitForCircuitAsync();
         await dashboard.WaitForRowsAsync();
         await Assertions.Expect(dashboard.Disclosure).ToHaveCountAsync(0);
-        await fx.ShotAsync(page, "recommendations-after-consent");
+        await Fx.ShotAsync(page, "recommendations-after-consent");
     }
 
     [Fact]
     public async Task Dashboard_LabelFilterShowsOnlyThatLabel_AndMinimumConfidenceNarrows()
     {
-        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         page.SetDefaultTimeout(60_000);
         var dashboard = new RecommendationsDashboardPage(page);
         await dashboard.OpenAsync();
         await dashboard.AcceptIfAskedAsync(dashboard.Grid);
         await dashboard.WaitForRowsAsync();
         await Assertions.Expect(page.GetByTestId("label-chart")).ToHaveAttributeAsync("data-chart-ready", "true");
-        await fx.ShotAsync(page, "recommendations-dashboard");
+        await Fx.ShotAsync(page, "recommendations-dashboard");
 
         // Choose the label the demo has most of, so the filter has rows to show.
         var counts = page.GetByTestId("label-counts");
@@ -85,7 +85,7 @@ public sealed class RecommendationsTests(BrowserFixture fx)
         var labels = await dashboard.LabelBadges.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.label)");
         Assert.NotEmpty(labels);
         Assert.All(labels, l => Assert.Equal(label, l));
-        await fx.ShotAsync(page, "recommendations-filtered-label");
+        await Fx.ShotAsync(page, "recommendations-filtered-label");
 
         var before = await dashboard.ConfidenceValuesAsync();
         var threshold = (int)Math.Floor(before.OrderBy(c => c).ElementAt(before.Count / 2) * 100) + 1; // above the median: fewer rows
@@ -97,13 +97,13 @@ public sealed class RecommendationsTests(BrowserFixture fx)
         Assert.True(await dashboard.TotalAsync() < beforeTotal, "the minimum confidence did not narrow the rows");
         var labelsAfter = await dashboard.LabelBadges.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.label)");
         Assert.All(labelsAfter, l => Assert.Equal(label, l)); // the label filter still applies
-        await fx.ShotAsync(page, "recommendations-filtered-confidence");
+        await Fx.ShotAsync(page, "recommendations-filtered-confidence");
     }
 
     [Fact]
     public async Task RecommendationPage_DrawsTheChart_ShowsEntryStopTargetAndTheJustification()
     {
-        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword);
         page.SetDefaultTimeout(60_000);
         var dashboard = new RecommendationsDashboardPage(page);
         await dashboard.OpenAsync();
@@ -138,11 +138,11 @@ public sealed class RecommendationsTests(BrowserFixture fx)
         await Assertions.Expect(detail.Justification).Not.ToBeEmptyAsync();
         await Assertions.Expect(detail.Justification).Not.ToContainTextAsync("No justification");
         await Assertions.Expect(detail.SnapshotRows.First).ToBeVisibleAsync();
-        await fx.ShotAsync(page, "recommendation-detail");
+        await Fx.ShotAsync(page, "recommendation-detail");
 
         await page.GotoAsync("/recommendations/track-record");
         await detail.WaitForCircuitAsync();
         await Assertions.Expect(page.GetByTestId("track-totals").Or(page.Locator(".sb-empty")).First).ToBeVisibleAsync();
-        await fx.ShotAsync(page, "recommendations-track-record");
+        await Fx.ShotAsync(page, "recommendations-track-record");
     }
 }

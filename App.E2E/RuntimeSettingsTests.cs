@@ -10,19 +10,19 @@ namespace Signalbook.E2E;
 /// the admin resets it and the page is invitation-only again. Admin → System shows real samples (taken at start).
 /// </summary>
 [Collection(E2ECollection.Name)]
-public sealed class RuntimeSettingsTests(BrowserFixture fx)
+public sealed class RuntimeSettingsTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(fx)
 {
     private const string ModeRow = "[data-testid=setting-row][data-key='Registration:Mode']";
 
     [Fact]
     public async Task AnAdminOpensRegistration_OnAdminSettings_AndTheRegisterPageChangesWithoutARestart()
     {
-        var visitor = await fx.NewPageAsync();
+        var visitor = await Fx.NewPageAsync();
         await visitor.GotoAsync("/account/register");
         await Assertions.Expect(visitor.GetByTestId("register-blocked")).ToContainTextAsync("invitation-only");
         await Assertions.Expect(visitor.GetByTestId("register-form")).ToHaveCountAsync(0);
 
-        var admin = await fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
+        var admin = await Fx.SignedInPageAsync(AppServer.AdminEmail, AppServer.AdminPassword);
         admin.SetDefaultTimeout(30_000);
         var shell = new Shell(admin);
         await admin.GotoAsync("/admin/settings");
@@ -30,8 +30,8 @@ public sealed class RuntimeSettingsTests(BrowserFixture fx)
         var row = admin.Locator(ModeRow);
         await Assertions.Expect(row.GetByTestId("setting-value")).ToHaveTextAsync("InviteOnly");
         await Assertions.Expect(row.GetByTestId("setting-source")).ToContainTextAsync("Environment");
-        await fx.AssertAccessibleAsync(admin, "admin-settings");
-        await fx.ShotAsync(admin, "admin-settings");
+        await Fx.AssertAccessibleAsync(admin, "admin-settings");
+        await Fx.ShotAsync(admin, "admin-settings");
 
         try
         {
@@ -39,7 +39,7 @@ public sealed class RuntimeSettingsTests(BrowserFixture fx)
             await Assertions.Expect(admin.GetByTestId("setting-dialog")).ToBeVisibleAsync();
             await admin.GetByTestId("setting-dialog").Locator(".mud-select").First.ClickAsync();
             await admin.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Open" }).First.ClickAsync();
-            await fx.AssertAccessibleAsync(admin, "admin-settings-edit");
+            await Fx.AssertAccessibleAsync(admin, "admin-settings-edit");
             await admin.GetByTestId("setting-save").ClickAsync();
             await Assertions.Expect(admin.GetByTestId("settings-message")).ToContainTextAsync("Registration:Mode is now Open on every node");
             await Assertions.Expect(row.GetByTestId("setting-value")).ToHaveTextAsync("Open");
@@ -79,8 +79,8 @@ public sealed class RuntimeSettingsTests(BrowserFixture fx)
         await Assertions.Expect(admin.Locator("[data-testid=system-chart][data-chart=users]")).ToContainTextAsync("Users");
         await Assertions.Expect(admin.Locator("[data-testid=system-chart] .apexcharts-canvas").First).ToBeVisibleAsync();
         await Assertions.Expect(admin.GetByTestId("node-row").First).ToBeVisibleAsync();
-        await fx.AssertAccessibleAsync(admin, "admin-system");
-        await fx.ShotAsync(admin, "admin-system");
+        await Fx.AssertAccessibleAsync(admin, "admin-system");
+        await Fx.ShotAsync(admin, "admin-system");
         await admin.Context.CloseAsync();
     }
 }

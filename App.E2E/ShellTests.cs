@@ -9,21 +9,21 @@ namespace Signalbook.E2E;
 /// theme that follows the system. Screenshots of each land in artifacts/screenshots for a look at the one design.
 /// </summary>
 [Collection(E2ECollection2.Name)]
-public sealed class ShellTests(BrowserFixture fx)
+public sealed class ShellTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(fx)
 {
     private static readonly string[] TraderPages = ["/app", "/markets", "/recommendations", "/recommendations/track-record", "/settings/sessions", "/settings/security"];
 
     [Fact]
     public async Task TraderPages_InLightAndDark_AreAccessible_AndDarkAppliesWithoutReload()
     {
-        var page = await fx.SignedInPageAsync(AppServer.DemoViewerEmail, AppServer.DemoPassword);
+        var page = await Fx.SignedInPageAsync(AppServer.DemoViewerEmail, AppServer.DemoPassword);
         var shell = new Shell(page);
         foreach (var path in TraderPages)
         {
             await page.GotoAsync(path);
             await shell.WaitForCircuitAsync();
             await Assertions.Expect(page.Locator("h1")).ToBeVisibleAsync();
-            await fx.ShotAsync(page, $"light{path.Replace('/', '-')}");
+            await Fx.ShotAsync(page, $"light{path.Replace('/', '-')}");
         }
 
         await shell.ChooseThemeAsync("dark");
@@ -34,7 +34,7 @@ public sealed class ShellTests(BrowserFixture fx)
             await page.GotoAsync(path);
             await shell.WaitForCircuitAsync();
             Assert.Equal("dark", await shell.ThemeAsync());
-            await fx.ShotAsync(page, $"dark{path.Replace('/', '-')}");
+            await Fx.ShotAsync(page, $"dark{path.Replace('/', '-')}");
         }
         await shell.ChooseThemeAsync("light"); // leave the shared viewer as the other tests expect
         await page.WaitForFunctionAsync("() => document.documentElement.dataset.theme === 'light'");
@@ -43,33 +43,33 @@ public sealed class ShellTests(BrowserFixture fx)
     [Fact]
     public async Task PhoneWidth_TheDrawerIsATemporaryOverlay_OpenedFromTheAppBar()
     {
-        var page = await fx.SignedInPageAsync(AppServer.DemoViewerEmail, AppServer.DemoPassword, width: 390, height: 844);
+        var page = await Fx.SignedInPageAsync(AppServer.DemoViewerEmail, AppServer.DemoPassword, width: 390, height: 844);
         var shell = new Shell(page);
         await page.GotoAsync("/markets");
         await shell.WaitForCircuitAsync();
         await Assertions.Expect(page.Locator("#sb-nav")).Not.ToBeInViewportAsync();
-        await fx.ShotAsync(page, "phone-markets");
+        await Fx.ShotAsync(page, "phone-markets");
 
         await page.GetByTestId("nav-toggle").ClickAsync();
         await Assertions.Expect(shell.NavLink("Recommendations")).ToBeInViewportAsync();
-        await fx.ShotAsync(page, "phone-drawer-open");
+        await Fx.ShotAsync(page, "phone-drawer-open");
         await shell.NavLink("Recommendations").ClickAsync();
         await page.WaitForURLAsync(url => url.EndsWith("/recommendations", StringComparison.Ordinal));
         await Assertions.Expect(page.Locator("#sb-nav")).Not.ToBeInViewportAsync(); // closes after navigating
-        await fx.ShotAsync(page, "phone-recommendations");
+        await Fx.ShotAsync(page, "phone-recommendations");
     }
 
     [Fact]
     public async Task FollowTheSystem_TracksTheBrowsersPreference_Live()
     {
-        var page = await fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword, scheme: ColorScheme.Dark);
+        var page = await Fx.SignedInPageAsync(AppServer.DemoTraderEmail, AppServer.DemoPassword, scheme: ColorScheme.Dark);
         var shell = new Shell(page);
         await page.GotoAsync("/app");
         await shell.WaitForCircuitAsync();
         await shell.ChooseThemeAsync("system");
         await page.WaitForFunctionAsync("() => document.documentElement.dataset.theme === 'dark'");
         Assert.True(await shell.MudIsDarkAsync());
-        await fx.ShotAsync(page, "system-dark");
+        await Fx.ShotAsync(page, "system-dark");
 
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
         await page.WaitForFunctionAsync("() => document.documentElement.dataset.theme === 'light'");
@@ -82,7 +82,7 @@ public sealed class ShellTests(BrowserFixture fx)
     [Fact]
     public async Task TheAccessibilityCheck_FindsWhatAxeReports_OnAPageThatBreaksTheRules()
     {
-        var page = await fx.NewPageAsync();
+        var page = await Fx.NewPageAsync();
         await page.GotoAsync("/login");
         Assert.DoesNotContain(await AxeRunner.ViolationsAsync(page), v => v.Impact is "serious" or "critical");
 

@@ -76,7 +76,7 @@ public sealed class AppServer : IAsyncDisposable
         if (string.IsNullOrWhiteSpace(connection))
         {
             clusterDir = Path.Combine(Path.GetTempPath(), $"signalbook-e2e-{Environment.ProcessId}-{instance}");
-            cluster = EmbeddedPostgres.Start(clusterDir);
+            cluster = EmbeddedPostgres.Start(clusterDir, throwaway: true);
             cluster.StopWhenProcessExits(clusterDir); // even if the test host dies without disposing the fixture
             await cluster.CreateDatabaseAsync("signalbook_e2e");
             connection = cluster.ConnectionString("signalbook_e2e");

@@ -100,6 +100,8 @@ public class BrowserFixture : IAsyncLifetime
             UserAgent = userAgent,
         });
         context.SetDefaultTimeout(30_000); // generous for a 2-core CI machine running both suites: only a failing wait costs it
+        lock (_open) _open.Add(context);
+        context.Close += (_, _) => { lock (_open) _open.Remove(context); }; // closed by the test itself
         var page = await context.NewPageAsync();
         page.Console += (_, message) =>
         {
@@ -107,6 +109,24 @@ public class BrowserFixture : IAsyncLifetime
         };
         page.PageError += (_, error) => { lock (ConsoleErrors) ConsoleErrors.Add($"{page.Url}: page error {error}"); };
         return page;
+    }
+
+    // The browser contexts opened for the running test (a collection runs its tests one at a time).
+    private readonly List<IBrowserContext> _open = [];
+
+    /// <summary>
+    /// Closes every page opened since the last call: each test's when it ends (<see cref="BrowserTest{TFixture}"/>). A page left
+    /// open keeps its circuit on the server and goes on rendering, polling and animating beside the tests that follow.
+    /// </summary>
+    public async Task ClosePagesAsync()
+    {
+        IBrowserContext[] open;
+        lock (_open)
+        {
+            open = [.. _open];
+            _open.Clear();
+        }
+        foreach (var context in open) await context.CloseAsync();
     }
 
     /// <summary>
@@ -143,6 +163,16 @@ public class BrowserFixture : IAsyncLifetime
     }
 
     private static string Truncate(string? text, int max) => text is null ? "" : text.Length <= max ? text : text[..max] + "…";
+}
+
+/// <summary>The base of a browser test class: the pages a test opens through its fixture are closed when it ends.</summary>
+public abstract class BrowserTest<TFixture>(TFixture fixture) : IAsyncLifetime where TFixture : BrowserFixture
+{
+    protected TFixture Fx { get; } = fixture;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => Fx.ClosePagesAsync();
 }
 
 /// <summary>

@@ -106,7 +106,7 @@ public static class TestPostgres
             else
             {
                 _clusterDir = Path.Combine(Path.GetTempPath(), $"signalbook-tests-{Environment.ProcessId}");
-                _cluster = EmbeddedPostgres.Start(_clusterDir);
+                _cluster = EmbeddedPostgres.Start(_clusterDir, throwaway: true);
                 var cluster = _cluster;
                 _connectionFor = cluster.ConnectionString;
                 // The test host may end without running ProcessExit handlers (killed, Ctrl+C): a watchdog stops the

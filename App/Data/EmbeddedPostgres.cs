@@ -47,7 +47,12 @@ public sealed class EmbeddedPostgres : IDisposable
     }.ConnectionString;
 
     /// <summary>Creates the cluster if the folder holds none, then starts it. Throws with the server's own words if it cannot.</summary>
-    public static EmbeddedPostgres Start(string dataDir, Action<string>? log = null)
+    /// <param name="throwaway">
+    /// A cluster whose data is deleted when it stops (the test fixtures'): it skips the flushes to disk that make a
+    /// commit survive a power cut (fsync, synchronous commit, full-page writes), which a test never relies on and which
+    /// dominate creating a database from a template. The app's own cluster always keeps them.
+    /// </param>
+    public static EmbeddedPostgres Start(string dataDir, Action<string>? log = null, bool throwaway = false)
     {
         if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("The private PostgreSQL cluster needs Linux; configure ConnectionStrings:Default instead.");
         log ??= _ => { };
@@ -86,7 +91,8 @@ public sealed class EmbeddedPostgres : IDisposable
         Directory.CreateDirectory(socketDir);
         GiveTo(runAs, socketDir);
         var options = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='{socketDir}' " +
-                      "-c max_connections=200 -c shared_buffers=128MB -c fsync=on";
+                      "-c max_connections=200 -c shared_buffers=128MB " +
+                      (throwaway ? "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" : "-c fsync=on");
         Run(binDir, runAs, "pg_ctl", "-D", clusterDir, "-l", Path.Combine(dataDir, "postgres.log"), "-o", options, "-w", "-t", "60", "start");
         log($"PostgreSQL listening on 127.0.0.1:{port} (data in {clusterDir})");
         return new EmbeddedPostgres(clusterDir, binDir, runAs, port, pgPassword) { _started = true };
