@@ -15,21 +15,16 @@ internal static class BenchProcess
     /// bench project does not: a bench that hosts the app's request path in its own process measures it under the app's
     /// collector. Returns the child's exit code.
     /// </summary>
-    public static Task<int> RunAgainWithServerGcAsync(CancellationToken ct)
+    public static async Task<int> RunAgainWithServerGcAsync(CancellationToken ct)
     {
         Console.WriteLine("Starting again under the server garbage collector, as the app runs.");
-        return RunAgainAsync(ct);
-
-        static async Task<int> RunAgainAsync(CancellationToken ct)
+        try
         {
-            try
-            {
-                return await RunWithServerGcAsync(Environment.GetCommandLineArgs().Skip(1), null, ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return 130; // the child said so and cleaned up
-            }
+            return await RunWithServerGcAsync(Environment.GetCommandLineArgs().Skip(1), null, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return 130; // the child said so and cleaned up
         }
     }
 

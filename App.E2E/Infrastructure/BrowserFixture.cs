@@ -19,6 +19,9 @@ public class BrowserFixture : IAsyncLifetime
     // Shared by the collections' fixtures, which run side by side: one numbering of the screenshots, one axe summary.
     private static int _shot;
 
+    // The browser contexts opened for the running test (a collection runs its tests one at a time).
+    private readonly List<IBrowserContext> _open = [];
+
     /// <summary>Errors and warnings the browser logged, for assertions and for failure messages.</summary>
     public List<string> ConsoleErrors { get; } = [];
 
@@ -110,9 +113,6 @@ public class BrowserFixture : IAsyncLifetime
         page.PageError += (_, error) => { lock (ConsoleErrors) ConsoleErrors.Add($"{page.Url}: page error {error}"); };
         return page;
     }
-
-    // The browser contexts opened for the running test (a collection runs its tests one at a time).
-    private readonly List<IBrowserContext> _open = [];
 
     /// <summary>
     /// Closes every page opened since the last call: each test's when it ends (<see cref="BrowserTest{TFixture}"/>). A page left
