@@ -52,6 +52,27 @@ public sealed class FastPerformanceBatchTests
         ], [new Split(Aapl, Week[2], 2)])]);
     }
 
+    [Theory]
+    // Two troughs of exactly −20 % (0.8 × 1.25 = 1 in doubles): the first is the deepest, wherever the vector lanes fall.
+    [InlineData("100 100 100 100 100 80 100 100 80 100 100 100 100", -1, 5, 6, -0.2)]
+    [InlineData("100 80 100 80 100 80 100 80 100 80 100", -1, 1, 2, -0.2)]
+    // A new peak, a shallow dip, then a deeper one later, never recovered.
+    [InlineData("100 125 120 125 125 125 125 100 110 115", 1, 7, -1, -0.2)]
+    // Days a hair below the peak (1e-14 relative, inside the 1e-12 tolerance) are not a drawdown: there is none.
+    [InlineData("100 101 101 100.99999999999899 101 100.99999999999899 101 101 100.99999999999899", -1, -1, -1, 0.0)]
+    public void RunBatch_FindsTheDeepestDrawdown_ItsPeakAndRecovery_AsTheExactPathDoes(string series, int peakDay, int troughDay, int recoveryDay, double max)
+    {
+        var closes = series.Split(' ').Select(c => decimal.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var days = Enumerable.Range(0, closes.Length).Select(d => new DateOnly(2025, 1, 1).AddDays(d)).ToArray();
+        var grid = new PriceGrid(days, [Aapl], [[.. closes.Select(c => (decimal?)c)]]);
+        // All in at the first close, no fees: the equity is 100 shares × the close.
+        PortfolioHistory[] books = [new PortfolioHistory(10_000, [], [EquityCurveTests.Fill(days[0], OrderSide.Buy, 100, closes[0])])];
+        var fast = Assert.Single(FastPerformance.RunBatch(grid, books));
+        Assert.Equal((peakDay, troughDay, recoveryDay), (fast.PeakDay, fast.TroughDay, fast.RecoveryDay));
+        Assert.Equal(max, fast.MaxDrawdown, 1e-12);
+        Check(grid, books);
+    }
+
     [Fact]
     public void RunBatch_InstrumentsOffTheGrid_MissingFirstCloses_AndEventsOffTheDays_MatchTheExactPath()
     {

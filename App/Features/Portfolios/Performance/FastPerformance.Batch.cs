@@ -183,42 +183,25 @@ public static partial class FastPerformance
         var returns = w.Returns;
         var (ratioSum, ratioDays) = ReturnsAndExposure(startingCash, equity, flowOf, longValue, shortValue, returns, n);
 
-        // The TWR index and its drawdown, and the days in the market.
-        double growth = 1, sum = 0;
-        double peak = 1, maxDrawdown = 0, troughPeak = 1;
-        int peakDay = -1, troughDay = -1, troughPeakDay = -1, recoveryDay = -1;
-        var inMarket = 0;
+        // The TWR index, its peak before each day, and the days in the market: chains without branches.
+        var growthOf = w.Growth;
+        var peakBefore = w.PeakBefore;
+        double growth = 1, sum = 0, peak = 1;
         var open = 0;
+        var inMarket = 0;
         var openDelta = w.OpenDelta;
         for (var t = 0; t < n; t++)
         {
             var r = returns[t];
             sum += r;
             growth *= 1 + r;
-            if (growth >= peak * (1 - Tolerance))
-            {
-                if (growth > peak)
-                {
-                    peak = growth;
-                    peakDay = t;
-                }
-                if (recoveryDay < 0 && troughDay >= 0 && growth >= troughPeak * (1 - Tolerance)) recoveryDay = t;
-            }
-            else if (growth <= peak * (1 + maxDrawdown) * (1 + 1e-9)) // only near or below the deepest trough so far is it worth dividing
-            {
-                var drawdown = growth / peak - 1;
-                if (drawdown < maxDrawdown)
-                {
-                    maxDrawdown = drawdown;
-                    troughDay = t;
-                    troughPeakDay = peakDay;
-                    troughPeak = peak;
-                    recoveryDay = -1;
-                }
-            }
+            growthOf[t] = growth;
+            peakBefore[t] = peak;
+            peak = growth > peak ? growth : peak; // not Math.Max: a NaN day leaves the peak as it was
             open += openDelta[t];
-            if (open > 0) inMarket++;
+            inMarket += open > 0 ? 1 : 0;
         }
+        var drawdown = Drawdown(growthOf, peakBefore, n);
 
         // Sharpe and Sortino as PerformanceMetrics computes them: the mean, then the squared deviations from it.
         double? sharpe = null, sortino = null;
@@ -241,10 +224,10 @@ public static partial class FastPerformance
             PerformanceMetrics.Annualise(twr, n),
             sharpe,
             sortino,
-            maxDrawdown,
-            troughDay < 0 ? -1 : troughPeakDay,
-            troughDay,
-            troughDay < 0 ? -1 : recoveryDay,
+            drawdown.Max,
+            drawdown.PeakDay,
+            drawdown.TroughDay,
+            drawdown.RecoveryDay,
             trades,
             wins,
             losses,
@@ -323,6 +306,66 @@ public static partial class FastPerformance
         return r < -1 ? -1 : r;
     }
 
+    /// <summary>
+    /// The deepest drawdown of the TWR index, as <see cref="PerformanceMetrics"/> finds it day by day: a day is in drawdown
+    /// when its index is below its peak so far (less a relative <see cref="Tolerance"/>); the deepest is the first day of the
+    /// lowest index ÷ peak − 1; its peak day is the last day before it that set a new peak (−1 for the start); its recovery
+    /// the first day after it not in drawdown (−1 if none). The search for the deepest day runs several days per vector.
+    /// </summary>
+    private static (double Max, int PeakDay, int TroughDay, int RecoveryDay) Drawdown(double[] growth, double[] peakBefore, int n)
+    {
+        const double atPeak = 1 - Tolerance;
+        var deepest = 0.0;
+        var trough = -1;
+        var t = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            ref var g = ref MemoryMarshal.GetArrayDataReference(growth);
+            ref var p = ref MemoryMarshal.GetArrayDataReference(peakBefore);
+            var limit = new Vector<double>(atPeak);
+            var one = Vector<double>.One;
+            var best = Vector<double>.Zero;
+            var bestDay = new Vector<long>(-1);
+            var day = Vector<long>.Indices;
+            var step = new Vector<long>(Vector<double>.Count);
+            for (; t + Vector<double>.Count <= n; t += Vector<double>.Count)
+            {
+                var index = Vector.LoadUnsafe(ref g, (nuint)t);
+                var peak = Vector.LoadUnsafe(ref p, (nuint)t);
+                var down = index / peak - one;
+                var deeper = Vector.LessThan(index, peak * limit) & Vector.LessThan(down, best); // strictly: a lane keeps its first
+                best = Vector.ConditionalSelect(deeper, down, best);
+                bestDay = Vector.ConditionalSelect(deeper, day, bestDay);
+                day += step;
+            }
+            for (var lane = 0; lane < Vector<double>.Count; lane++)
+            {
+                // The lowest value; between lanes that tie, the earliest day.
+                if (bestDay[lane] >= 0 && (best[lane] < deepest || (best[lane] == deepest && bestDay[lane] < trough)))
+                {
+                    deepest = best[lane];
+                    trough = (int)bestDay[lane];
+                }
+            }
+        }
+        for (; t < n; t++)
+        {
+            if (!(growth[t] < peakBefore[t] * atPeak)) continue;
+            var down = growth[t] / peakBefore[t] - 1;
+            if (down < deepest)
+            {
+                deepest = down;
+                trough = t;
+            }
+        }
+        if (trough < 0) return (0, -1, -1, -1);
+        var peakDay = trough - 1;
+        while (peakDay >= 0 && !(growth[peakDay] > peakBefore[peakDay])) peakDay--;
+        var recovery = trough + 1;
+        while (recovery < n && !(growth[recovery] >= peakBefore[recovery] * atPeak)) recovery++;
+        return (deepest, peakDay, trough, recovery < n ? recovery : -1);
+    }
+
     /// <summary>Σ (r − mean)² and Σ min(0, r − target)², several days per vector.</summary>
     private static (double Squares, double Downside) Deviations(ReadOnlySpan<double> returns, double mean, double target)
     {
@@ -379,11 +422,22 @@ public static partial class FastPerformance
         ref var close = ref MemoryMarshal.GetArrayDataReference(marks);
         var offset = key * n;
         var i = known;
+        var width = Vector<double>.Count;
         if (Vector.IsHardwareAccelerated)
         {
             var scale = new Vector<double>(q);
-            for (; i + Vector<double>.Count <= until; i += Vector<double>.Count)
+            for (; i + width <= until; i += width)
                 (Vector.LoadUnsafe(ref column, (nuint)i) + scale * Vector.LoadUnsafe(ref close, (nuint)(offset + i))).StoreUnsafe(ref column, (nuint)i);
+            // The last days of the span in one more vector, its lanes past the span left as they were: the workspace's
+            // columns have a vector of room past the last day, and the closes are read past the span only where the
+            // array goes on (a short span then costs no scalar loop and no mispredicted loop exit).
+            if (i < until && offset + i + width <= marks.Length)
+            {
+                var inside = Vector.LessThan(Vector<long>.Indices + new Vector<long>(i), new Vector<long>(until)).As<long, double>();
+                var current = Vector.LoadUnsafe(ref column, (nuint)i);
+                Vector.ConditionalSelect(inside, current + scale * Vector.LoadUnsafe(ref close, (nuint)(offset + i)), current).StoreUnsafe(ref column, (nuint)i);
+                return;
+            }
         }
         for (; i < until; i++) target[i] += q * marks[offset + i];
     }
@@ -391,11 +445,14 @@ public static partial class FastPerformance
     /// <summary>Per-thread scratch space of <see cref="RunBatch(PriceGrid, PortfolioBatch, MetricsOptions?, int)"/>, reused from portfolio to portfolio.</summary>
     private sealed class BatchWorkspace(int days, int rows)
     {
-        public readonly double[] Long = new double[days];
-        public readonly double[] Short = new double[days];
+
+        public readonly double[] Long = new double[days + Vector<double>.Count];
+        public readonly double[] Short = new double[days + Vector<double>.Count];
         public readonly double[] CashDelta = new double[days];
         public readonly double[] Flow = new double[days];
         public readonly double[] Returns = new double[days];
+        public readonly double[] Growth = new double[days];
+        public readonly double[] PeakBefore = new double[days];
         public readonly double[] Equity = new double[days];
         public readonly int[] OpenDelta = new int[days + 1]; // +1 where a held span starts, −1 after it ends
 

@@ -390,9 +390,13 @@ public static partial class FastPerformance
     /// <summary>The FIFO lots of one slot: quantity (positive), entry price and opening fee per unit, oldest at the head.</summary>
     private sealed class LotQueue
     {
-        private double[] _quantity = new double[16];
-        private double[] _price = new double[16];
-        private double[] _feePerUnit = new double[16];
+        /// <summary>A lot's three numbers side by side, so taking or adding one touches one place in memory.</summary>
+        private struct Lot
+        {
+            public double Quantity, Price, FeePerUnit;
+        }
+
+        private Lot[] _lots = new Lot[16];
         private int _head;
         private int _tail;
 
@@ -402,9 +406,10 @@ public static partial class FastPerformance
         {
             for (var i = _head; i < _tail; i++)
             {
-                _quantity[i] *= ratio;
-                _price[i] /= ratio;
-                _feePerUnit[i] /= ratio;
+                ref var lot = ref _lots[i];
+                lot.Quantity *= ratio;
+                lot.Price /= ratio;
+                lot.FeePerUnit /= ratio;
             }
         }
 
@@ -424,11 +429,12 @@ public static partial class FastPerformance
                 var toClose = closeQuantity;
                 while (toClose > 0 && _head < _tail)
                 {
-                    var lot = _quantity[_head];
-                    var take = toClose >= lot * (1 - Tolerance) ? lot : toClose;
-                    realised += direction * take * (price - _price[_head]) - take * _feePerUnit[_head] - closeFees * take / closeQuantity;
-                    if (take == lot) _head++;
-                    else _quantity[_head] = lot - take;
+                    ref var lot = ref _lots[_head];
+                    var lotQuantity = lot.Quantity;
+                    var take = toClose >= lotQuantity * (1 - Tolerance) ? lotQuantity : toClose;
+                    realised += direction * take * (price - lot.Price) - take * lot.FeePerUnit - closeFees * take / closeQuantity;
+                    if (take == lotQuantity) _head++;
+                    else lot.Quantity = lotQuantity - take;
                     toClose -= take;
                 }
                 if (closeQuantity == held || _head == _tail)
@@ -473,11 +479,12 @@ public static partial class FastPerformance
             var toClose = closeQuantity;
             while (toClose > 0 && _head < _tail)
             {
-                var lot = _quantity[_head];
-                var take = toClose >= lot * (1 - Tolerance) ? lot : toClose;
-                realised += direction * take * (price - _price[_head]) - take * _feePerUnit[_head] - take * feePerUnit;
-                if (take == lot) _head++;
-                else _quantity[_head] = lot - take;
+                ref var lot = ref _lots[_head];
+                var lotQuantity = lot.Quantity;
+                var take = toClose >= lotQuantity * (1 - Tolerance) ? lotQuantity : toClose;
+                realised += direction * take * (price - lot.Price) - take * lot.FeePerUnit - take * feePerUnit;
+                if (take == lotQuantity) _head++;
+                else lot.Quantity = lotQuantity - take;
                 toClose -= take;
             }
             if (closeQuantity == held || _head == _tail)
@@ -499,35 +506,23 @@ public static partial class FastPerformance
 
         private void Push(double quantity, double price, double feePerUnit)
         {
-            if (_tail == _quantity.Length)
+            if (_tail == _lots.Length)
             {
                 var live = _tail - _head;
-                if (_head > 0 && live < _quantity.Length / 2)
-                {
-                    Array.Copy(_quantity, _head, _quantity, 0, live);
-                    Array.Copy(_price, _head, _price, 0, live);
-                    Array.Copy(_feePerUnit, _head, _feePerUnit, 0, live);
-                }
+                if (_head > 0 && live < _lots.Length / 2) Array.Copy(_lots, _head, _lots, 0, live);
                 else
                 {
-                    var bigger = _quantity.Length * 2;
-                    var q = new double[bigger];
-                    var p = new double[bigger];
-                    var f = new double[bigger];
-                    Array.Copy(_quantity, _head, q, 0, live);
-                    Array.Copy(_price, _head, p, 0, live);
-                    Array.Copy(_feePerUnit, _head, f, 0, live);
-                    _quantity = q;
-                    _price = p;
-                    _feePerUnit = f;
+                    var bigger = new Lot[_lots.Length * 2];
+                    Array.Copy(_lots, _head, bigger, 0, live);
+                    _lots = bigger;
                 }
                 _head = 0;
                 _tail = live;
             }
-            _quantity[_tail] = quantity;
-            _price[_tail] = price;
-            _feePerUnit[_tail] = feePerUnit;
-            _tail++;
+            ref var lot = ref _lots[_tail++];
+            lot.Quantity = quantity;
+            lot.Price = price;
+            lot.FeePerUnit = feePerUnit;
         }
     }
 }
