@@ -12,9 +12,9 @@ matching   m_bar_lengths.bin (bars per instrument), m_bar_start.bin (bar start, 
 marking    k_positions.bin (quantity, average cost, price) -> k_out.bin (unrealised P&L, unrealised %)
 metrics    g_closes.bin (instrument x day closes, NaN where missing), g_fills_int.bin (portfolio, day, instrument row),
            g_fills_float.bin (signed quantity, price, fees), g_flows_int.bin (portfolio, day), g_flows_float.bin
-           (amount), g_starting_cash.bin -> g_out.bin (TWR, max drawdown, Sharpe, Sortino per portfolio); timed over all
-           portfolios at once (the figure compared) and, for information, one portfolio at a time (a groupby loop
-           over the first 100, scaled to all)
+           (amount), g_starting_cash.bin -> g_out.bin (every figure of FastPerformanceSummary per portfolio, the
+           columns METRICS); timed over all portfolios at once (the figure compared) and, for information, one
+           portfolio at a time (a groupby loop over the first 100, scaled to all)
 
 The matching rules are the subset of MatchingEngine's that the bench's orders use (daily bars, market, limit and stop
 orders, day and good-till-cancelled), implemented the same way:
@@ -44,6 +44,10 @@ ZERO_VOLATILITY = 1e-12
 MARKET, LIMIT, STOP = 0, 1, 2
 GTC = 1
 LOOP_PORTFOLIOS = 100
+# The columns of g_out.bin, in PortfolioBench.CompareMetrics' order.
+METRICS = ["twr", "max_drawdown", "sharpe", "sortino", "ending", "total_pnl", "annualised", "peak_day", "trough_day",
+           "recovery_day", "trades", "wins", "losses", "gross_profit", "gross_loss", "win_rate", "profit_factor",
+           "time_in_market", "exposure"]
 
 
 def read_params(folder):
@@ -244,6 +248,7 @@ def metrics_one_by_one(closes, fills_int, fills_float, flows_int, flows_float, s
 
 
 def portfolio_metrics(marks, fills, flows, starting_cash):
+    """FastPerformanceSummary's figures for every portfolio: returns, risk, drawdown with its dates, trades, exposure."""
     portfolios, days = len(starting_cash), len(marks)
     all_portfolios, all_days = pd.RangeIndex(portfolios), pd.RangeIndex(days)
     fills = fills.assign(cash=-fills["quantity"] * fills["price"] - fills["fees"])
@@ -253,8 +258,12 @@ def portfolio_metrics(marks, fills, flows, starting_cash):
     held = (fills.groupby(["portfolio", "instrument", "day"])["quantity"].sum()
             .unstack("day", fill_value=0.0).reindex(columns=all_days, fill_value=0.0).cumsum(axis=1))
     rows = held.index.get_level_values("instrument").to_numpy()
-    value = pd.DataFrame(held.to_numpy() * marks.to_numpy().T[rows], index=held.index.get_level_values("portfolio"))
+    owner = held.index.get_level_values("portfolio")
+    value = pd.DataFrame(held.to_numpy() * marks.to_numpy().T[rows], index=owner)
     market_value = value.groupby(level=0).sum().reindex(index=all_portfolios, fill_value=0.0)
+    gross = value.abs().groupby(level=0).sum().reindex(index=all_portfolios, fill_value=0.0)
+    in_market = (pd.DataFrame(held.to_numpy() != 0, index=owner).groupby(level=0).any()
+                 .reindex(index=all_portfolios, fill_value=False).to_numpy())
 
     def per_day(frame, column):
         return (frame.groupby(["portfolio", "day"])[column].sum().unstack("day", fill_value=0.0)
@@ -272,15 +281,104 @@ def portfolio_metrics(marks, fills, flows, starting_cash):
     r = (pnl / basis).where(basis > 0, 0.0).clip(lower=-1.0)
 
     twr = (1 + r).prod(axis=1) - 1
+    annualised = np.where(twr <= -1, -1.0, (1 + twr) ** (252.0 / days) - 1)
+    ending = equity.iloc[:, -1]
+    total_pnl = ending - start - flow.sum(axis=1)
     mean = r.mean(axis=1)
     sd = r.std(axis=1, ddof=1)
     sharpe = (mean / sd * SQRT_YEAR).where(sd >= ZERO_VOLATILITY)
     downside = np.sqrt((r.clip(upper=0.0) ** 2).mean(axis=1))
     sortino = (mean / downside * SQRT_YEAR).where(downside >= ZERO_VOLATILITY)
-    wealth = (1 + r).cumprod(axis=1)
-    peak = wealth.cummax(axis=1).clip(lower=1.0)  # the starting capital is the first peak
-    max_drawdown = (wealth / peak - 1).min(axis=1).clip(upper=0.0)
-    return pd.DataFrame({"twr": twr, "max_drawdown": max_drawdown, "sharpe": sharpe, "sortino": sortino})
+
+    # Drawdown: a day is in drawdown when the index is below its peak so far (the start counts as a peak of 1) by more
+    # than 1e-12 of it; the trough is the first lowest day; its peak day the last new peak before it; its recovery the
+    # first day after it out of drawdown.
+    wealth = (1 + r).cumprod(axis=1).to_numpy()
+    peak_before = np.maximum.accumulate(np.hstack([np.ones((portfolios, 1)), wealth[:, :-1]]), axis=1)
+    down = wealth < peak_before * (1 - 1e-12)
+    depth = np.where(down, wealth / peak_before - 1, 0.0)
+    trough = depth.argmin(axis=1)
+    everyone = np.arange(portfolios)
+    has = depth[everyone, trough] < 0
+    day = np.arange(days)
+    last_peak = np.maximum.accumulate(np.where(wealth > peak_before, day, -1), axis=1)
+    peak_day = np.where(has & (trough > 0), last_peak[everyone, np.maximum(trough - 1, 0)], -1)
+    back = (wealth >= peak_before * (1 - 1e-12)) & (day > trough[:, None])
+    recovery_day = np.where(has & back.any(axis=1), back.argmax(axis=1), -1)
+
+    # Exposure: days holding anything, and gross exposure / equity averaged over the days with positive equity.
+    positive = equity.to_numpy() > 0
+    ratio = np.where(positive, gross.to_numpy() / np.where(positive, equity.to_numpy(), 1.0), 0.0)
+    counted = positive.sum(axis=1)
+    exposure = np.where(counted > 0, ratio.sum(axis=1) / np.maximum(counted, 1), np.nan)
+
+    trades, wins, losses, gross_profit, gross_loss = trade_stats(fills, portfolios)
+    return pd.DataFrame({
+        "twr": twr, "max_drawdown": np.where(has, depth[everyone, trough], 0.0), "sharpe": sharpe, "sortino": sortino,
+        "ending": ending, "total_pnl": total_pnl, "annualised": annualised,
+        "peak_day": peak_day, "trough_day": np.where(has, trough, -1), "recovery_day": recovery_day,
+        "trades": trades, "wins": wins, "losses": losses, "gross_profit": gross_profit, "gross_loss": gross_loss,
+        "win_rate": np.where(trades > 0, wins / np.maximum(trades, 1), np.nan),
+        "profit_factor": np.where(losses > 0, gross_profit / np.where(losses > 0, -gross_loss, 1.0), np.nan),
+        "time_in_market": in_market.sum(axis=1) / days, "exposure": exposure,
+    }, index=all_portfolios)
+
+
+def trade_stats(fills, portfolios):
+    """FIFO realised P&L of each fill that closes (part of) a position, as FastPerformance's lot queue books it, counted
+    per portfolio: trades, wins and losses (beyond ±1e-9), gross profit and loss.
+
+    Vectorised over the fills of every (portfolio, instrument) in their order: a position's run from zero back to zero
+    (a flip closes one run and opens the next with the rest) has entry units taken first in, first out, so the exit
+    units [E, E + x) of a run cost the stretch [E, E + x) of the run's running entry quantity, priced by a binary search
+    in the running sums of entry quantity, cost and fees. Each fill's fees are per unit of its whole quantity; an exit
+    bears its own units' share and the entry fees of the units it takes."""
+    key = fills["portfolio"].to_numpy() * (int(fills["instrument"].max()) + 1 if len(fills) else 1) + fills["instrument"].to_numpy()
+    order = np.argsort(key, kind="stable")
+    key, owner = key[order], fills["portfolio"].to_numpy()[order]
+    q, price, fees = (fills[c].to_numpy()[order] for c in ("quantity", "price", "fees"))
+    n = len(q)
+    if n == 0:
+        zeros = np.zeros(portfolios)
+        return zeros, zeros, zeros, zeros, zeros
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    cs = np.cumsum(q)
+    prev = cs - np.repeat(cs[starts] - q[starts], np.diff(np.r_[starts, n])) - q
+    size, held = np.abs(q), np.abs(prev)
+    opposite = (prev != 0) & ((prev > 0) != (q > 0))
+    exit_q = np.where(opposite, np.minimum(size, held), 0.0)
+    entry_q = size - exit_q
+    opens = (prev == 0) | (opposite & (size > held))
+    run = np.cumsum(opens) - 1
+    exit_run = run - (opens & opposite)
+    fee_per_unit = fees / size
+    open_rows = np.flatnonzero(opens)
+
+    lots = np.flatnonzero(entry_q > 0)
+    lq, lp, lf = entry_q[lots], price[lots], fee_per_unit[lots]
+    sum_q, sum_cost, sum_fees = np.cumsum(lq), np.cumsum(lq * lp), np.cumsum(lq * lf)
+
+    exits = np.flatnonzero(exit_q > 0)
+    runs = exit_run[exits]
+    first = np.searchsorted(lots, open_rows[runs])
+    taken = np.cumsum(exit_q)
+    low = sum_q[first] - lq[first] + taken[exits] - exit_q[exits] - taken[open_rows[runs]]
+    high = low + exit_q[exits]
+
+    def running(total, per_unit, at):
+        k = np.searchsorted(sum_q, at, side="left")
+        return total[k] - lq[k] * per_unit[k] + (at - (sum_q[k] - lq[k])) * per_unit[k]
+
+    cost = running(sum_cost, lp, high) - running(sum_cost, lp, low)
+    entry_fees = running(sum_fees, lf, high) - running(sum_fees, lf, low)
+    direction = np.sign(prev[exits])
+    realised = direction * (price[exits] * exit_q[exits] - cost) - entry_fees - exit_q[exits] * fee_per_unit[exits]
+
+    who = owner[exits]
+    won, lost = realised > 1e-9, realised < -1e-9
+    count = lambda weights=None: np.bincount(who, weights=weights, minlength=portfolios)
+    return (count().astype(np.float64), count(won.astype(np.float64)), count(lost.astype(np.float64)),
+            count(np.where(won, realised, 0.0)), count(np.where(lost, realised, 0.0)))
 
 
 def main():
@@ -322,7 +420,7 @@ def main():
     starting_cash = np.fromfile(f"{folder}/g_starting_cash.bin", dtype=np.float64)
     metrics_seconds, result = median_time(
         lambda: metrics(closes, fills_int, fills_float, flows_int, flows_float, starting_cash), max(5, repeats))
-    result[["twr", "max_drawdown", "sharpe", "sortino"]].to_numpy(dtype=np.float64).T.copy().tofile(f"{folder}/g_out.bin")
+    result[METRICS].to_numpy(dtype=np.float64).T.copy().tofile(f"{folder}/g_out.bin")
     # One at a time is slow: time the first LOOP_PORTFOLIOS and scale to all of them.
     some = min(LOOP_PORTFOLIOS, len(starting_cash))
     keep_fills, keep_flows = fills_int[0] < some, flows_int[0] < some
