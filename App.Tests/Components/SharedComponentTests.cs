@@ -97,6 +97,32 @@ public sealed class SharedComponentTests : SignalbookTestContext
         Assert.Equal("word", plainChip.QuerySelector(":scope > span.mud-chip-content")?.TextContent);
     }
 
+    /// <summary>Grid rows render these as static markup (no component per cell); each must look exactly like its component.</summary>
+    [Fact]
+    public void StaticMarkup_RendersWhatTheComponentRenders()
+    {
+        void Same<TComponent>(Action<ComponentParameterCollectionBuilder<TComponent>> parameters, RenderFragment markup) where TComponent : IComponent
+        {
+            var component = Render<TComponent>(parameters);
+            var fragment = Render(markup);
+            fragment.MarkupMatches(component.Markup);
+        }
+
+        Same<Change>(p => p.Add(c => c.Value, 0.0123), Change.Markup(0.0123));
+        Same<Change>(p => p.Add(c => c.Value, -0.5), Change.Markup(-0.5));
+        Same<Change>(p => p.Add(c => c.Value, null), Change.Markup(null));
+        Same<StatusChip>(p => p.Add(c => c.Status, "filled"), StatusChip.Markup("filled"));
+        Same<StatusChip>(p => p.Add(c => c.Status, "x").Add(c => c.Text, "Words").Add(c => c.Color, Color.Error), StatusChip.Markup("x", "Words", Color.Error));
+        Same<Signalbook.Features.Recommendations.LabelBadge>(p => p.Add(c => c.Label, "BUY"), Signalbook.Features.Recommendations.LabelBadge.Markup("BUY"));
+        Same<Signalbook.Features.Regimes.RegimeBadge>(p => p.Add(c => c.Name, "choppy"), Signalbook.Features.Regimes.RegimeBadge.Markup("choppy"));
+        Same<Signalbook.Features.Regimes.RegimeBadge>(p => p.Add(c => c.Name, null), Signalbook.Features.Regimes.RegimeBadge.Markup(null));
+        Same<UtcTime>(p => p.Add(c => c.Value, Now), UtcTime.Markup(Now));
+        Same<UtcTime>(p => p.Add(c => c.Value, Now.AddHours(-3)).Add(c => c.Format, "relative").Add(c => c.Now, Now), UtcTime.Markup(Now.AddHours(-3), "relative", Now));
+        Same<UtcTime>(p => p.Add(c => c.Value, null).Add(c => c.None, "never"), UtcTime.Markup(null, none: "never"));
+        Assert.Contains("sb-up", Render(Change.Markup(0.0123)).Markup);
+        Assert.Contains("never", Render(UtcTime.Markup(null, none: "never")).Markup);
+    }
+
     [Fact]
     public void UtcTime_WritesUtcInvariantly_WithAMachineReadableDatetime()
     {
