@@ -12,6 +12,7 @@ namespace Signalbook.Tests.Data;
 /// waitlist, 30 instruments of bars and features, regimes, trained models, recommendations and their track record), is
 /// migrated to the latest, and every table keeps its rows — except tables the latest migration drops on purpose.
 /// </summary>
+[RunsLong(32)]
 public sealed class MigrationUpgradeTests(MigrationUpgradeTests.PreviousMigrationHarness harness) : IClassFixture<MigrationUpgradeTests.PreviousMigrationHarness>
 {
     /// <summary>The app's services over a database migrated to all but the newest migration.</summary>

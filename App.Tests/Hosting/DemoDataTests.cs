@@ -8,6 +8,7 @@ using Signalbook.Tests.Infrastructure;
 namespace Signalbook.Tests.Hosting;
 
 /// <summary>The demo market is seeded through the real incremental sync.</summary>
+[RunsLong(43)]
 public sealed class DemoDataTests : ServiceHarness
 {
     protected override void ConfigureServices(IServiceCollection services) => services.AddScoped<DemoPortfolioSeeder>().AddScoped<DemoJournalSeeder>().AddScoped<DemoNotificationsSeeder>().AddScoped<DemoAlertsSeeder>();

@@ -14,6 +14,7 @@ namespace Signalbook.Tests.Jobs;
 /// once, a job never overlaps itself, a dead node's job is taken over, failures follow the job's retry policy, and
 /// every run is in service_task_execution.
 /// </summary>
+[RunsLong(11)]
 public sealed class HangfireClusterTests : IAsyncLifetime
 {
     private static readonly JobDefinition[] TestJobs =

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Signalbook.Features.Models;
 using Xunit.Abstractions;
+using Signalbook.Tests.Infrastructure;
 
 namespace Signalbook.Tests.Features.Models;
 
@@ -11,6 +12,7 @@ namespace Signalbook.Tests.Features.Models;
 /// 0.5 (there is little to predict), so the in-sample AUCs — which depend on what each implementation actually
 /// fits — are compared as well, with the same 0.02 bar.
 /// </summary>
+[RunsLong(46)]
 public class IndependentCheckTests(ITestOutputHelper output)
 {
     [Fact]

@@ -1,5 +1,6 @@
 using Signalbook.Features.Models;
 using Xunit.Abstractions;
+using Signalbook.Tests.Infrastructure;
 
 namespace Signalbook.Tests.Features.Models;
 
@@ -11,6 +12,7 @@ namespace Signalbook.Tests.Features.Models;
 /// [0, 1], probabilities summing to 1, determinism, and a shuffled-label control at chance, which would fail if
 /// labels leaked into features). Whether the model has an edge is printed, not asserted.
 /// </summary>
+[RunsLong(27)]
 public class RealDataWalkForwardTests(ITestOutputHelper output)
 {
     private static GbdtLearner Gbdt() => new(new GbdtOptions

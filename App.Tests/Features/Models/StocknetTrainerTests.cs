@@ -1,5 +1,6 @@
 using Signalbook.Features.Models;
 using Xunit.Abstractions;
+using Signalbook.Tests.Infrastructure;
 
 namespace Signalbook.Tests.Features.Models;
 
@@ -9,6 +10,7 @@ namespace Signalbook.Tests.Features.Models;
 /// out-of-sample rows are exactly the folds' test rows, metrics are finite and in range, the baselines are
 /// evaluated on the same rows, and the calibration decision follows its rule. The edge (or its absence) is printed.
 /// </summary>
+[RunsLong(14)]
 public class StocknetTrainerTests(ITestOutputHelper output)
 {
     [Fact]

@@ -220,6 +220,8 @@ public sealed class PortfolioPagesTests : PortfolioPagesTestContext
         await page.InvokeAsync(() => Input(page, "settings-live").Change(true));
         Dialogs.WaitForAssertion(() => Assert.Contains("real money", Dialogs.Find("[data-testid=confirm-dialog]").TextContent));
         await Dialogs.InvokeAsync(() => Dialogs.Find("[data-testid=confirm-cancel]").Click());
+        // The page goes on once the dialog has closed; saving before then raced it on a busy machine.
+        Dialogs.WaitForAssertion(() => Assert.Empty(Dialogs.FindAll("[data-testid=confirm-dialog]")));
         await ClickAsync(page, "[data-testid=settings-save]");
         page.WaitForAssertion(() => Assert.Contains("Choose the Alpaca keys", FieldText(page, "settings-credential")));
     }
