@@ -23,6 +23,8 @@ import time
 import numpy as np
 import pandas as pd
 
+import zero_crossing
+
 
 def load(folder):
     df = pd.read_csv(f"{folder}/fills.csv", dtype={"id": np.int64, "symbol": "category", "side": "category",
@@ -39,21 +41,8 @@ def campaigns(ids, code, t, signed, price, fees):
     in_order = bool(np.all((dt > 0) | ((dt == 0) & (np.diff(ids) > 0))))
     order = np.argsort(code, kind="stable") if in_order else np.lexsort((ids, t, code))
     code, ids, s, price, fees = code[order], ids[order], signed[order], price[order], fees[order]
-    n = len(s)
 
-    starts_of_series = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-    cs = np.cumsum(s)
-    base = np.repeat(cs[starts_of_series] - s[starts_of_series], np.diff(np.r_[starts_of_series, n]))
-    pos = cs - base
-    prev = pos - s
-    absq = np.abs(s)
-    absprev = np.abs(prev)
-    opposite = (prev != 0) & ((prev > 0) != (s > 0))
-    exit_q = np.where(opposite, np.minimum(absq, absprev), 0)
-    entry_q = absq - exit_q
-    start = (prev == 0) | (opposite & (absq > absprev))
-    cid = np.cumsum(start) - 1
-    exit_cid = cid - (start & opposite)
+    prev, absq, exit_q, entry_q, start, cid, exit_cid = zero_crossing.split(code, s)
     exit_fees = fees * exit_q / absq
     entry_fees = fees - exit_fees
     nc = int(cid[-1]) + 1

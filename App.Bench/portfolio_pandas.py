@@ -39,6 +39,8 @@ import time
 import numpy as np
 import pandas as pd
 
+import zero_crossing
+
 SQRT_YEAR = np.sqrt(252.0)
 ZERO_VOLATILITY = 1e-12
 MARKET, LIMIT, STOP = 0, 1, 2
@@ -341,16 +343,7 @@ def trade_stats(fills, portfolios):
     if n == 0:
         zeros = np.zeros(portfolios)
         return zeros, zeros, zeros, zeros, zeros
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    cs = np.cumsum(q)
-    prev = cs - np.repeat(cs[starts] - q[starts], np.diff(np.r_[starts, n])) - q
-    size, held = np.abs(q), np.abs(prev)
-    opposite = (prev != 0) & ((prev > 0) != (q > 0))
-    exit_q = np.where(opposite, np.minimum(size, held), 0.0)
-    entry_q = size - exit_q
-    opens = (prev == 0) | (opposite & (size > held))
-    run = np.cumsum(opens) - 1
-    exit_run = run - (opens & opposite)
+    prev, size, exit_q, entry_q, opens, run, exit_run = zero_crossing.split(key, q)
     fee_per_unit = fees / size
     open_rows = np.flatnonzero(opens)
 
