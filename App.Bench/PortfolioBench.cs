@@ -24,7 +24,7 @@ namespace Signalbook.Bench;
 /// of --portfolios (1 000; 252 days, 10 instruments, 100 fills, a deposit and a withdrawal each) from the same columns
 /// pandas reads (closes with NaN where missing, fills and flows with day indices and grid rows), against pandas over all
 /// portfolios at once; from histories (<see cref="PriceGrid"/> + RunBatch), the older grid + RunMany and the exact
-/// <see cref="PortfolioPerformance.RunMany"/> are timed for information. TWR, maximum drawdown, Sharpe and Sortino are compared.</item>
+/// <see cref="PortfolioPerformance.RunMany"/> are timed for information. Every figure of the summaries is compared (<see cref="MetricColumns"/>).</item>
 /// </list>
 /// Every figure is the median of --repeats (3) timed runs after a warm-up. pandas is single-threaded; matching and metrics
 /// are timed single-threaded and in parallel over every core, and their ratios (pandas time ÷ C# time) use the faster of
@@ -487,10 +487,6 @@ public sealed class PortfolioBench : IBench
         return worst;
     }
 
-    /// <summary>
-    /// Largest difference over TWR and max drawdown (absolute) and Sharpe and Sortino (relative to max(1, |x|)), pandas
-    /// against the fast path; the fast path is also held to the exact one (as its tests do).
-    /// </summary>
     /// <summary>
     /// The figures portfolio_pandas.py writes (its METRICS columns, in this order) and how far apart the two sides may be:
     /// an absolute difference for fractions near zero, a relative one (at least 1 in the denominator) for money and

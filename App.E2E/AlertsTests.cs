@@ -95,7 +95,6 @@ public sealed class AlertsTests(BrowserFixture fx) : BrowserTest<BrowserFixture>
             await page.GetByTestId("notification-bell").Locator("button").First.ClickAsync();
             await Assertions.Expect(page.GetByTestId("bell-item").Filter(new() { HasText = "ZEPH" }).First).ToBeVisibleAsync();
             await Fx.ShotAsync(page, "alerts-bell-after-sync");
-            await admin.Context.CloseAsync();
         }
         finally
         {

@@ -81,6 +81,5 @@ public sealed class RuntimeSettingsTests(BrowserFixture fx) : BrowserTest<Browse
         await Assertions.Expect(admin.GetByTestId("node-row").First).ToBeVisibleAsync();
         await Fx.AssertAccessibleAsync(admin, "admin-system");
         await Fx.ShotAsync(admin, "admin-system");
-        await admin.Context.CloseAsync();
     }
 }

@@ -101,6 +101,5 @@ public sealed class ShellTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(
         var contrast = Assert.Single(violations, v => v.Id == "color-contrast");
         Assert.Equal("serious", contrast.Impact);
         Assert.Contains(contrast.Nodes, n => n.Target == "#faint");
-        await page.Context.CloseAsync();
     }
 }
