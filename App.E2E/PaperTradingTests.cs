@@ -46,6 +46,12 @@ public sealed class PaperTradingTests(ClockBrowserFixture fx) : BrowserTest<Cloc
         await Assertions.Expect(page.GetByTestId("equity-section")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("figure-twr")).ToHaveTextAsync(new Regex(@"[+−]?\d+\.\d\d%"));
         await Fx.ShotAsync(page, "portfolio-demo-performance");
+        // Settings: saving says so once the form shows what was stored.
+        await OpenTabAsync(page, "Settings");
+        await page.GetByTestId("settings-save").ClickAsync();
+        await Assertions.Expect(page.GetByText("Settings saved.")).ToBeVisibleAsync();
+        await Assertions.Expect(Field(page, "settings-SlippageBps")).Not.ToHaveValueAsync("");
+        await Fx.ShotAsync(page, "portfolio-demo-settings-saved");
 
         // A new portfolio for this test.
         var name = $"E2E paper {Guid.NewGuid().ToString("N")[..6]}";
