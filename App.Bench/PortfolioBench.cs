@@ -26,7 +26,8 @@ namespace Signalbook.Bench;
 /// portfolios at once; from histories (<see cref="PriceGrid"/> + RunBatch), the older grid + RunMany and the exact
 /// <see cref="PortfolioPerformance.RunMany"/> are timed for information. Every figure of the summaries is compared (<see cref="MetricColumns"/>).</item>
 /// </list>
-/// Every figure is the median of --repeats (3) timed runs after a warm-up. pandas is single-threaded; matching and metrics
+/// Every figure is the median of --repeats (3) timed runs after a warm-up; the C# matching, whose run is short, of at least
+/// <see cref="MatchingSamples"/>. pandas is single-threaded; matching and metrics
 /// are timed single-threaded and in parallel over every core, and their ratios (pandas time ÷ C# time) use the faster of
 /// the two, which the output names; the single-threaded ratios are printed and reported too.
 /// <para>
@@ -67,7 +68,7 @@ public sealed class PortfolioBench : IBench
             if (args.Contains("--phases")) MatchingPhases(data);
             Console.WriteLine($"C# matching (DailyMatcher): single-threaded {matching.SingleSeconds:F3} s ({data.OrderCount / matching.SingleSeconds:N0} orders/s), " +
                               $"parallel over instruments ({Environment.ProcessorCount} threads) {matching.ParallelSeconds:F3} s; " +
-                              $"{matching.Fills:N0} fills, {matching.Quantity:N0} shares, {matching.Working:N0} orders still working.");
+                              $"{matching.Fills:N0} fills, {matching.Quantity:N0} shares, {matching.Working:N0} orders still working ({matching.Spread}).");
             Console.WriteLine($"C# matching, exact MatchingEngine.Run (decimal, once, for information): {matching.ExactSeconds:F3} s, {matching.ExactFills:N0} fills, " +
                               $"{matching.ExactWorking:N0} working; orders ending differently from DailyMatcher: {matching.ExactDisagreements:N0}.");
             var marking = Marking(data, o, ct);
@@ -147,11 +148,18 @@ public sealed class PortfolioBench : IBench
         }
     }
 
+    /// <summary>
+    /// At least this many timed runs of the C# matching per figure (its median). One run takes 60–120 ms, and on a 2-core
+    /// virtual machine a single stall moves a run of that length by 10–20 %, so three samples gave medians 0.064–0.085 s
+    /// for the same code (a pandas run takes over a second and keeps --repeats).
+    /// </summary>
+    private const int MatchingSamples = 9;
+
     private static string Verdict(double ratio) => ratio >= 20 ? "≥ 20×" : "below 20×";
 
     private sealed record MatchingRun(
         double SingleSeconds, double ParallelSeconds, double ExactSeconds, int Fills, double Quantity, double Notional, double Commission, int Working,
-        double[] FilledPerOrder, int ExactFills, int ExactWorking, int ExactDisagreements)
+        double[] FilledPerOrder, int ExactFills, int ExactWorking, int ExactDisagreements, string Spread)
     {
         /// <summary>The figure compared with pandas: the faster of single-threaded and parallel over instruments.</summary>
         public double Seconds => Math.Min(SingleSeconds, ParallelSeconds);
@@ -200,7 +208,7 @@ public sealed class PortfolioBench : IBench
         List<double> Time(int parallelism)
         {
             var times = new List<double>();
-            for (var r = 0; r < o.Repeats; r++)
+            for (var r = 0; r < Math.Max(o.Repeats, MatchingSamples); r++)
             {
                 ct.ThrowIfCancellationRequested();
                 GC.Collect();
@@ -247,7 +255,8 @@ public sealed class PortfolioBench : IBench
             }
         }
         return new MatchingRun(Median(singleTimes), Median(parallelTimes), exactSeconds, fills.Count, quantity, notional, commission, working, perOrder,
-            exactFills.Count, exactWorking, disagreements);
+            exactFills.Count, exactWorking, disagreements,
+            $"{singleTimes.Count} runs each, single-threaded {singleTimes.Min():F3}–{singleTimes.Max():F3} s, parallel {parallelTimes.Min():F3}–{parallelTimes.Max():F3} s");
     }
 
     /// <summary>--profile: the single-threaded matching time of each kind of order alone (one run each, fresh orders), to show where it goes.</summary>

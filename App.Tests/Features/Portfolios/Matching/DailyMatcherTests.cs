@@ -266,7 +266,7 @@ public sealed class DailyMatcherTests
     public void SearchTables_FindTheSameBarAsAScan()
     {
         var random = new Random(5);
-        foreach (var n in new[] { 0, 1, 2, 3, 31, 32, 33, 1_000, 1_260 })
+        foreach (var n in new[] { 0, 1, 2, 3, 15, 16, 17, 31, 32, 33, 1_000, 1_260 })
         {
             var bars = new DailyBars(RandomBars(n, n + 1));
             var tables = new SearchTables();
@@ -284,6 +284,24 @@ public sealed class DailyMatcherTests
                 while (above < n && highs[above] < level) above++;
                 Assert.Equal(below, tables.FirstAtOrBelow(from, level));
                 Assert.Equal(above, tables.FirstAtOrAbove(from, level));
+            }
+            // The answer at every distance from the start, inside the first vector window, at its edge and beyond it: bars
+            // whose lowest price falls and highest rises a cent a day, so the first bar past a level is known exactly.
+            if (n >= 2)
+            {
+                var ramp = new DailyBars(Enumerable.Range(0, n).Select(d => T.Daily(d, 100m, 100m + d / 100m, 100m - d / 100m, 100m, 1_000)).ToArray());
+                tables.Build(ramp);
+                foreach (var from in new[] { 0, 1, n / 2, n - 1 })
+                {
+                    for (var at = from; at < Math.Min(n, from + 40); at++)
+                    {
+                        // Half a cent short of bar `at`'s price: no ties to round either way.
+                        Assert.Equal(at, tables.FirstAtOrBelow(from, 100 - (at - 0.5) / 100));
+                        Assert.Equal(at, tables.FirstAtOrAbove(from, 100 + (at - 0.5) / 100));
+                    }
+                    Assert.Equal(n, tables.FirstAtOrBelow(from, 100 - (n - 0.5) / 100));
+                    Assert.Equal(n, tables.FirstAtOrAbove(from, 100 + (n - 0.5) / 100));
+                }
             }
             // The first bar starting at or after an instant, found without branches.
             for (var day = -2; day <= n + 1; day++)

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
 namespace Signalbook.Features.Portfolios.Matching;
 
 /// <summary>
@@ -172,8 +175,9 @@ internal readonly record struct BarRecord(double Open, double High, double Low, 
 /// For one instrument's bars, for every aligned block of 1, 2, 4, … bars, the lowest of open and low and the highest of
 /// open and high, so a resting limit or an untriggered stop finds the next bar that reaches its price in O(log distance)
 /// steps instead of visiting every bar (the bars the exact engine's bulk run skips: nothing happens to such an order on a
-/// bar that does not reach its price). Scratch space of one thread, rebuilt for each instrument in turn: building it reads
-/// the bars in order, which also brings them into cache for the orders that follow.
+/// bar that does not reach its price). A search first compares the <see cref="Window"/> bars from its start in vectors,
+/// without a branch per bar, and climbs the blocks only past them. Scratch space of one thread, rebuilt for each instrument
+/// in turn: building it reads the bars in order, which also brings them into cache for the orders that follow.
 /// </summary>
 internal sealed class SearchTables
 {
@@ -243,6 +247,13 @@ internal sealed class SearchTables
         var top = _top;
         var n = _count;
         int p = from, k = 0;
+        if (p + Window <= n)
+        {
+            var found = AtOrBelow(ref table[p], level);
+            if (found != 0) return p + BitOperations.TrailingZeroCount(found);
+            p += Window; // a multiple of 2^k for k ≤ 4: climb to the block that starts there
+            while (k < top && ((p >> k) & 1) == 0) k++;
+        }
         while (p < n)
         {
             if (table[offsets[k] + (p >> k)] <= level)
@@ -267,6 +278,13 @@ internal sealed class SearchTables
         var top = _top;
         var n = _count;
         int p = from, k = 0;
+        if (p + Window <= n)
+        {
+            var found = AtOrAbove(ref table[p], level);
+            if (found != 0) return p + BitOperations.TrailingZeroCount(found);
+            p += Window;
+            while (k < top && ((p >> k) & 1) == 0) k++;
+        }
         while (p < n)
         {
             if (table[offsets[k] + (p >> k)] >= level)
@@ -281,5 +299,32 @@ internal sealed class SearchTables
             }
         }
         return n;
+    }
+
+    /// <summary>
+    /// How many bars from the start of a search are compared in vectors before the blocks are climbed. Resting orders
+    /// that fill at all mostly reach their price within a few weeks, and 16 comparisons in four vectors cost less than
+    /// the climb's unpredictable branches: about 7 % of a bulk run single-threaded (bench portfolio's orders).
+    /// </summary>
+    private const int Window = 16;
+
+    /// <summary>Bit j set when <paramref name="first"/>[j] ≤ <paramref name="level"/>, for j &lt; <see cref="Window"/>.</summary>
+    private static uint AtOrBelow(ref double first, double level)
+    {
+        var l = Vector256.Create(level);
+        var bits = 0u;
+        for (var j = 0; j < Window; j += Vector256<double>.Count)
+            bits |= Vector256.ExtractMostSignificantBits(Vector256.LessThanOrEqual(Vector256.LoadUnsafe(ref first, (nuint)j), l)) << j;
+        return bits;
+    }
+
+    /// <summary>Bit j set when <paramref name="first"/>[j] ≥ <paramref name="level"/>, for j &lt; <see cref="Window"/>.</summary>
+    private static uint AtOrAbove(ref double first, double level)
+    {
+        var l = Vector256.Create(level);
+        var bits = 0u;
+        for (var j = 0; j < Window; j += Vector256<double>.Count)
+            bits |= Vector256.ExtractMostSignificantBits(Vector256.GreaterThanOrEqual(Vector256.LoadUnsafe(ref first, (nuint)j), l)) << j;
+        return bits;
     }
 }
