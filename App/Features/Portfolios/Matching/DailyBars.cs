@@ -249,7 +249,7 @@ internal sealed class SearchTables
         int p = from, k = 0;
         if (p + Window <= n)
         {
-            var found = AtOrBelow(ref table[p], level);
+            var found = Reaching(ref table[p], level, below: true);
             if (found != 0) return p + BitOperations.TrailingZeroCount(found);
             p += Window; // a multiple of 2^k for k ≤ 4: climb to the block that starts there
             while (k < top && ((p >> k) & 1) == 0) k++;
@@ -280,7 +280,7 @@ internal sealed class SearchTables
         int p = from, k = 0;
         if (p + Window <= n)
         {
-            var found = AtOrAbove(ref table[p], level);
+            var found = Reaching(ref table[p], level, below: false);
             if (found != 0) return p + BitOperations.TrailingZeroCount(found);
             p += Window;
             while (k < top && ((p >> k) & 1) == 0) k++;
@@ -308,23 +308,20 @@ internal sealed class SearchTables
     /// </summary>
     private const int Window = 16;
 
-    /// <summary>Bit j set when <paramref name="first"/>[j] ≤ <paramref name="level"/>, for j &lt; <see cref="Window"/>.</summary>
-    private static uint AtOrBelow(ref double first, double level)
+    /// <summary>
+    /// Bit j set when <paramref name="first"/>[j] ≤ <paramref name="level"/> (<paramref name="below"/>) or ≥ it, for
+    /// j &lt; <see cref="Window"/>. Inlined into each search with <paramref name="below"/> a constant.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static uint Reaching(ref double first, double level, bool below)
     {
         var l = Vector256.Create(level);
         var bits = 0u;
         for (var j = 0; j < Window; j += Vector256<double>.Count)
-            bits |= Vector256.ExtractMostSignificantBits(Vector256.LessThanOrEqual(Vector256.LoadUnsafe(ref first, (nuint)j), l)) << j;
-        return bits;
-    }
-
-    /// <summary>Bit j set when <paramref name="first"/>[j] ≥ <paramref name="level"/>, for j &lt; <see cref="Window"/>.</summary>
-    private static uint AtOrAbove(ref double first, double level)
-    {
-        var l = Vector256.Create(level);
-        var bits = 0u;
-        for (var j = 0; j < Window; j += Vector256<double>.Count)
-            bits |= Vector256.ExtractMostSignificantBits(Vector256.GreaterThanOrEqual(Vector256.LoadUnsafe(ref first, (nuint)j), l)) << j;
+        {
+            var values = Vector256.LoadUnsafe(ref first, (nuint)j);
+            bits |= Vector256.ExtractMostSignificantBits(below ? Vector256.LessThanOrEqual(values, l) : Vector256.GreaterThanOrEqual(values, l)) << j;
+        }
         return bits;
     }
 }
