@@ -240,23 +240,30 @@ internal sealed class SearchTables
     }
 
     /// <summary>The first bar at or after <paramref name="from"/> whose lowest of open and low is ≤ <paramref name="level"/>; the bar count if none.</summary>
-    public int FirstAtOrBelow(int from, double level)
+    public int FirstAtOrBelow(int from, double level) => FirstReaching(_floor, from, level, below: true);
+
+    /// <summary>The first bar at or after <paramref name="from"/> whose highest of open and high is ≥ <paramref name="level"/>; the bar count if none.</summary>
+    public int FirstAtOrAbove(int from, double level) => FirstReaching(_ceiling, from, level, below: false);
+
+    /// <summary>Both searches: inlined into each with <paramref name="below"/> a constant, so each compares one way only.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private int FirstReaching(double[] table, int from, double level, bool below)
     {
-        var table = _floor;
         var offsets = _offsets;
         var top = _top;
         var n = _count;
         int p = from, k = 0;
         if (p + Window <= n)
         {
-            var found = Reaching(ref table[p], level, below: true);
+            var found = Reaching(ref table[p], level, below);
             if (found != 0) return p + BitOperations.TrailingZeroCount(found);
             p += Window; // a multiple of 2^k for k ≤ 4: climb to the block that starts there
             while (k < top && ((p >> k) & 1) == 0) k++;
         }
         while (p < n)
         {
-            if (table[offsets[k] + (p >> k)] <= level)
+            var value = table[offsets[k] + (p >> k)];
+            if (below ? value <= level : value >= level)
             {
                 if (k == 0) return p;
                 k--; // the block reaches the level: look at its first half
@@ -264,37 +271,6 @@ internal sealed class SearchTables
             else
             {
                 p += 1 << k; // skip the block; climb while the next position starts a bigger block
-                while (k < top && ((p >> k) & 1) == 0) k++;
-            }
-        }
-        return n;
-    }
-
-    /// <summary>The first bar at or after <paramref name="from"/> whose highest of open and high is ≥ <paramref name="level"/>; the bar count if none.</summary>
-    public int FirstAtOrAbove(int from, double level)
-    {
-        var table = _ceiling;
-        var offsets = _offsets;
-        var top = _top;
-        var n = _count;
-        int p = from, k = 0;
-        if (p + Window <= n)
-        {
-            var found = Reaching(ref table[p], level, below: false);
-            if (found != 0) return p + BitOperations.TrailingZeroCount(found);
-            p += Window;
-            while (k < top && ((p >> k) & 1) == 0) k++;
-        }
-        while (p < n)
-        {
-            if (table[offsets[k] + (p >> k)] >= level)
-            {
-                if (k == 0) return p;
-                k--;
-            }
-            else
-            {
-                p += 1 << k;
                 while (k < top && ((p >> k) & 1) == 0) k++;
             }
         }
