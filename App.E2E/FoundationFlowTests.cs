@@ -210,8 +210,12 @@ public sealed class FoundationFlowTests(BrowserFixture fx) : BrowserTest<Browser
     [Fact]
     public async Task TwoFactor_SetUpWithTheQrPage_ThenSignInAsksForTheAppsCode()
     {
+        // An account of its own: turning two-factor on changes the security stamp, which signs out every other session of the
+        // account, and the shared demo accounts are in use by tests running alongside.
+        const string email = "two-factor@e2e.test", password = "Two-Factor-E2e-1";
+        await TestUsers.CreateAsync(Fx.Server.ConnectionString, email, password);
         var page = await Fx.NewPageAsync();
-        await new LoginPage(page).SignInAsync(AppServer.DemoViewerEmail, AppServer.DemoPassword);
+        await new LoginPage(page).SignInAsync(email, password);
         await page.GotoAsync("/settings/security");
         await new Shell(page).WaitForCircuitAsync();
         await page.GetByTestId("two-factor-start").ClickAsync();
@@ -227,8 +231,8 @@ public sealed class FoundationFlowTests(BrowserFixture fx) : BrowserTest<Browser
         await new Shell(page).SignOutAsync();
 
         await page.GotoAsync("/account/login");
-        await page.GetByLabel("Email").FillAsync(AppServer.DemoViewerEmail);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(AppServer.DemoPassword);
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("/account/login-2fa", StringComparison.Ordinal));
         await Fx.ShotAsync(page, "login-2fa");
@@ -237,7 +241,6 @@ public sealed class FoundationFlowTests(BrowserFixture fx) : BrowserTest<Browser
         await page.WaitForURLAsync(url => url.Contains("/app", StringComparison.Ordinal));
         await new Shell(page).WaitForCircuitAsync();
 
-        // Leave the shared demo viewer as it was.
         await page.GotoAsync("/settings/security");
         await new Shell(page).WaitForCircuitAsync();
         await page.GetByTestId("two-factor-off").ClickAsync();

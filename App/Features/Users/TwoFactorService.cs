@@ -55,21 +55,31 @@ public sealed class TwoFactorService(IServiceScopeFactory scopes, AuditService a
             await audit.WriteAsync(actor, AuditActions.TwoFactorEnabled, "user", user.Id.ToString(), success: false, details: new { reason = "wrong code" });
             return null;
         }
-        await users.SetTwoFactorEnabledAsync(user, true);
+        Check(await users.SetTwoFactorEnabledAsync(user, true), "turn on two-factor sign-in");
         var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.ToList();
         await audit.WriteAsync(actor, AuditActions.TwoFactorEnabled, "user", user.Id.ToString(),
             changes: new AuditChange(new { two_factor = false }, new { two_factor = true }));
         return codes;
     }
 
+    /// <summary>
+    /// Turns 2FA off and drops the authenticator key. Another write to the user's row between reading and saving it (a
+    /// sign-in stamping its time, say) fails Identity's concurrency check; that is retried on a fresh read, and anything
+    /// else that stops the change throws, so 2FA is never reported off while it is still on.
+    /// </summary>
     public async Task DisableAsync(Guid userId, AuditActor actor)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
-        var user = await RequireAsync(users, userId);
-        await users.SetTwoFactorEnabledAsync(user, false);
-        await users.ResetAuthenticatorKeyAsync(user);
-        await audit.WriteAsync(actor, AuditActions.TwoFactorDisabled, "user", user.Id.ToString(),
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            var user = await RequireAsync(users, userId);
+            var result = await users.SetTwoFactorEnabledAsync(user, false);
+            if (result.Succeeded) result = await users.ResetAuthenticatorKeyAsync(user);
+            if (result.Succeeded) break;
+            if (attempt == MaxAttempts || !IsConcurrencyFailure(result)) Check(result, "turn off two-factor sign-in");
+        }
+        await audit.WriteAsync(actor, AuditActions.TwoFactorDisabled, "user", userId.ToString(),
             changes: new AuditChange(new { two_factor = true }, new { two_factor = false }));
     }
 
@@ -94,6 +104,17 @@ public sealed class TwoFactorService(IServiceScopeFactory scopes, AuditService a
             sb.Append(key.AsSpan(i, Math.Min(4, key.Length - i)));
         }
         return sb.ToString().ToLowerInvariant();
+    }
+
+    private const int MaxAttempts = 3;
+
+    private static bool IsConcurrencyFailure(IdentityResult result)
+        => result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure));
+
+    private static void Check(IdentityResult result, string what)
+    {
+        if (!result.Succeeded)
+            throw new InvalidOperationException($"Could not {what}: {string.Join(" ", result.Errors.Select(e => e.Description))}");
     }
 
     private static async Task<AppUser> RequireAsync(UserManager<AppUser> users, Guid userId)
