@@ -92,6 +92,9 @@ public sealed class AppServer : IAsyncDisposable
         };
         foreach (var arg in new[] { dll, "--urls", baseUrl, "--contentRoot", Path.Combine(root, "App") }) psi.ArgumentList.Add(arg);
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // No profile-guided re-compilation: a test server lives minutes, and instrumenting then recompiling its hot methods
+        // was a tenth of the browser suite's CPU on two cores, spent for steady-state speed it never reaches.
+        psi.Environment["DOTNET_TieredPGO"] = "0";
         psi.Environment["ConnectionStrings__Default"] = connection;
         psi.Environment["Admin__Email"] = AdminEmail;
         psi.Environment["Admin__Password"] = AdminPassword;

@@ -54,6 +54,9 @@ public class ServiceHarness : IAsyncLifetime
         services.AddDbContextFactory<AppDbContext>(o => o.UseNpgsql(ConnectionString));
         services.AddSingleton(new DatabaseConnection(ConnectionString));
         services.AddSignalbookFeatures();
+        // Identity's real hasher and hash format, with 1,000 PBKDF2 rounds instead of 100,000: every test makes its admin
+        // and most make users, and the rounds were several per cent of the suite's CPU. The app keeps Identity's default.
+        services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1_000);
         ConfigureServices(services);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         await using var scope = Services.CreateAsyncScope();
