@@ -77,7 +77,9 @@ public static class ConfigSetup
 /// </summary>
 public sealed class RuntimeConfigurationListener(PgEventBus bus, IConfiguration configuration, ILogger<RuntimeConfigurationListener> logger) : IHostedService
 {
-    private readonly List<IDisposable> _subscriptions = [];
+    // Swapped out whole on stop: a host can be stopped twice at once (WebApplicationFactory's dispose and the app's own
+    // RunAsync both call StopAsync), and the second stop must not enumerate the list the first is clearing.
+    private List<IDisposable> _subscriptions = [];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -116,8 +118,7 @@ public sealed class RuntimeConfigurationListener(PgEventBus bus, IConfiguration 
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var s in _subscriptions) s.Dispose();
-        _subscriptions.Clear();
+        foreach (var s in Interlocked.Exchange(ref _subscriptions, [])) s.Dispose();
         return Task.CompletedTask;
     }
 }
