@@ -23,12 +23,7 @@ public static class TestUsers
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
         var now = DateTimeOffset.UtcNow;
         var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, Name = email.Split('@')[0], CreatedAt = now, UpdatedAt = now };
-        Check(await users.CreateAsync(user, password), email);
-        Check(await users.AddToRoleAsync(user, role), email);
-    }
-
-    private static void Check(IdentityResult result, string email)
-    {
-        if (!result.Succeeded) throw new InvalidOperationException($"Test user {email}: {string.Join(" ", result.Errors.Select(e => e.Description))}");
+        (await users.CreateAsync(user, password)).ThrowIfFailed($"create test user {email}");
+        (await users.AddToRoleAsync(user, role)).ThrowIfFailed($"make test user {email} a {role}");
     }
 }

@@ -210,8 +210,7 @@ public sealed class DemoData(
         if (await users.FindByEmailAsync(email) is not null) return;
         var now = clock.GetUtcNow();
         var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, Name = name, CreatedAt = now, UpdatedAt = now };
-        var created = await users.CreateAsync(user, Password);
-        if (!created.Succeeded) throw new InvalidOperationException($"Demo user {email}: {string.Join(" ", created.Errors.Select(e => e.Description))}");
+        (await users.CreateAsync(user, Password)).ThrowIfFailed($"create demo user {email}");
         await users.AddToRoleAsync(user, role);
     }
 }

@@ -31,7 +31,7 @@ public sealed class AdminBootstrapper(
         {
             if (await roles.FindByNameAsync(name) is null)
             {
-                Check(await roles.CreateAsync(new AppRole(name) { Description = Roles.Describe(name) }), $"create role {name}");
+                (await roles.CreateAsync(new AppRole(name) { Description = Roles.Describe(name) })).ThrowIfFailed($"create role {name}");
             }
         }
 
@@ -45,9 +45,9 @@ public sealed class AdminBootstrapper(
         {
             var now = clock.GetUtcNow();
             user = new AppUser { UserName = o.Email, Email = o.Email, EmailConfirmed = true, Name = "Administrator", CreatedAt = now, UpdatedAt = now };
-            Check(await users.CreateAsync(user, password), $"create admin {o.Email}");
+            (await users.CreateAsync(user, password)).ThrowIfFailed($"create admin {o.Email}");
         }
-        Check(await users.AddToRoleAsync(user, Roles.Admin), $"make {o.Email} an admin");
+        (await users.AddToRoleAsync(user, Roles.Admin)).ThrowIfFailed($"make {o.Email} an admin");
         await audit.WriteAsync(AuditActor.System, AuditActions.AdminBootstrapped, "user", user.Id.ToString(), details: new { o.Email, generated });
 
         if (generated)
@@ -71,11 +71,4 @@ public sealed class AdminBootstrapper(
         return $"Sb-{core}7a";
     }
 
-    private static void Check(IdentityResult result, string what)
-    {
-        if (!result.Succeeded)
-        {
-            throw new InvalidOperationException($"Could not {what}: {string.Join(" ", result.Errors.Select(e => e.Description))}");
-        }
-    }
 }

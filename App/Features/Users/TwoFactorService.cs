@@ -55,7 +55,7 @@ public sealed class TwoFactorService(IServiceScopeFactory scopes, AuditService a
             await audit.WriteAsync(actor, AuditActions.TwoFactorEnabled, "user", user.Id.ToString(), success: false, details: new { reason = "wrong code" });
             return null;
         }
-        Check(await users.SetTwoFactorEnabledAsync(user, true), "turn on two-factor sign-in");
+        (await users.SetTwoFactorEnabledAsync(user, true)).ThrowIfFailed("turn on two-factor sign-in");
         var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.ToList();
         await audit.WriteAsync(actor, AuditActions.TwoFactorEnabled, "user", user.Id.ToString(),
             changes: new AuditChange(new { two_factor = false }, new { two_factor = true }));
@@ -77,7 +77,7 @@ public sealed class TwoFactorService(IServiceScopeFactory scopes, AuditService a
             var result = await users.SetTwoFactorEnabledAsync(user, false);
             if (result.Succeeded) result = await users.ResetAuthenticatorKeyAsync(user);
             if (result.Succeeded) break;
-            if (attempt == MaxAttempts || !IsConcurrencyFailure(result)) Check(result, "turn off two-factor sign-in");
+            if (attempt == MaxAttempts || !IsConcurrencyFailure(result)) result.ThrowIfFailed("turn off two-factor sign-in");
         }
         await audit.WriteAsync(actor, AuditActions.TwoFactorDisabled, "user", userId.ToString(),
             changes: new AuditChange(new { two_factor = true }, new { two_factor = false }));
@@ -110,12 +110,6 @@ public sealed class TwoFactorService(IServiceScopeFactory scopes, AuditService a
 
     private static bool IsConcurrencyFailure(IdentityResult result)
         => result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure));
-
-    private static void Check(IdentityResult result, string what)
-    {
-        if (!result.Succeeded)
-            throw new InvalidOperationException($"Could not {what}: {string.Join(" ", result.Errors.Select(e => e.Description))}");
-    }
 
     private static async Task<AppUser> RequireAsync(UserManager<AppUser> users, Guid userId)
         => await users.FindByIdAsync(userId.ToString()) ?? throw new InvalidOperationException("The user does not exist.");
