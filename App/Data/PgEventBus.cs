@@ -19,6 +19,12 @@ public static class PgTopics
     /// <summary>New service log lines were stored (live tail): payload <c>{"lastId": n}</c>.</summary>
     public const string ServiceLogs = "service-logs";
 
+    /// <summary>
+    /// Data the recommendations dashboard shows (recommendations, instruments, models) changed: published by statement
+    /// triggers in the database (migration 0013), so every writer is covered; payload <c>{"table": "…"}</c>.
+    /// </summary>
+    public const string Recommendations = "recommendations";
+
     /// <summary>Raised locally (not through PostgreSQL) after the listener reconnected: events may have been missed, re-read.</summary>
     public const string Reconnected = "reconnected";
 }

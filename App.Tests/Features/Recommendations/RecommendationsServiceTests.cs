@@ -360,4 +360,82 @@ public sealed class RecommendationsServiceTests : RecommendationsHarness
         Assert.Equal(6, detail.Candles.Count); // every bar, before and after
         Assert.Null(await Details(s => s.DetailAsync(user, 987654)));
     }
+
+    private RecommendationDashboardCache Cache => Services.GetRequiredService<RecommendationDashboardCache>();
+
+    [Fact]
+    public async Task DashboardCache_ServesARepeatedQueryWithoutLoading_PerQuery_AndStillChecksEachUsersConsent()
+    {
+        var (user, _) = await SeedDashboardAsync();
+        var first = await Dashboard(user, new(Exchange: "NYSE"));
+        Assert.Equal(1, Cache.Loads);
+        var again = await Dashboard(user, new(Exchange: " NYSE ".Trim(), Label: "  ")); // a blank filter is no filter: the same query
+        Assert.Same(first, again);
+        Assert.Equal(1, Cache.Loads);
+        Assert.Equal(["BBB", "DDD"], (await Dashboard(user, new(Exchange: "NYSE", SortBy: RecommendationSort.Symbol, Descending: false))).Rows.Select(r => r.Symbol));
+        Assert.Equal(2, Cache.Loads); // another order is another query
+
+        // Twenty callers at once after nothing was cached share one load.
+        var other = await ConsentingTraderAsync("dash2@test.local");
+        var together = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Dashboard(i % 2 == 0 ? user : other, new(Sector: "Energy"))));
+        Assert.Equal(3, Cache.Loads);
+        Assert.All(together, r => Assert.Same(together[0], r));
+
+        // The entry is there, but a user who has not accepted the disclosure still gets nothing from it.
+        var refuser = await CreateUserAsync("refuser@test.local");
+        await Assert.ThrowsAsync<RiskConsentRequiredException>(() => Dashboard(refuser.Id, new(Exchange: "NYSE")));
+    }
+
+    [Fact]
+    public async Task DashboardCache_ACommittedChangeFromAnyConnection_IsShownOnTheNextLoad()
+    {
+        var (user, ids) = await SeedDashboardAsync();
+        Assert.Equal(4, (await Dashboard(user, new())).Total);
+
+        // A writer outside this process (another node, an admin's SQL): only the database's trigger can tell this one.
+        await using (var conn = new Npgsql.NpgsqlConnection(ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var tx = await conn.BeginTransactionAsync();
+            await using (var deactivate = new Npgsql.NpgsqlCommand($"UPDATE recommendations SET is_active = false WHERE id = {ids["CCC"]}", conn, tx))
+                await deactivate.ExecuteNonQueryAsync();
+            // Not committed yet: no event, and the cached result stays what the database shows to others.
+            await Task.Delay(300);
+            Assert.Equal(4, (await Dashboard(user, new())).Total);
+            await tx.CommitAsync();
+        }
+        await WaitForAsync(async () => (await Dashboard(user, new())).Total == 3, "the dashboard to drop the deactivated row");
+        Assert.DoesNotContain("CCC", (await Dashboard(user, new())).Rows.Select(r => r.Symbol));
+
+        // Instruments and models are shown too: renaming a symbol reaches the cached rows.
+        await using (var db = await DbAsync())
+            await db.Instruments.Where(i => i.Symbol == "AAA").ExecuteUpdateAsync(u => u.SetProperty(i => i.Name, "Renamed Inc"));
+        await WaitForAsync(async () => (await Dashboard(user, new())).Rows.Single(r => r.Symbol == "AAA").Name == "Renamed Inc", "the new instrument name");
+    }
+
+    [Fact]
+    public async Task DashboardCache_AnEntryLivesAMinuteByTheAppsClock_AndNeverAcrossAClockMovedBack()
+    {
+        var (user, _) = await SeedDashboardAsync();
+        await Dashboard(user, new());
+        Clock.Advance(RecommendationDashboardCache.Lifetime - TimeSpan.FromSeconds(1));
+        await Dashboard(user, new());
+        Assert.Equal(1, Cache.Loads);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await Dashboard(user, new());
+        Assert.Equal(2, Cache.Loads); // a minute old: "new since yesterday" is measured afresh
+        Clock.Advance(TimeSpan.FromSeconds(-5));
+        await Dashboard(user, new());
+        Assert.Equal(3, Cache.Loads);
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"waited 10 s for {what}");
+            await Task.Delay(20);
+        }
+    }
 }

@@ -7,9 +7,11 @@ namespace Signalbook.Features.Recommendations;
 
 /// <summary>
 /// The recommendations dashboard: the active recommendations of a profile, filtered, sorted and paged in SQL, with the
-/// label split, what is new since yesterday and the model versions that produced them. Checks the user's consent first.
+/// label split, what is new since yesterday and the model versions that produced them. Checks the user's consent first,
+/// on every call; the results, the same for every user, come from <see cref="RecommendationDashboardCache"/> when another
+/// circuit asked the same query since the data last changed.
 /// </summary>
-public sealed class RecommendationDashboardService(IDbContextFactory<AppDbContext> factory, TimeProvider clock)
+public sealed class RecommendationDashboardService(IDbContextFactory<AppDbContext> factory, TimeProvider clock, RecommendationDashboardCache cache)
 {
     public const int MaxPageSize = 100;
     public const int NewRowsLimit = 10;
@@ -21,8 +23,26 @@ public sealed class RecommendationDashboardService(IDbContextFactory<AppDbContex
     public async Task<DashboardResult> DashboardAsync(Guid userId, RecommendationQuery q, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(q);
+        await using (var db = await factory.CreateDbContextAsync(ct))
+        {
+            await RiskConsentService.EnsureConsentAsync(db, userId, ct);
+        }
+        var key = Normalise(q);
+        return await cache.GetOrLoadAsync(key, token => LoadAsync(key, token), ct);
+    }
+
+    /// <summary>One form per distinct query (blank filters are none, paging clamped), so equal requests share an entry.</summary>
+    private static RecommendationQuery Normalise(RecommendationQuery q) => q with
+    {
+        Label = Blank(q.Label), Exchange = Blank(q.Exchange), Sector = Blank(q.Sector), MarketCap = Blank(q.MarketCap), Regime = Blank(q.Regime),
+        Skip = Math.Max(0, q.Skip), Take = Math.Clamp(q.Take, 1, MaxPageSize),
+    };
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    private async Task<DashboardResult> LoadAsync(RecommendationQuery q, CancellationToken ct)
+    {
         await using var db = await factory.CreateDbContextAsync(ct);
-        await RiskConsentService.EnsureConsentAsync(db, userId, ct);
         var since = clock.GetUtcNow().AddHours(-24);
 
         var active = db.Recommendations.AsNoTracking().Where(r => r.IsActive && r.Profile == q.Profile);
@@ -55,8 +75,7 @@ public sealed class RecommendationDashboardService(IDbContextFactory<AppDbContex
             (_, false) => filtered.OrderBy(r => r.Confidence).ThenBy(r => r.Symbol),
             _ => filtered.OrderByDescending(r => r.Confidence).ThenBy(r => r.Symbol),
         };
-        var take = Math.Clamp(q.Take, 1, MaxPageSize);
-        var page = await sorted.Skip(Math.Max(0, q.Skip)).Take(take).ToListAsync(ct);
+        var page = await sorted.Skip(q.Skip).Take(q.Take).ToListAsync(ct);
 
         var fresh = rows.Where(r => r.GeneratedAt >= since && (r.PreviousLabel == null || r.PreviousLabel != r.Label));
         var newCount = await fresh.CountAsync(ct);
