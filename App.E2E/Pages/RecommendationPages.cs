@@ -67,8 +67,7 @@ public sealed class RecommendationsDashboardPage(IPage page) : RecommendationsSh
     public async Task FilterByLabelAsync(string label)
     {
         await WaitForInteractiveAsync();
-        await Page.GetByTestId("filter-label").ClickAsync();
-        await Page.Locator(".mud-popover-open .mud-list-item", new() { HasText = label }).First.ClickAsync();
+        await Page.GetByTestId("filter-label").SelectOptionAsync(label);
     }
 
     public async Task SetMinConfidenceAsync(int percent)

@@ -53,6 +53,17 @@ public sealed class RecommendationComponentTests : SignalbookTestContext, IAsync
         Popovers.WaitForElements(".mud-list-item").First(e => e.TextContent.Trim() == option).Click();
     }
 
+    /// <summary>Picks the option with this value in a filter's native select (by its data-testid), as a browser's change event does.</summary>
+    private static void ChooseNative(IRenderedComponent<IComponent> page, string testId, string option)
+    {
+        var select = page.Find($"select[data-testid={testId}]");
+        Assert.Contains(option, select.QuerySelectorAll("option").Select(o => o.GetAttribute("value")));
+        select.Change(option);
+    }
+
+    private static string? SortOf(IRenderedComponent<IComponent> page, string column)
+        => page.Find($"button[data-sort={column}]").Closest("th")!.GetAttribute("aria-sort");
+
     private static IReadOnlyList<string> Labels(IRenderedComponent<IComponent> page)
         => page.FindAll("tr.sb-rec-row [data-testid=label-badge]").Select(e => e.GetAttribute("data-label")!).ToList();
 
@@ -123,7 +134,7 @@ public sealed class RecommendationComponentTests : SignalbookTestContext, IAsync
         var dashboard = page.FindComponent<RecommendationsDashboard>().Instance;
         Assert.Equal(1, dashboard.Loads); // showing the summary after a load does not make the grid load again
 
-        Choose(page, "filter-label", "BUY");
+        ChooseNative(page, "filter-label", "BUY");
         page.WaitForAssertion(() => Assert.Equal(["BUY", "BUY"], Labels(page)), TimeSpan.FromSeconds(10));
         Assert.Equal("2", page.Find("[data-testid=recommendations-total]").GetAttribute("data-total"));
         Assert.Contains("HOLD 1", page.Find("[data-testid=label-counts]").TextContent); // the summary keeps every label
@@ -131,6 +142,53 @@ public sealed class RecommendationComponentTests : SignalbookTestContext, IAsync
         page.Find("[data-testid=filter-confidence]").Change("95");
         page.WaitForAssertion(() => Assert.Contains("No recommendations match these filters", page.Markup), TimeSpan.FromSeconds(10));
         Assert.Empty(Symbols(page));
+    }
+
+    [Fact]
+    public async Task Dashboard_HeadersSortBothWays_ThePagerPages_AndAConfidenceThatIsNoPercentageIsRefused()
+    {
+        var user = await _data.ConsentingTraderAsync("paging@test.local");
+        var model = await _data.AddModelAsync();
+        for (var i = 0; i < 12; i++)
+            await _data.AddRecommendationAsync(await _data.AddInstrumentAsync($"S{i:00}"), model, i % 2 == 0 ? "BUY" : "SELL", 0.40 + i / 100.0);
+        SignInAs(user);
+
+        IRenderedComponent<IComponent> page = RenderWithProviders<RecommendationsPage>();
+        page.WaitForAssertion(() => Assert.Equal(12, Symbols(page).Count), TimeSpan.FromSeconds(10));
+        Assert.Equal("S11", Symbols(page)[0]); // most confident first
+        Assert.Equal("descending", SortOf(page, "confidence"));
+
+        page.Find("button[data-sort=symbol]").Click();
+        page.WaitForAssertion(() => Assert.Equal("S00", Symbols(page)[0]));
+        Assert.Equal("ascending", SortOf(page, "symbol"));
+        Assert.Equal("none", SortOf(page, "confidence"));
+        page.Find("button[data-sort=symbol]").Click();
+        page.WaitForAssertion(() => Assert.Equal("S11", Symbols(page)[0]));
+        Assert.Equal("descending", SortOf(page, "symbol"));
+
+        page.Find("select[data-testid=recommendations-pager-size]").Change("10");
+        page.WaitForAssertion(() => Assert.Equal(10, Symbols(page).Count));
+        Assert.Equal("1–10 of 12", page.Find("[data-testid=recommendations-pager-range]").TextContent.Trim());
+        Assert.True(page.Find("button[aria-label='Previous page']").HasAttribute("disabled"));
+        page.Find("button[aria-label='Next page']").Click();
+        page.WaitForAssertion(() => Assert.Equal(["S01", "S00"], Symbols(page)));
+        Assert.Equal("11–12 of 12", page.Find("[data-testid=recommendations-pager-range]").TextContent.Trim());
+        Assert.True(page.Find("button[aria-label='Last page']").HasAttribute("disabled"));
+
+        // A filter goes back to the first page.
+        ChooseNative(page, "filter-label", "SELL");
+        page.WaitForAssertion(() => Assert.Equal(["S11", "S09", "S07", "S05", "S03", "S01"], Symbols(page)));
+        Assert.Equal("1–6 of 6", page.Find("[data-testid=recommendations-pager-range]").TextContent.Trim());
+
+        var loads = page.FindComponent<RecommendationsDashboard>().Instance.Loads;
+        page.Find("[data-testid=filter-confidence]").Change("1e9");
+        page.WaitForAssertion(() => Assert.Contains("is not a whole percentage from 0 to 100", page.Find("#sb-min-confidence-error").TextContent));
+        Assert.Equal("true", page.Find("[data-testid=filter-confidence]").GetAttribute("aria-invalid"));
+        Assert.Equal(loads, page.FindComponent<RecommendationsDashboard>().Instance.Loads); // nothing loaded, the rows stay
+        Assert.Equal(6, Symbols(page).Count);
+        page.Find("[data-testid=filter-confidence]").Change("48");
+        page.WaitForAssertion(() => Assert.Equal(["S11", "S09"], Symbols(page)));
+        Assert.Empty(page.FindAll("#sb-min-confidence-error"));
     }
 
     [Fact]
