@@ -36,6 +36,31 @@ public sealed class LayoutTests(LayoutTests.Harness harness) : SignalbookTestCon
     }
 
     [Fact]
+    public void NavMenu_MarksTheCurrentPage_FollowsNavigation_AndAGroupFolds()
+    {
+        SignIn(Guid.NewGuid(), "viewer@nav.test", Roles.Viewer);
+        var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo("recommendations/track-record");
+        var nav = RenderWithProviders<NavMenu>();
+        string[] Current() => nav.FindAll("a.active[aria-current=page]").Select(a => a.GetAttribute("href")!).ToArray();
+
+        Assert.Equal(["recommendations/track-record"], Current()); // "Recommendations" matches its own address only
+        navigation.NavigateTo("markets/42");
+        nav.WaitForAssertion(() => Assert.Equal(["markets"], Current())); // a page below an entry keeps it current
+        navigation.NavigateTo("journal/trades?symbol=AAPL");
+        nav.WaitForAssertion(() => Assert.Equal(["journal/trades"], Current()));
+        Assert.DoesNotContain(nav.FindAll("a"), a => a.GetAttribute("href") == "trading-service"); // traders' entries only
+
+        var journal = nav.Find("nav[aria-label=Journal] > button");
+        Assert.Equal("true", journal.GetAttribute("aria-expanded"));
+        journal.Click();
+        Assert.Equal("false", nav.Find("nav[aria-label=Journal] > button").GetAttribute("aria-expanded"));
+        Assert.DoesNotContain(nav.FindAll("a"), a => a.GetAttribute("href") == "journal/trades");
+        nav.Find("nav[aria-label=Journal] > button").Click();
+        Assert.Contains(nav.FindAll("a"), a => a.GetAttribute("href") == "journal/trades");
+    }
+
+    [Fact]
     public async Task ThemeToggle_ChoosingDark_SavesTheChoice_AndSwitchesTheCircuitAtOnce()
     {
         UseDatabase(harness);
