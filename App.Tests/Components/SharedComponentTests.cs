@@ -97,6 +97,21 @@ public sealed class SharedComponentTests : SignalbookTestContext
         Assert.Equal("word", plainChip.QuerySelector(":scope > span.mud-chip-content")?.TextContent);
     }
 
+    [Fact]
+    public void ChipMarkup_IsOneMarkupOfEncodedTextAndAttributes_LeavingOutNullAndFalse()
+    {
+        var html = ChipMarkup.Html("AT&T <\"co\">", Color.Info, Variant.Outlined, null,
+            new Dictionary<string, object?> { ["title"] = "Tom's \"pick\"", ["data-n"] = 1.5, ["hidden"] = false, ["data-none"] = null, ["aria-hidden"] = true }, inline: true);
+        var chip = Render(b => b.AddMarkupContent(0, html)).Find("span.mud-chip-container > span.mud-chip");
+        Assert.Equal("AT&T <\"co\">", chip.QuerySelector(":scope > span.mud-chip-content")!.TextContent);
+        Assert.Equal("Tom's \"pick\"", chip.GetAttribute("title"));
+        Assert.Equal("1.5", chip.GetAttribute("data-n"));
+        Assert.True(chip.HasAttribute("aria-hidden"));
+        Assert.False(chip.HasAttribute("hidden"));
+        Assert.False(chip.HasAttribute("data-none"));
+        Assert.DoesNotContain("<\"", html); // encoded, not injected
+    }
+
     /// <summary>Grid rows render these as static markup (no component per cell); each must look exactly like its component.</summary>
     [Fact]
     public void StaticMarkup_RendersWhatTheComponentRenders()

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -17,21 +20,40 @@ public static class ChipMarkup
     /// <summary>The chip: <c>container › chip (class, attributes) › span.mud-chip-content › text</c>.</summary>
     /// <param name="inline">Spans instead of divs, for a chip inside a heading or a paragraph.</param>
     public static RenderFragment Render(string text, Color color, Variant variant, string? extraClass,
-        IReadOnlyDictionary<string, object?> attributes, bool inline = false) => builder =>
+        IReadOnlyDictionary<string, object?> attributes, bool inline = false)
+    {
+        // One markup frame, not eleven element, attribute and text frames: an open circuit keeps its components' last
+        // two render trees, and a table of 25 rows with chips passed 2,048 frames (two arrays of 4,096, 320 KB, per
+        // open recommendations dashboard).
+        var html = Html(text, color, variant, extraClass, attributes, inline);
+        return builder => builder.AddMarkupContent(0, html);
+    }
+
+    /// <summary>The chip's HTML (see <see cref="Render"/>); attribute values and text are encoded, null and false attributes left out.</summary>
+    public static string Html(string text, Color color, Variant variant, string? extraClass, IReadOnlyDictionary<string, object?> attributes, bool inline = false)
     {
         var tag = inline ? "span" : "div";
-        builder.OpenElement(0, tag);
-        builder.AddAttribute(1, "class", "mud-chip-container");
-        builder.OpenElement(2, tag);
-        builder.AddAttribute(3, "class", Class(color, variant, extraClass));
-        builder.AddMultipleAttributes(4, attributes!);
-        builder.OpenElement(5, "span");
-        builder.AddAttribute(6, "class", "mud-chip-content");
-        builder.AddContent(7, text);
-        builder.CloseElement();
-        builder.CloseElement();
-        builder.CloseElement();
-    };
+        var html = new StringBuilder(160);
+        html.Append('<').Append(tag).Append(" class=\"mud-chip-container\"><").Append(tag).Append(" class=\"").Append(Encode(Class(color, variant, extraClass))).Append('"');
+        foreach (var (name, value) in attributes)
+        {
+            switch (value)
+            {
+                case null or false:
+                    break;
+                case true:
+                    html.Append(' ').Append(name);
+                    break;
+                default:
+                    html.Append(' ').Append(name).Append("=\"").Append(Encode(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "")).Append('"');
+                    break;
+            }
+        }
+        html.Append("><span class=\"mud-chip-content\">").Append(Encode(text)).Append("</span></").Append(tag).Append("></").Append(tag).Append('>');
+        return html.ToString();
+    }
+
+    private static string Encode(string value) => HtmlEncoder.Default.Encode(value);
 
     // MudBlazor's class names are its enum names in lower case ("text", "outlined", "success").
     private static string Css<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
