@@ -72,7 +72,7 @@ public sealed class FoundationFlowTests(BrowserFixture fx) : BrowserTest<Browser
         Assert.Equal("light", await shell.ThemeAsync());
         await shell.ToggleThemeAsync();
         Assert.Equal("dark", await shell.ThemeAsync());
-        Assert.True(await shell.MudIsDarkAsync(), "MudBlazor's dark palette should apply without a reload");
+        await shell.ExpectMudDarkAsync(true); // without a reload
         await invitee.ReloadAsync();
         await shell.WaitForCircuitAsync();
         Assert.Equal("dark", await shell.ThemeAsync());

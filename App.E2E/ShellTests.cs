@@ -28,7 +28,7 @@ public sealed class ShellTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(
 
         await shell.ChooseThemeAsync("dark");
         await page.WaitForFunctionAsync("() => document.documentElement.dataset.theme === 'dark'");
-        Assert.True(await shell.MudIsDarkAsync(), "MudBlazor's dark palette should apply at once");
+        await shell.ExpectMudDarkAsync(true); // without a reload
         foreach (var path in TraderPages)
         {
             await page.GotoAsync(path);
@@ -68,12 +68,12 @@ public sealed class ShellTests(BrowserFixture fx) : BrowserTest<BrowserFixture>(
         await shell.WaitForCircuitAsync();
         await shell.ChooseThemeAsync("system");
         await page.WaitForFunctionAsync("() => document.documentElement.dataset.theme === 'dark'");
-        Assert.True(await shell.MudIsDarkAsync());
+        await shell.ExpectMudDarkAsync(true);
         await Fx.ShotAsync(page, "system-dark");
 
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
         await page.WaitForFunctionAsync("() => document.documentElement.dataset.theme === 'light'");
-        Assert.False(await shell.MudIsDarkAsync());
+        await shell.ExpectMudDarkAsync(false);
 
         await shell.ChooseThemeAsync("light");
         await page.WaitForFunctionAsync("() => document.documentElement.dataset.themeMode === 'light'");

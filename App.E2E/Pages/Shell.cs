@@ -28,9 +28,15 @@ public class Shell(IPage page)
         await Page.GetByTestId($"theme-{mode}").ClickAsync();
     }
 
-    /// <summary>MudBlazor's dark palette is in force (its surface colour is the dark one).</summary>
-    public async Task<bool> MudIsDarkAsync()
-        => await Page.EvaluateAsync<bool>("() => getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-surface').replace(/\\s/g, '') === 'rgba(24,32,49,1)'");
+    /// <summary>
+    /// Waits (10 s at most) until MudBlazor's dark palette is in force, or its light one: the surface colour says which.
+    /// The theme provider's render and the script call that marks the page's theme travel as separate messages, so the
+    /// mark can come first.
+    /// </summary>
+    public async Task ExpectMudDarkAsync(bool dark)
+        => await Page.WaitForFunctionAsync(
+            "dark => (getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-surface').replace(/\\s/g, '') === 'rgba(24,32,49,1)') === dark",
+            dark, new() { Timeout = 10_000 });
 
     public async Task SignOutAsync()
     {
