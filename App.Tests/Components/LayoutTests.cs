@@ -1,3 +1,5 @@
+using MudBlazor;
+using Microsoft.AspNetCore.Components;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Signalbook.Components.Layout;
@@ -98,5 +100,35 @@ public sealed class LayoutTests(LayoutTests.Harness harness) : SignalbookTestCon
         await theme.SetSystemPreferenceAsync(false);
         Assert.False(theme.IsDark);
         Assert.Equal(UiThemes.System, await harness.WithAsync<UserSettingsService, string>(s => s.GetThemeAsync(user.Id)));
+    }
+
+    [Fact]
+    public void PopoverHost_RendersOnceMoreAfterPopoversWentAway_SoItsPreviousTreeNoLongerHoldsThem()
+    {
+        // Blazor keeps a component's previous render tree until its next render: a provider that rendered once when a
+        // page's selects went away would hold their content (and the page) in that tree. MudBlazor's provider renders
+        // once on the removal (+1); ours renders again (+2). Checked: with MudPopoverProvider here this fails at +1.
+        var host = Render<PopoverHost>();
+        var page = Render<MenuPage>(p => p.Add(c => c.Show, true));
+        host.WaitForAssertion(() => Assert.Single(host.FindAll(".mud-popover-provider > *")));
+        var hostBefore = host.RenderCount;
+
+        page.Render(p => p.Add(c => c.Show, false)); // the page's menu is disposed, as on a navigation
+        host.WaitForAssertion(() => Assert.Empty(host.FindAll(".mud-popover-provider > *")));
+        host.WaitForAssertion(() => Assert.Equal(hostBefore + 2, host.RenderCount));
+    }
+
+    /// <summary>A page with one menu (a popover) while <see cref="Show"/> is on.</summary>
+    private sealed class MenuPage : ComponentBase
+    {
+        [Parameter] public bool Show { get; set; }
+
+        protected override void BuildRenderTree(Microsoft.AspNetCore.Components.Rendering.RenderTreeBuilder builder)
+        {
+            if (!Show) return;
+            builder.OpenComponent<MudMenu>(0);
+            builder.AddAttribute(1, nameof(MudMenu.Label), "Menu");
+            builder.CloseComponent();
+        }
     }
 }
