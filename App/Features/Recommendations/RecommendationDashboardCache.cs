@@ -102,6 +102,12 @@ public sealed class RecommendationDashboardCache : IDisposable
         return load(CancellationToken.None);
     }
 
+    private Task OnChangedAsync(string payload)
+    {
+        Clear();
+        return Task.CompletedTask;
+    }
+
     private Task EnsureSubscribed()
     {
         if (_listening is { } listening) return listening;
@@ -111,8 +117,8 @@ public sealed class RecommendationDashboardCache : IDisposable
             {
                 _subscriptions =
                 [
-                    _bus.Subscribe(PgTopics.Recommendations, _ => { Clear(); return Task.CompletedTask; }),
-                    _bus.Subscribe(PgTopics.Reconnected, _ => { Clear(); return Task.CompletedTask; }),
+                    _bus.Subscribe(PgTopics.Recommendations, OnChangedAsync),
+                    _bus.Subscribe(PgTopics.Reconnected, OnChangedAsync),
                 ];
                 _listening = _bus.WaitUntilListeningAsync(CancellationToken.None);
             }

@@ -40,6 +40,7 @@ public sealed class RecommendationDashboardService(IDbContextFactory<AppDbContex
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
+    /// <summary>Runs a normalised query (<see cref="Normalise"/>): a filter is null or a value.</summary>
     private async Task<DashboardResult> LoadAsync(RecommendationQuery q, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
@@ -49,11 +50,11 @@ public sealed class RecommendationDashboardService(IDbContextFactory<AppDbContex
         var rows = Project(db, active, since);
 
         var filtered = rows;
-        if (!string.IsNullOrWhiteSpace(q.Exchange)) filtered = filtered.Where(r => r.Exchange == q.Exchange);
-        if (!string.IsNullOrWhiteSpace(q.Sector)) filtered = filtered.Where(r => r.Sector == q.Sector);
-        if (!string.IsNullOrWhiteSpace(q.MarketCap)) filtered = filtered.Where(r => r.MarketCapBucket == q.MarketCap);
+        if (q.Exchange is not null) filtered = filtered.Where(r => r.Exchange == q.Exchange);
+        if (q.Sector is not null) filtered = filtered.Where(r => r.Sector == q.Sector);
+        if (q.MarketCap is not null) filtered = filtered.Where(r => r.MarketCapBucket == q.MarketCap);
         if (q.MinConfidence is { } min) filtered = filtered.Where(r => r.Confidence >= min);
-        if (!string.IsNullOrWhiteSpace(q.Regime))
+        if (q.Regime is not null)
         {
             var regime = JsonSerializer.Serialize(new { regime = new { name = q.Regime } });
             filtered = filtered.Where(r => EF.Functions.JsonContains(r.Snapshot, regime));
@@ -63,7 +64,7 @@ public sealed class RecommendationDashboardService(IDbContextFactory<AppDbContex
         var counts = await filtered.GroupBy(r => r.Label).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
         var labelCounts = RecommendationLabels.All.ToDictionary(l => l, l => counts.FirstOrDefault(c => c.Key == l)?.Count ?? 0);
 
-        if (!string.IsNullOrWhiteSpace(q.Label)) filtered = filtered.Where(r => r.Label == q.Label);
+        if (q.Label is not null) filtered = filtered.Where(r => r.Label == q.Label);
         var total = await filtered.CountAsync(ct);
 
         var sorted = (q.SortBy, q.Descending) switch
