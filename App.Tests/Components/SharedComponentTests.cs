@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Signalbook.Components.Shared;
+using Signalbook.Components.Theme;
 using Signalbook.Tests.Infrastructure;
 
 namespace Signalbook.Tests.Components;
@@ -216,5 +217,130 @@ public sealed class SharedComponentTests : SignalbookTestContext
         Assert.Equal("Waitlist", heading.Find("h1").TextContent);
         Assert.Contains("Approve visitors", heading.Find("header").TextContent);
         Assert.NotNull(heading.Find(".sb-page-actions #act"));
+    }
+
+    private static RenderFragment InTable(RenderFragment rows) => b =>
+    {
+        b.OpenElement(0, "table");
+        b.OpenElement(1, "tbody");
+        b.AddContent(2, rows);
+        b.CloseElement();
+        b.CloseElement();
+    };
+
+    /// <summary>A row of elements, attributes of each kind, encoded text, raw markup, a nested fragment and a void element.</summary>
+    private static readonly RenderFragment PlainRow = b =>
+    {
+        RenderFragment nested = n =>
+        {
+            n.OpenElement(0, "em");
+            n.AddContent(1, "x < y & \"z\"");
+            n.CloseElement();
+        };
+        b.OpenElement(0, "tr");
+        b.AddAttribute(1, "class", "sb-row");
+        b.AddAttribute(2, "title", "Tom's \"pick\" <b>");
+        b.AddAttribute(3, "hidden", false);
+        b.AddAttribute(4, "data-none", (string?)null);
+        b.AddAttribute(5, "aria-hidden", true);
+        b.OpenElement(6, "td");
+        b.AddContent(7, nested);
+        b.AddMarkupContent(8, "<b>bold</b>");
+        b.CloseElement();
+        b.OpenElement(9, "td");
+        b.AddContent(10, "before");
+        b.OpenElement(11, "br");
+        b.CloseElement();
+        b.AddContent(12, "é — 42 %");
+        b.CloseElement();
+        b.CloseElement();
+    };
+
+    [Fact]
+    public void StaticMarkup_FreezesAFragmentToTheHtmlTheRendererWrites_InOneFrame()
+    {
+        Render(InTable(StaticMarkup.Freeze(PlainRow))).MarkupMatches(Render(InTable(PlainRow)).Markup);
+
+        var html = StaticMarkup.ToHtml(PlainRow);
+        Assert.StartsWith("<tr class=\"sb-row\" title=\"Tom&#x27;s &quot;pick&quot; &lt;b&gt;\" aria-hidden>", html);
+        Assert.Contains("<em>x &lt; y &amp; &quot;z&quot;</em><b>bold</b>", html);
+        Assert.Contains("before<br>", html);
+        Assert.DoesNotContain("</br>", html);
+        Assert.DoesNotContain("hidden=", html.Replace("aria-hidden", ""));
+        Assert.DoesNotContain("data-none", html);
+
+#pragma warning disable BL0006
+        using var builder = new Microsoft.AspNetCore.Components.Rendering.RenderTreeBuilder();
+        StaticMarkup.Freeze(PlainRow)(builder);
+        var frames = builder.GetFrames();
+        Assert.Equal(1, frames.Count);
+        Assert.Equal(Microsoft.AspNetCore.Components.RenderTree.RenderTreeFrameType.Markup, frames.Array[0].FrameType);
+#pragma warning restore BL0006
+    }
+
+    [Fact]
+    public void StaticMarkup_RefusesWhatNeedsTheCircuit_NamingIt()
+    {
+        var click = Assert.Throws<InvalidOperationException>(() => StaticMarkup.ToHtml(b =>
+        {
+            b.OpenElement(0, "button");
+            b.AddAttribute(1, "onclick", EventCallback.Factory.Create(this, () => { }));
+            b.CloseElement();
+        }));
+        Assert.Contains("onclick of <button>", click.Message);
+
+        var component = Assert.Throws<InvalidOperationException>(() => StaticMarkup.ToHtml(b =>
+        {
+            b.OpenElement(0, "td");
+            b.OpenComponent<Change>(1);
+            b.CloseComponent();
+            b.CloseElement();
+        }));
+        Assert.Contains("Component frame (sequence 1)", component.Message);
+
+        var reference = Assert.Throws<InvalidOperationException>(() => StaticMarkup.ToHtml(b =>
+        {
+            b.OpenElement(0, "input");
+            b.AddElementReferenceCapture(1, _ => { });
+            b.CloseElement();
+        }));
+        Assert.Contains("<input>", reference.Message);
+    }
+
+    private sealed record Item(string Name);
+
+    [Fact]
+    public void StaticMarkup_Cached_MakesOneFragmentPerInstance_NotPerEqualValue()
+    {
+        var made = 0;
+        var cache = new StaticMarkup.Cached<Item>(item =>
+        {
+            made++;
+            return b => b.AddContent(0, item.Name);
+        });
+        var first = new Item("AAPL");
+        var equal = new Item("AAPL");
+
+        Assert.Same(cache[first], cache[first]);
+        Assert.NotSame(cache[first], cache[equal]);
+        Assert.Equal(2, made);
+        Assert.Equal("AAPL", Render(cache[equal]).Markup);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SharedThemeProvider_RendersWhatMudThemeProviderRenders_FromOneSharedText(bool dark)
+    {
+        var mud = Render<MudThemeProvider>(p => p.Add(c => c.Theme, SignalbookTheme.Instance).Add(c => c.IsDarkMode, dark));
+        var one = Render<SharedThemeProvider>(p => p.Add(c => c.Theme, SignalbookTheme.Instance).Add(c => c.IsDarkMode, dark));
+        var two = Render<SharedThemeProvider>(p => p.Add(c => c.Theme, SignalbookTheme.Instance).Add(c => c.IsDarkMode, dark));
+
+        one.MarkupMatches(mud.Markup);
+        Assert.Contains("--mud-palette-primary", one.Markup);
+        var first = one.Instance.RenderedMarkup();
+        var second = two.Instance.RenderedMarkup();
+        Assert.Equal(first.Count, second.Count);
+        Assert.All(first.Zip(second), pair => Assert.Same(pair.First, pair.Second));
     }
 }
