@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -33,27 +30,21 @@ public static class ChipMarkup
     public static string Html(string text, Color color, Variant variant, string? extraClass, IReadOnlyDictionary<string, object?> attributes, bool inline = false)
     {
         var tag = inline ? "span" : "div";
-        var html = new StringBuilder(160);
-        html.Append('<').Append(tag).Append(" class=\"mud-chip-container\"><").Append(tag).Append(" class=\"").Append(Encode(Class(color, variant, extraClass))).Append('"');
-        foreach (var (name, value) in attributes)
+        return StaticMarkup.ToHtml(b =>
         {
-            switch (value)
-            {
-                case null or false:
-                    break;
-                case true:
-                    html.Append(' ').Append(name);
-                    break;
-                default:
-                    html.Append(' ').Append(name).Append("=\"").Append(Encode(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "")).Append('"');
-                    break;
-            }
-        }
-        html.Append("><span class=\"mud-chip-content\">").Append(Encode(text)).Append("</span></").Append(tag).Append("></").Append(tag).Append('>');
-        return html.ToString();
+            b.OpenElement(0, tag);
+            b.AddAttribute(1, "class", "mud-chip-container");
+            b.OpenElement(2, tag);
+            b.AddAttribute(3, "class", Class(color, variant, extraClass));
+            b.AddMultipleAttributes(4, attributes!);
+            b.OpenElement(5, "span");
+            b.AddAttribute(6, "class", "mud-chip-content");
+            b.AddContent(7, text);
+            b.CloseElement();
+            b.CloseElement();
+            b.CloseElement();
+        });
     }
-
-    private static string Encode(string value) => HtmlEncoder.Default.Encode(value);
 
     // MudBlazor's class names are its enum names in lower case ("text", "outlined", "success").
     private static string Css<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
