@@ -11,7 +11,7 @@ namespace Signalbook.Bench;
 /// <c>bench portfolio</c>: the portfolio kernels against <c>portfolio_pandas.py</c> computing the same things on the same
 /// inputs in the same run, each figure as C# time, pandas time and their ratio:
 /// <list type="number">
-/// <item><b>matching</b>: <see cref="DailyMatcher.Run(IReadOnlyList{DailyBars}, DailyOrders, ExecutionSettings, List{DailyFill}, int)"/>
+/// <item><b>matching</b>: <see cref="DailyMatcher.Run(IReadOnlyList{DailyBars}, DailyOrders, ExecutionSettings, DailyFills, int)"/> (fills kept as the chunks wrote them)
 /// over --orders (1 M) market, limit and stop orders on --instruments (500) × --days (1 260) daily bars, with a volume cap,
 /// commission and slippage (<see cref="PortfolioBenchData.Settings"/>), the <see cref="DailyBars"/> built from double columns
 /// inside the timing (as pandas builds its frames and tables); fill count, filled quantity, notional, commission and each
@@ -178,7 +178,7 @@ public sealed class PortfolioBench : IBench
     {
         var settings = PortfolioBenchData.Settings;
         var orders = data.NewDailyOrders();
-        var fills = new List<DailyFill>();
+        using var fills = new DailyFills();
         var cores = Environment.ProcessorCount;
         var instruments = data.Bars.Length;
 
@@ -194,7 +194,6 @@ public sealed class PortfolioBench : IBench
                 Parallel.For(0, instruments, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
                     i => bars[i] = new DailyBars(data.BarStart[i], data.BarOpen[i], data.BarHigh[i], data.BarLow[i], data.BarVolume[i]));
             }
-            fills.Clear();
             return DailyMatcher.Run(bars, orders, settings, fills, parallelism);
         }
 
@@ -226,11 +225,14 @@ public sealed class PortfolioBench : IBench
         if (parallelCount != fills.Count) throw new InvalidOperationException("The parallel matching made a different number of fills.");
 
         double quantity = 0, notional = 0, commission = 0;
-        foreach (var f in CollectionsMarshal.AsSpan(fills))
+        for (var segment = 0; segment < fills.SegmentCount; segment++)
         {
-            quantity += f.Quantity;
-            notional += f.Notional;
-            commission += f.Commission;
+            foreach (var f in fills.Segment(segment))
+            {
+                quantity += f.Quantity;
+                notional += f.Notional;
+                commission += f.Commission;
+            }
         }
         var perOrder = orders.FilledQuantities();
 
@@ -284,7 +286,7 @@ public sealed class PortfolioBench : IBench
     private static void MatchingPhases(PortfolioBenchData data)
     {
         var settings = PortfolioBenchData.Settings;
-        var fills = new List<DailyFill>();
+        using var fills = new DailyFills();
         var instruments = data.Bars.Length;
         var orders = data.NewDailyOrders();
         foreach (var parallelism in new[] { 1, Environment.ProcessorCount })
@@ -300,7 +302,6 @@ public sealed class PortfolioBench : IBench
                 Parallel.For(0, instruments, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
                     i => bars[i] = new DailyBars(data.BarStart[i], data.BarOpen[i], data.BarHigh[i], data.BarLow[i], data.BarVolume[i]));
                 var built = watch.Elapsed.TotalMilliseconds;
-                fills.Clear();
                 DailyMatcher.Run(bars, orders, settings, fills, parallelism);
                 var ran = watch.Elapsed.TotalMilliseconds;
                 if (r >= 2) collections.Add($"{GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}");

@@ -328,7 +328,7 @@ public sealed class DailyMatcherTests
         Assert.Throws<ArgumentException>(() => DailyOrders.From([seen]));
         var batch = new DailyOrders();
         batch.Add(1, 2, OrderSide.Buy, OrderType.Market, TimeInForce.Day, 10, null, null, T.Open(0));
-        Assert.Throws<ArgumentException>(() => DailyMatcher.Run([new DailyBars([T.Daily(0, 1, 1, 1, 1)])], batch, ExecutionSettings.Default, []));
+        Assert.Throws<ArgumentException>(() => DailyMatcher.Run([new DailyBars([T.Daily(0, 1, 1, 1, 1)])], batch, ExecutionSettings.Default, new List<DailyFill>()));
     }
 
     /// <summary>
@@ -392,6 +392,54 @@ public sealed class DailyMatcherTests
 
         // An order on an instrument without bars is refused on the parallel path too.
         batch.Add(-7, instruments.Length, OrderSide.Buy, OrderType.Market, TimeInForce.Day, 10, null, null, T.Open(0));
-        Assert.Throws<ArgumentException>(() => DailyMatcher.Run(instruments, batch, settings, [], maxDegreeOfParallelism: 2));
+        Assert.Throws<ArgumentException>(() => DailyMatcher.Run(instruments, batch, settings, new List<DailyFill>(), maxDegreeOfParallelism: 2));
+    }
+
+    [Fact]
+    public void Run_IntoDailyFills_KeepsTheChunksSegments_InTheListsOrder_AndReusesThemAfterClear()
+    {
+        var settings = SettingsFor("bench");
+        var instruments = Enumerable.Range(0, 10).Select(i => new DailyBars(RandomBars(300 + 30 * i, 70 + i))).ToArray();
+        var random = new Random(4);
+        var batch = new DailyOrders();
+        foreach (var o in RandomOrders(3_000, 400, 20))
+            batch.Add(o.Id, random.Next(instruments.Length), o.Side, o.Type, o.TimeInForce, (double)o.Quantity, (double?)o.LimitPrice, (double?)o.StopPrice, o.PlacedAt);
+        var serial = new List<DailyFill>();
+        var serialWorking = DailyMatcher.Run(instruments, batch, settings, serial);
+
+        using var fills = new DailyFills();
+        Assert.Equal(serialWorking, DailyMatcher.Run(instruments, batch, settings, fills, maxDegreeOfParallelism: 2));
+        Assert.True(fills.SegmentCount > 1, "the parallel run kept one segment only");
+        Assert.Equal(serial.Count, fills.Count);
+        Assert.Equal(serial, fills); // enumeration
+        Assert.Equal(serial, Enumerable.Range(0, fills.SegmentCount).SelectMany(k => fills.Segment(k).ToArray()));
+        foreach (var k in new[] { 0, 1, serial.Count / 2, serial.Count - 1 }) Assert.Equal(serial[k], fills[k]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => fills[serial.Count]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => fills[-1]);
+
+        // A second run clears what the first left, and gives the same fills again (single-threaded this time: one segment).
+        Assert.Equal(serialWorking, DailyMatcher.Run(instruments, batch, settings, fills));
+        Assert.Equal(1, fills.SegmentCount);
+        Assert.Equal(serial, fills);
+        var copy = new List<DailyFill> { new(-1, -1, 1, 1, 1, FillRule.MarketOpen) };
+        fills.CopyTo(copy);
+        Assert.Equal(serial, copy.Skip(1));
+
+        fills.Clear();
+        Assert.Empty(fills);
+    }
+
+    [Fact]
+    public void DailyFill_KeepsEveryFieldInThirtyTwoBytes_AndRefusesABarItCannotHold()
+    {
+        Assert.Equal(32, System.Runtime.CompilerServices.Unsafe.SizeOf<DailyFill>());
+        foreach (var (bar, rule) in new[] { (-1, FillRule.MarketOpen), (0, FillRule.StopLimitTriggered), (1_259, FillRule.LimitTouched), (DailyFill.MaxBar, FillRule.StopGapped) })
+        {
+            var fill = new DailyFill(123_456_789, bar, 2.5, 101.25, 1.0, rule);
+            Assert.Equal((123_456_789, bar, 2.5, 101.25, 1.0, rule), (fill.Order, fill.Bar, fill.Quantity, fill.Price, fill.Commission, fill.Rule));
+        }
+        Assert.NotEqual(new DailyFill(1, 2, 3, 4, 5, FillRule.LimitAtOpen), new DailyFill(1, 2, 3, 4, 5, FillRule.LimitTouched));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DailyFill(0, DailyFill.MaxBar + 1, 1, 1, 0, FillRule.MarketOpen));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DailyFill(0, -2, 1, 1, 0, FillRule.MarketOpen));
     }
 }
