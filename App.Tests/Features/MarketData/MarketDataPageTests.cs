@@ -220,9 +220,16 @@ public sealed class AdminDataPageTests : MarketDataPageContext
         page.Find("input[data-testid=instrument-exchange]").Change("XAMS");
         page.Find("input[data-testid=instrument-zone]").Change("Europe/Amsterdam");
         page.Find("input[data-testid=instrument-name]").Change("ASML Holding");
+        // Saved, and the save has finished: after the message the page still reloads its grids, then renders the form again
+        // (the button comes back). Acting on the form before that render used handlers it then replaced (a flaky run).
+        void WaitForSaved(string message) => page.WaitForAssertion(() =>
+        {
+            Assert.Equal(message, page.Find("[data-testid=instrument-message]").TextContent.Trim());
+            Assert.False(page.Find("button[data-testid=instrument-save]").HasAttribute("disabled"));
+        }, TimeSpan.FromSeconds(10));
+
         form().QuerySelector("form")!.Submit();
-        page.WaitForAssertion(() => Assert.Equal("ASML.AS added.", page.Find("p[data-testid=instrument-message], [data-testid=instrument-message]").TextContent.Trim()),
-            TimeSpan.FromSeconds(10));
+        WaitForSaved("ASML.AS added.");
         page.WaitForAssertion(() => Assert.Contains("ASML Holding", page.Find("[data-testid=instruments-grid]").TextContent), TimeSpan.FromSeconds(10));
 
         // Deactivating: a confirmation, and nothing changes when it is cancelled.
@@ -237,7 +244,7 @@ public sealed class AdminDataPageTests : MarketDataPageContext
         form().QuerySelector("form")!.Submit();
         Dialogs.WaitForElement("[data-testid=confirm-ok]");
         Dialogs.Find("[data-testid=confirm-ok]").Click();
-        page.WaitForAssertion(() => Assert.Equal("ASML.AS saved.", page.Find("[data-testid=instrument-message]").TextContent.Trim()), TimeSpan.FromSeconds(10));
+        WaitForSaved("ASML.AS saved.");
         await using (var db = await Db.DbAsync()) Assert.False(await db.Instruments.Where(i => i.Symbol == "ASML.AS").Select(i => i.IsActive).SingleAsync());
     }
 }
