@@ -185,16 +185,7 @@ public sealed class DailyMatcherTests
     {
         var settings = SettingsFor("bench");
         var instruments = Enumerable.Range(0, 12).Select(i => new DailyBars(RandomBars(300 + 40 * i, 50 + i))).ToArray();
-        var random = new Random(9);
-        var batch = new DailyOrders();
-        var perInstrument = new List<MatchOrder>[instruments.Length];
-        for (var i = 0; i < instruments.Length; i++) perInstrument[i] = [];
-        foreach (var o in RandomOrders(4_000, 500, 10))
-        {
-            var i = random.Next(instruments.Length);
-            perInstrument[i].Add(o);
-            batch.Add(o.Id, i, o.Side, o.Type, o.TimeInForce, (double)o.Quantity, (double?)o.LimitPrice, (double?)o.StopPrice, o.PlacedAt);
-        }
+        var (batch, perInstrument) = Spread(RandomOrders(4_000, 500, 10), instruments.Length, new Random(9));
 
         var serial = new List<DailyFill>();
         var serialWorking = DailyMatcher.Run(instruments, batch, settings, serial);
@@ -400,10 +391,7 @@ public sealed class DailyMatcherTests
     {
         var settings = SettingsFor("bench");
         var instruments = Enumerable.Range(0, 10).Select(i => new DailyBars(RandomBars(300 + 30 * i, 70 + i))).ToArray();
-        var random = new Random(4);
-        var batch = new DailyOrders();
-        foreach (var o in RandomOrders(3_000, 400, 20))
-            batch.Add(o.Id, random.Next(instruments.Length), o.Side, o.Type, o.TimeInForce, (double)o.Quantity, (double?)o.LimitPrice, (double?)o.StopPrice, o.PlacedAt);
+        var (batch, _) = Spread(RandomOrders(3_000, 400, 20), instruments.Length, new Random(4));
         var serial = new List<DailyFill>();
         var serialWorking = DailyMatcher.Run(instruments, batch, settings, serial);
 
@@ -441,5 +429,20 @@ public sealed class DailyMatcherTests
         Assert.NotEqual(new DailyFill(1, 2, 3, 4, 5, FillRule.LimitAtOpen), new DailyFill(1, 2, 3, 4, 5, FillRule.LimitTouched));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DailyFill(0, DailyFill.MaxBar + 1, 1, 1, 0, FillRule.MarketOpen));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DailyFill(0, -2, 1, 1, 0, FillRule.MarketOpen));
+    }
+
+    /// <summary>The orders spread at random over <paramref name="instruments"/> instruments: one batch, and each instrument's orders.</summary>
+    private static (DailyOrders Batch, List<MatchOrder>[] PerInstrument) Spread(List<MatchOrder> orders, int instruments, Random random)
+    {
+        var batch = new DailyOrders();
+        var perInstrument = new List<MatchOrder>[instruments];
+        for (var i = 0; i < instruments; i++) perInstrument[i] = [];
+        foreach (var o in orders)
+        {
+            var i = random.Next(instruments);
+            perInstrument[i].Add(o);
+            batch.Add(o.Id, i, o.Side, o.Type, o.TimeInForce, (double)o.Quantity, (double?)o.LimitPrice, (double?)o.StopPrice, o.PlacedAt);
+        }
+        return (batch, perInstrument);
     }
 }

@@ -145,18 +145,14 @@ public static class DailyMatcher
         // Contiguous ranges of instruments, each into its own segment (kept by the DailyFills from run to run, so repeated runs
         // do not allocate and fault in fresh memory for every fill); the segments join in order at the end.
         var chunks = Math.Min(instruments.Count, maxDegreeOfParallelism * 8);
+        var first = new int[chunks + 1]; // chunk c: instruments first[c] .. first[c + 1] - 1
+        for (var c = 0; c <= chunks; c++) first[c] = (int)((long)instruments.Count * c / chunks);
         var chunkFills = new FillBuffer[chunks];
         var chunkWorking = new int[chunks];
-        for (var c = 0; c < chunks; c++)
-        {
-            var from = (int)((long)instruments.Count * c / chunks);
-            var to = (int)((long)instruments.Count * (c + 1) / chunks);
-            chunkFills[c] = fills.Take((start[to] - start[from]) * 3);
-        }
+        for (var c = 0; c < chunks; c++) chunkFills[c] = fills.Take((start[first[c + 1]] - start[first[c]]) * 3);
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, c =>
         {
-            var from = (int)((long)instruments.Count * c / chunks);
-            var to = (int)((long)instruments.Count * (c + 1) / chunks);
+            var (from, to) = (first[c], first[c + 1]);
             var local = chunkFills[c];
             var tables = new SearchTables();
             var working = 0;
