@@ -180,8 +180,8 @@ internal sealed class CampaignFillConfiguration : IEntityTypeConfiguration<Campa
         b.Property(e => e.Quantity).Quantity();
         b.Property(e => e.CreatedAt).HasDefaultValueSql("now()");
         b.HasOne<TradeFill>().WithMany().HasForeignKey(e => e.FillId).OnDelete(DeleteBehavior.Cascade);
+        // Also the index for lookups by group (its first column): no separate group_id index (migration 0014).
         b.HasIndex(e => new { e.GroupId, e.FillId }).IsUnique();
-        b.HasIndex(e => e.GroupId).HasDatabaseName("ix_campaign_fills_group_id");
         b.HasIndex(e => e.FillId).HasDatabaseName("ix_campaign_fills_fill_id");
     }
 }
