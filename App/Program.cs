@@ -9,8 +9,9 @@ using Signalbook.Features.Journal.Entries;
 using Signalbook.Features.Operations.Config;
 using Signalbook.Features.Operations;
 
-// Commands: (none) serve the app; "migrate" applies migrations and exits; "schema-script" prints the
-// EF model's DDL; "bench <name>" runs a benchmark. "--demo" seeds demo data.
+// Commands: (none) serve the app; "migrate" applies migrations and exits; "prepare" makes the database ready to serve
+// (migrations, admin, demo data with --demo) and exits; "schema-script" prints the EF model's DDL; "bench <name>" points
+// to the benchmark project. "--demo" seeds demo data.
 var command = SignalbookCommand.Parse(args);
 if (command.Kind == SignalbookCommand.Bench)
 {
@@ -59,6 +60,11 @@ catch
 {
     await app.DisposeAsync(); // stops the private cluster, if any, before the error ends the process
     throw;
+}
+if (command.Kind == SignalbookCommand.Prepare)
+{
+    await app.DisposeAsync();
+    return;
 }
 
 if (!app.Environment.IsDevelopment())

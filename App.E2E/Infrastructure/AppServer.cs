@@ -65,15 +65,20 @@ public sealed class AppServer : IAsyncDisposable
         // Each collection fixture starts its own app (and cluster): the folders are per process and per instance.
         var instance = Interlocked.Increment(ref _instances);
         var root = RepositoryRoot();
-        // The app is built in the same configuration as this test assembly (Debug or Release).
-        var configuration = typeof(AppServer).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var dll = Path.Combine(root, "App", "bin", configuration, "net10.0", "Signalbook.dll");
-        if (!File.Exists(dll)) throw new InvalidOperationException($"The app is not built: {dll} is missing.");
+        var dll = AppDll(root);
 
         EmbeddedPostgres? cluster = null;
         string? clusterDir = null;
         var connection = options.JoinConnectionString ?? Environment.GetEnvironmentVariable("SIGNALBOOK_E2E_CONNECTION");
-        if (string.IsNullOrWhiteSpace(connection))
+        var seed = options.SeedDemo;
+        if (string.IsNullOrWhiteSpace(connection) && options.SeedDemo)
+        {
+            // A copy of the demo database seeded once for the whole run (the seed trains models: seeding once per server
+            // cost each browser collection's start as much again on two cores).
+            connection = await SeededDatabase.CopyAsync(dll, root);
+            seed = false;
+        }
+        else if (string.IsNullOrWhiteSpace(connection))
         {
             clusterDir = Path.Combine(Path.GetTempPath(), $"signalbook-e2e-{Environment.ProcessId}-{instance}");
             cluster = EmbeddedPostgres.Start(clusterDir, throwaway: true);
@@ -91,16 +96,7 @@ public sealed class AppServer : IAsyncDisposable
             RedirectStandardError = true,
         };
         foreach (var arg in new[] { dll, "--urls", baseUrl, "--contentRoot", Path.Combine(root, "App") }) psi.ArgumentList.Add(arg);
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        // No profile-guided re-compilation: a test server lives minutes, and instrumenting then recompiling its hot methods
-        // was a tenth of the browser suite's CPU on two cores, spent for steady-state speed it never reaches.
-        psi.Environment["DOTNET_TieredPGO"] = "0";
-        psi.Environment["ConnectionStrings__Default"] = connection;
-        psi.Environment["Admin__Email"] = AdminEmail;
-        psi.Environment["Admin__Password"] = AdminPassword;
-        psi.Environment["Registration__Mode"] = "InviteOnly";
-        psi.Environment["Waitlist__SignupsPerWindow"] = "50";
-        psi.Environment["Demo__Seed"] = options.SeedDemo ? "true" : "false";
+        SetEnvironment(psi, connection, seed);
         foreach (var (key, value) in options.Environment) psi.Environment[key] = value;
         // The app's clock is the system's plus the offset in this file (OffsetClock), so a test can step through days.
         var clockFile = Path.Combine(Path.GetTempPath(), $"signalbook-e2e-clock-{Environment.ProcessId}-{instance}.txt");
@@ -118,10 +114,7 @@ public sealed class AppServer : IAsyncDisposable
 
         var server = new AppServer(process, cluster, clusterDir, baseUrl, output) { ClockFile = clockFile, ConnectionString = connection };
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        // The demo seed now trains models before the app serves (minutes on a busy 2-core machine): wait up to
-        // SIGNALBOOK_E2E_START_SECONDS (default 600).
-        var startSeconds = int.TryParse(Environment.GetEnvironmentVariable("SIGNALBOOK_E2E_START_SECONDS"), out var s) && s > 0 ? s : 600;
-        var deadline = DateTime.UtcNow.AddSeconds(startSeconds);
+        var deadline = DateTime.UtcNow.AddSeconds(StartSeconds());
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited) break;
@@ -136,6 +129,36 @@ public sealed class AppServer : IAsyncDisposable
         var log = server.Output;
         await server.DisposeAsync();
         throw new InvalidOperationException($"The app did not become healthy at {baseUrl}. Its output:\n{log}");
+    }
+
+    /// <summary>
+    /// How long a start may take: a seeding start trains models before the app serves (minutes on a busy two-core
+    /// machine). SIGNALBOOK_E2E_START_SECONDS, default 600.
+    /// </summary>
+    internal static int StartSeconds() =>
+        int.TryParse(Environment.GetEnvironmentVariable("SIGNALBOOK_E2E_START_SECONDS"), out var s) && s > 0 ? s : 600;
+
+    /// <summary>What every app process of the tests is started with: the one place the test servers' settings are made.</summary>
+    internal static void SetEnvironment(ProcessStartInfo psi, string connection, bool seedDemo)
+    {
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // No profile-guided re-compilation: a test server lives minutes, and instrumenting then recompiling its hot methods
+        // was a tenth of the browser suite's CPU on two cores, spent for steady-state speed it never reaches.
+        psi.Environment["DOTNET_TieredPGO"] = "0";
+        psi.Environment["ConnectionStrings__Default"] = connection;
+        psi.Environment["Admin__Email"] = AdminEmail;
+        psi.Environment["Admin__Password"] = AdminPassword;
+        psi.Environment["Registration__Mode"] = "InviteOnly";
+        psi.Environment["Waitlist__SignupsPerWindow"] = "50";
+        psi.Environment["Demo__Seed"] = seedDemo ? "true" : "false";
+    }
+
+    /// <summary>The app's dll, built in the same configuration as this test assembly (Debug or Release).</summary>
+    internal static string AppDll(string root)
+    {
+        var configuration = typeof(AppServer).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var dll = Path.Combine(root, "App", "bin", configuration, "net10.0", "Signalbook.dll");
+        return File.Exists(dll) ? dll : throw new InvalidOperationException($"The app is not built: {dll} is missing.");
     }
 
     /// <summary>Ends the app at once (SIGKILL), as a crashed node: no shutdown, its circuits and job servers just vanish.</summary>
