@@ -52,30 +52,34 @@ public sealed record StrategyOption(long Id, string Name);
 /// </summary>
 public sealed class JournalStatsService(IDbContextFactory<AppDbContext> factory, TimeProvider clock)
 {
-    // Tags and broken rules are aggregated once per user and hash-joined, not looked up per campaign (journal_entries
-    // has no trade_id index, and 100 000 correlated lookups would be 100 000 probes).
+    // What the trader attached that can be many per campaign (the tags of per-trade notes, the rules broken on any of its
+    // fills) is read by two small queries of its own and merged here by group id: aggregated and hash-joined into the
+    // campaigns' query, they were 250 of its 550 ms over 100 000 campaigns (bench journal-stats), mostly for casting
+    // every group id to text to meet the notes' trade_id. The campaigns come unsorted, so their rows stream while the
+    // server still joins, and are sorted here.
     private const string Sql = """
-        WITH tags AS (
-            SELECT e.trade_id, array_agg(DISTINCT t.tag ORDER BY t.tag) AS tags
-            FROM journal_entries e CROSS JOIN LATERAL jsonb_array_elements_text(e.tags) AS t(tag)
-            WHERE e.user_id = @user AND e.trade_id IS NOT NULL
-            GROUP BY e.trade_id),
-        broken AS (
-            SELECT cf.group_id, array_agg(DISTINCT c.check_type ORDER BY c.check_type) AS rules
-            FROM campaign_checks c
-            JOIN decision_contexts d ON d.id = c.decision_context_id AND d.user_id = @user
-            JOIN campaign_fills cf ON cf.fill_id = d.fill_id
-            WHERE c.user_id = @user AND NOT c.passed
-            GROUP BY cf.group_id)
         SELECT s.group_id, s.symbol, s.direction, s.opened_at, s.closed_at, s.realised_pnl, s.r_multiple, s.fees, st.name, s.regime,
                CASE WHEN jsonb_typeof(d.feelings_then -> 'emotions') = 'array' THEN (d.feelings_then -> 'emotions')::text END AS emotions,
-               t.tags, b.rules, s.currency
+               s.currency
         FROM campaign_summaries s
         LEFT JOIN decision_contexts d ON d.fill_id = s.group_id AND d.user_id = @user
         LEFT JOIN strategies st ON st.id = COALESCE(s.strategy_id, d.strategy_id) AND st.user_id = @user
-        LEFT JOIN tags t ON t.trade_id = s.group_id::text
-        LEFT JOIN broken b ON b.group_id = s.group_id
         WHERE s.user_id = @user AND s.closed_at IS NOT NULL
+        """;
+
+    /// <summary>The tags of the caller's per-trade notes, with the campaign each names (its group id as text).</summary>
+    private const string TagsSql = """
+        SELECT e.trade_id, e.tags::text FROM journal_entries e
+        WHERE e.user_id = @user AND e.trade_id IS NOT NULL AND jsonb_array_length(e.tags) > 0
+        """;
+
+    /// <summary>The rules the caller's failed checks name, with the campaign of the fill each check was on (a flip fill: both).</summary>
+    private const string BrokenSql = """
+        SELECT DISTINCT cf.group_id, c.check_type
+        FROM campaign_checks c
+        JOIN decision_contexts d ON d.id = c.decision_context_id AND d.user_id = @user
+        JOIN campaign_fills cf ON cf.fill_id = d.fill_id
+        WHERE c.user_id = @user AND NOT c.passed
         """;
 
     /// <summary>The caller's closed campaigns that pass the filter, oldest close first, with what the trader attached.</summary>
@@ -90,9 +94,19 @@ public sealed class JournalStatsService(IDbContextFactory<AppDbContext> factory,
         // PostgreSQL's JIT compiles this query (its estimates for the jsonb tag arrays are far above jit_above_cost) and
         // spent 2 of 2.9 s doing so over 100 000 campaigns; the query itself runs in well under a second without it.
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        // Its sort and hashes hold every campaign row (about 20 MB at 100 000): with the default 4 MB work_mem the sort
-        // spilled to disk and the hashes ran in batches.
+        // Its hash of the decision contexts holds one row per campaign (about 6 MB at 100 000): with the default 4 MB
+        // work_mem it ran in batches.
         await using (var settings = new NpgsqlCommand("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'", connection, transaction)) await settings.ExecuteNonQueryAsync(ct);
+        var tags = await ListsByGroupAsync(connection, transaction, TagsSql, caller.UserId, static (reader, add) =>
+        {
+            // A note names its campaign by number; only the number's own spelling matches (as the text join did).
+            var tradeId = reader.GetString(0);
+            if (!long.TryParse(tradeId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var group)
+                || group.ToString(System.Globalization.CultureInfo.InvariantCulture) != tradeId) return;
+            foreach (var tag in JsonArrayText(reader.GetString(1))) add(group, tag);
+        }, ct);
+        var broken = await ListsByGroupAsync(connection, transaction, BrokenSql, caller.UserId, static (reader, add) => add(reader.GetInt64(0), reader.GetString(1)), ct);
+
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         var (sql, parameters) = Query(caller, filter, zone);
@@ -100,33 +114,40 @@ public sealed class JournalStatsService(IDbContextFactory<AppDbContext> factory,
         command.Parameters.AddRange(parameters);
 
         var campaigns = new List<CampaignSummary>();
+        // The opening contexts' emotions come as JSON text, mostly a few of the same short lists: each is parsed once.
+        var emotionLists = new Dictionary<string, string[]>(StringComparer.Ordinal);
         string? currency = null;
         var mixed = false;
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
         {
-            var opened = reader.GetFieldValue<DateTimeOffset>(3);
-            var closed = reader.GetFieldValue<DateTimeOffset>(4);
-            var r = reader.IsDBNull(6) ? (double?)null : reader.GetDouble(6);
-            campaigns.Add(new CampaignSummary(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                reader.GetString(2) == "short" ? CampaignDirection.Short : CampaignDirection.Long,
-                opened,
-                closed,
-                reader.GetDecimal(5),
-                r is { } rv && double.IsFinite(rv) ? (decimal)rv : null,
-                reader.GetDecimal(7),
-                closed - opened,
-                NullableString(reader, 8),
-                NullableArray(reader, 11),
-                reader.IsDBNull(10) ? null : JsonArrayText(reader.GetString(10)),
-                NullableString(reader, 9),
-                NullableArray(reader, 12)));
-            var c = reader.GetString(13);
-            if (currency is null && !mixed) currency = c;
-            else if (!mixed && !string.Equals(currency, c, StringComparison.Ordinal)) (mixed, currency) = (true, null);
+            while (await reader.ReadAsync(ct))
+            {
+                var group = reader.GetInt64(0);
+                var opened = reader.GetFieldValue<DateTimeOffset>(3);
+                var closed = reader.GetFieldValue<DateTimeOffset>(4);
+                var r = reader.IsDBNull(6) ? (double?)null : reader.GetDouble(6);
+                campaigns.Add(new CampaignSummary(
+                    group,
+                    reader.GetString(1),
+                    reader.GetString(2) == "short" ? CampaignDirection.Short : CampaignDirection.Long,
+                    opened,
+                    closed,
+                    reader.GetDecimal(5),
+                    r is { } rv && double.IsFinite(rv) ? (decimal)rv : null,
+                    reader.GetDecimal(7),
+                    closed - opened,
+                    NullableString(reader, 8),
+                    tags.GetValueOrDefault(group),
+                    reader.IsDBNull(10) ? null : Emotions(reader.GetString(10), emotionLists),
+                    NullableString(reader, 9),
+                    broken.GetValueOrDefault(group)));
+                var c = reader.GetString(11);
+                if (currency is null && !mixed) currency = c;
+                else if (!mixed && !string.Equals(currency, c, StringComparison.Ordinal)) (mixed, currency) = (true, null);
+            }
         }
+        // Oldest close first, then by group id (the campaigns' query leaves the order to this).
+        campaigns.Sort(static (a, b) => a.ClosedAt.UtcTicks != b.ClosedAt.UtcTicks ? a.ClosedAt.UtcTicks.CompareTo(b.ClosedAt.UtcTicks) : a.GroupId.CompareTo(b.GroupId));
         return (campaigns, currency);
     }
 
@@ -165,7 +186,6 @@ public sealed class JournalStatsService(IDbContextFactory<AppDbContext> factory,
             sql.Append(" AND s.asset_type = @asset");
             parameters.Add(new NpgsqlParameter("asset", NpgsqlDbType.Varchar) { Value = TradingNames.ToDb(asset) });
         }
-        sql.Append(" ORDER BY s.closed_at, s.group_id");
         return (sql.ToString(), parameters.ToArray());
     }
 
@@ -250,7 +270,36 @@ public sealed class JournalStatsService(IDbContextFactory<AppDbContext> factory,
         return [.. items];
     }
 
+    /// <summary>
+    /// Runs a query of the caller's rows that each give (group id, item) pairs through <paramref name="read"/>, and returns
+    /// each group's distinct items in ordinal order (as the SQL's array_agg(DISTINCT … ORDER BY …) gave them).
+    /// </summary>
+    private static async Task<Dictionary<long, string[]>> ListsByGroupAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid user,
+        Action<DbDataReader, Action<long, string>> read, CancellationToken ct)
+    {
+        var sets = new Dictionary<long, SortedSet<string>>();
+        void Add(long group, string item)
+        {
+            if (!sets.TryGetValue(group, out var set)) sets[group] = set = new SortedSet<string>(StringComparer.Ordinal);
+            set.Add(item);
+        }
+        await using (var command = new NpgsqlCommand(sql, connection, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Uuid) { Value = user });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) read(reader, Add);
+        }
+        var lists = new Dictionary<long, string[]>(sets.Count);
+        foreach (var (group, set) in sets) lists[group] = [.. set];
+        return lists;
+    }
+
+    private static string[] Emotions(string json, Dictionary<string, string[]> parsed)
+    {
+        if (!parsed.TryGetValue(json, out var list)) parsed[json] = list = JsonArrayText(json);
+        return list;
+    }
+
     private static string? NullableString(DbDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
 
-    private static string[]? NullableArray(DbDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<string[]>(i);
 }
