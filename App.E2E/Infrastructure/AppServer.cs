@@ -185,7 +185,7 @@ public sealed class AppServer : IAsyncDisposable
             }
         }
         _process.Dispose();
-        SaveOutput();
+        SaveLog(_name, Output);
         _cluster?.Dispose();
         try { if (ClockFile.Length > 0) File.Delete(ClockFile); } catch (IOException) { }
         if (_clusterDir is not null)
@@ -198,13 +198,13 @@ public sealed class AppServer : IAsyncDisposable
     /// The app's log, kept beside the test results (scripts/test.sh prints its errors when a test failed: a CI run's
     /// only record of what the server saw).
     /// </summary>
-    private void SaveOutput()
+    internal static void SaveLog(string name, string text)
     {
         try
         {
             var folder = Path.Combine(RepositoryRoot(), "artifacts", "test-results");
             Directory.CreateDirectory(folder);
-            File.WriteAllText(Path.Combine(folder, _name + ".log"), Output);
+            File.WriteAllText(Path.Combine(folder, name + ".log"), text);
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }

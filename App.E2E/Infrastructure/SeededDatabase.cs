@@ -75,7 +75,7 @@ internal static class SeededDatabase
                 process.Kill(entireProcessTree: true);
                 throw new TimeoutException($"Seeding the demo database took more than {AppServer.StartSeconds()} s. The app's output:\n{Text(output)}");
             }
-            SaveOutput(repositoryRoot, Text(output));
+            AppServer.SaveLog($"app-{Environment.ProcessId}-seed", Text(output)); // beside the servers' logs
             if (process.ExitCode != 0)
                 throw new InvalidOperationException($"Seeding the demo database failed (exit code {process.ExitCode}). The app's output:\n{Text(output)}");
             return pg;
@@ -90,19 +90,6 @@ internal static class SeededDatabase
     private static string Text(StringBuilder output)
     {
         lock (output) return output.ToString();
-    }
-
-    /// <summary>The seeding's log beside the servers' (artifacts/test-results), for a run whose servers misbehave.</summary>
-    private static void SaveOutput(string repositoryRoot, string text)
-    {
-        try
-        {
-            var folder = Path.Combine(repositoryRoot, "artifacts", "test-results");
-            Directory.CreateDirectory(folder);
-            File.WriteAllText(Path.Combine(folder, $"app-{Environment.ProcessId}-seed.log"), text);
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
     }
 
     private static void Stop()

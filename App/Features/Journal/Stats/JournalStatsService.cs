@@ -91,8 +91,8 @@ public sealed class JournalStatsService(IDbContextFactory<AppDbContext> factory,
         await using var db = await factory.CreateDbContextAsync(ct);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await connection.OpenAsync(ct);
-        // PostgreSQL's JIT compiles this query (its estimates for the jsonb tag arrays are far above jit_above_cost) and
-        // spent 2 of 2.9 s doing so over 100 000 campaigns; the query itself runs in well under a second without it.
+        // PostgreSQL's JIT compiled the campaigns' query (its estimates were far above jit_above_cost) and spent 2 of
+        // 2.9 s doing so over 100 000 campaigns; the query itself runs in well under a second without it.
         await using var transaction = await connection.BeginTransactionAsync(ct);
         // Its hash of the decision contexts holds one row per campaign (about 6 MB at 100 000): with the default 4 MB
         // work_mem it ran in batches.
