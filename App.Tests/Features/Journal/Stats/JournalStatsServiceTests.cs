@@ -120,6 +120,23 @@ public sealed class JournalStatsServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Compute_Currency_IsTheFilteredCampaigns()
+    {
+        // A euro trade on a strategy of its own (set on its opening context): alone in the view filtered by that
+        // strategy, its currency is the view's; beside the dollar trades, the view has none.
+        await using (var db = await _db.DbAsync())
+        {
+            var euro = await StrategyAsync(db, _me.UserId, "Euro swing");
+            await CampaignAsync(db, _me.UserId, new SeedCampaign("SAP", At(3, 16), At(3, 17), 40m) { ContextStrategyId = euro, Currency = "EUR" });
+            var filtered = await ComputeAsync(_me, new JournalFilter { StrategyId = euro });
+            Assert.Equal("Euro swing", Assert.Single(filtered.Campaigns).Strategy);
+            Assert.Equal("EUR", filtered.Currency);
+        }
+        Assert.Null((await ComputeAsync(_me)).Currency);
+        Assert.Equal("USD", (await ComputeAsync(_me, new JournalFilter { StrategyId = _ids.Breakout })).Currency);
+    }
+
+    [Fact]
     public async Task Calendar_CountsCloseDaysInTheZone_TokyoAgainstNewYork()
     {
         var tokyo = await _db.WithAsync<JournalStatsService, CalendarMonth>(s => s.CalendarAsync(_me, 2026, 3, Tokyo));

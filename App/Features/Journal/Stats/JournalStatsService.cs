@@ -52,20 +52,28 @@ public sealed record StrategyOption(long Id, string Name);
 /// </summary>
 public sealed class JournalStatsService(IDbContextFactory<AppDbContext> factory, TimeProvider clock)
 {
-    // What the trader attached that can be many per campaign (the tags of per-trade notes, the rules broken on any of its
-    // fills) is read by two small queries of its own and merged here by group id: aggregated and hash-joined into the
-    // campaigns' query, they were 250 of its 550 ms over 100 000 campaigns (bench journal-stats), mostly for casting
-    // every group id to text to meet the notes' trade_id. The campaigns come unsorted, so their rows stream while the
-    // server still joins, and are sorted here.
+    // The campaigns and what the trader attached to them are read by five queries sent in one batch, in one snapshot, and
+    // merged here by group id as the campaigns stream in last. Over 100 000 campaigns (bench journal-stats) the one query
+    // that joined the opening contexts and strategies into the campaigns took 250 ms on the server; the campaigns and the
+    // contexts alone take 100 and 55 ms. (The same five on five connections at once were slower on two cores: the server's
+    // work and the reading of rows compete for the same cores.)
     private const string Sql = """
-        SELECT s.group_id, s.symbol, s.direction, s.opened_at, s.closed_at, s.realised_pnl, s.r_multiple, s.fees, st.name, s.regime,
-               CASE WHEN jsonb_typeof(d.feelings_then -> 'emotions') = 'array' THEN (d.feelings_then -> 'emotions')::text END AS emotions,
-               s.currency
+        SELECT s.group_id, s.symbol, s.direction = 'short', s.opened_at, s.closed_at, s.realised_pnl, s.r_multiple, s.fees, s.strategy_id, s.regime, s.currency
         FROM campaign_summaries s
-        LEFT JOIN decision_contexts d ON d.fill_id = s.group_id AND d.user_id = @user
-        LEFT JOIN strategies st ON st.id = COALESCE(s.strategy_id, d.strategy_id) AND st.user_id = @user
         WHERE s.user_id = @user AND s.closed_at IS NOT NULL
         """;
+
+    /// <summary>
+    /// What the caller's decision contexts carry for the statistics: the strategy and the emotions (an array's JSON text).
+    /// A campaign reads its opening fill's (the group id is that fill's id); contexts with neither are skipped.
+    /// </summary>
+    private const string ContextsSql = """
+        SELECT d.fill_id, d.strategy_id, CASE WHEN jsonb_typeof(d.feelings_then -> 'emotions') = 'array' THEN (d.feelings_then -> 'emotions')::text END
+        FROM decision_contexts d
+        WHERE d.user_id = @user AND (d.strategy_id IS NOT NULL OR jsonb_typeof(d.feelings_then -> 'emotions') = 'array')
+        """;
+
+    private const string StrategiesSql = "SELECT id, name FROM strategies WHERE user_id = @user";
 
     /// <summary>The tags of the caller's per-trade notes, with the campaign each names (its group id as text).</summary>
     private const string TagsSql = """
@@ -82,76 +90,115 @@ public sealed class JournalStatsService(IDbContextFactory<AppDbContext> factory,
         WHERE c.user_id = @user AND NOT c.passed
         """;
 
+    /// <summary>The strategy and emotions of one decision context.</summary>
+    private readonly record struct Context(long? StrategyId, string[]? Emotions);
+
     /// <summary>The caller's closed campaigns that pass the filter, oldest close first, with what the trader attached.</summary>
     public async Task<(List<CampaignSummary> Campaigns, string? Currency)> LoadAsync(JournalCaller caller, JournalFilter filter, TimeZoneInfo zone, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(zone);
+        var user = caller.UserId;
+
+        var strategies = new Dictionary<long, string>();
+        var contexts = new Dictionary<long, Context>();
+        // The emotions come as JSON text, mostly a few of the same short lists: each is parsed once.
+        var emotionLists = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var tags = new GroupLists();
+        var broken = new GroupLists();
+        Dictionary<long, string[]>? tagLists = null, brokenLists = null;
+        var campaigns = new List<CampaignSummary>();
+        string? currency = null;
+        var mixed = false;
+
+        void Campaign(DbDataReader reader)
+        {
+            tagLists ??= tags.ToLists();
+            brokenLists ??= broken.ToLists();
+            var group = reader.GetInt64(0);
+            var context = contexts.GetValueOrDefault(group);
+            // The campaign's own strategy, else its opening context's.
+            var strategyId = reader.IsDBNull(8) ? context.StrategyId : reader.GetInt64(8);
+            if (filter.StrategyId is { } wanted && strategyId != wanted) return;
+            var c = reader.GetString(10);
+            if (currency is null && !mixed) currency = c;
+            else if (!mixed && !string.Equals(currency, c, StringComparison.Ordinal)) (mixed, currency) = (true, null);
+            var opened = reader.GetFieldValue<DateTimeOffset>(3);
+            var closed = reader.GetFieldValue<DateTimeOffset>(4);
+            var r = reader.IsDBNull(6) ? (double?)null : reader.GetDouble(6);
+            campaigns.Add(new CampaignSummary(
+                group,
+                reader.GetString(1),
+                reader.GetBoolean(2) ? CampaignDirection.Short : CampaignDirection.Long,
+                opened,
+                closed,
+                reader.GetDecimal(5),
+                r is { } rv && double.IsFinite(rv) ? (decimal)rv : null,
+                reader.GetDecimal(7),
+                closed - opened,
+                strategyId is { } id ? strategies.GetValueOrDefault(id) : null,
+                tagLists.GetValueOrDefault(group),
+                context.Emotions,
+                NullableString(reader, 9),
+                brokenLists.GetValueOrDefault(group)));
+        }
+
+        var (sql, parameters) = Query(caller, filter, zone);
+        await ReadAsync(caller.UserId, [
+            (StrategiesSql, [], reader => strategies[reader.GetInt64(0)] = reader.GetString(1)),
+            (ContextsSql, [], reader => contexts[reader.GetInt64(0)] =
+                new Context(reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : Emotions(reader.GetString(2), emotionLists))),
+            (TagsSql, [], reader =>
+            {
+                // A note names its campaign by number; only the number's own spelling matches (as a text join would).
+                var tradeId = reader.GetString(0);
+                if (!long.TryParse(tradeId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var group)
+                    || group.ToString(System.Globalization.CultureInfo.InvariantCulture) != tradeId) return;
+                foreach (var tag in JsonArrayText(reader.GetString(1))) tags.Add(group, tag);
+            }),
+            (BrokenSql, [], reader => broken.Add(reader.GetInt64(0), reader.GetString(1))),
+            (sql, parameters, Campaign),
+        ], ct);
+
+        // Oldest close first, then by group id (the query leaves the order to this).
+        campaigns.Sort(static (a, b) => a.ClosedAt.UtcTicks != b.ClosedAt.UtcTicks ? a.ClosedAt.UtcTicks.CompareTo(b.ClosedAt.UtcTicks) : a.GroupId.CompareTo(b.GroupId));
+        return (campaigns, mixed ? null : currency);
+    }
+
+    /// <summary>
+    /// Sends the queries in one batch, in one read-only transaction (one snapshot), each with the caller as @user and its
+    /// own further parameters, and hands each row of the i-th query's result to the i-th reader. PostgreSQL's JIT is off
+    /// for them: on the statistics' old join it spent 2 of 2.9 s compiling over 100 000 campaigns, which ran in well under
+    /// a second without it.
+    /// </summary>
+    private async Task ReadAsync(Guid user, (string Sql, NpgsqlParameter[] Parameters, Action<DbDataReader> Row)[] queries, CancellationToken ct)
+    {
         await using var db = await factory.CreateDbContextAsync(ct);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await connection.OpenAsync(ct);
-        // PostgreSQL's JIT compiled the campaigns' query (its estimates were far above jit_above_cost) and spent 2 of
-        // 2.9 s doing so over 100 000 campaigns; the query itself runs in well under a second without it.
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        // Its hash of the decision contexts holds one row per campaign (about 6 MB at 100 000): with the default 4 MB
-        // work_mem it ran in batches.
-        await using (var settings = new NpgsqlCommand("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'", connection, transaction)) await settings.ExecuteNonQueryAsync(ct);
-        var tags = await ListsByGroupAsync(connection, transaction, TagsSql, caller.UserId, static (reader, add) =>
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL jit = off"));
+        foreach (var (sql, parameters, _) in queries)
         {
-            // A note names its campaign by number; only the number's own spelling matches (as the text join did).
-            var tradeId = reader.GetString(0);
-            if (!long.TryParse(tradeId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var group)
-                || group.ToString(System.Globalization.CultureInfo.InvariantCulture) != tradeId) return;
-            foreach (var tag in JsonArrayText(reader.GetString(1))) add(group, tag);
-        }, ct);
-        var broken = await ListsByGroupAsync(connection, transaction, BrokenSql, caller.UserId, static (reader, add) => add(reader.GetInt64(0), reader.GetString(1)), ct);
-
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        var (sql, parameters) = Query(caller, filter, zone);
-        command.CommandText = sql;
-        command.Parameters.AddRange(parameters);
-
-        var campaigns = new List<CampaignSummary>();
-        // The opening contexts' emotions come as JSON text, mostly a few of the same short lists: each is parsed once.
-        var emotionLists = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        string? currency = null;
-        var mixed = false;
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                var group = reader.GetInt64(0);
-                var opened = reader.GetFieldValue<DateTimeOffset>(3);
-                var closed = reader.GetFieldValue<DateTimeOffset>(4);
-                var r = reader.IsDBNull(6) ? (double?)null : reader.GetDouble(6);
-                campaigns.Add(new CampaignSummary(
-                    group,
-                    reader.GetString(1),
-                    reader.GetString(2) == "short" ? CampaignDirection.Short : CampaignDirection.Long,
-                    opened,
-                    closed,
-                    reader.GetDecimal(5),
-                    r is { } rv && double.IsFinite(rv) ? (decimal)rv : null,
-                    reader.GetDecimal(7),
-                    closed - opened,
-                    NullableString(reader, 8),
-                    tags.GetValueOrDefault(group),
-                    reader.IsDBNull(10) ? null : Emotions(reader.GetString(10), emotionLists),
-                    NullableString(reader, 9),
-                    broken.GetValueOrDefault(group)));
-                var c = reader.GetString(11);
-                if (currency is null && !mixed) currency = c;
-                else if (!mixed && !string.Equals(currency, c, StringComparison.Ordinal)) (mixed, currency) = (true, null);
-            }
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Uuid) { Value = user });
+            command.Parameters.AddRange(parameters.Where(p => p.ParameterName != "user").ToArray());
+            batch.BatchCommands.Add(command);
         }
-        // Oldest close first, then by group id (the campaigns' query leaves the order to this).
-        campaigns.Sort(static (a, b) => a.ClosedAt.UtcTicks != b.ClosedAt.UtcTicks ? a.ClosedAt.UtcTicks.CompareTo(b.ClosedAt.UtcTicks) : a.GroupId.CompareTo(b.GroupId));
-        return (campaigns, currency);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        for (var i = 0; i < queries.Length; i++)
+        {
+            if (i > 0 && !await reader.NextResultAsync(ct)) throw new InvalidOperationException($"The statistics batch returned {i} results for {queries.Length} queries.");
+            while (await reader.ReadAsync(ct)) queries[i].Row(reader);
+        }
     }
 
-    /// <summary>The statistics query and its parameters (for the bench's EXPLAIN too).</summary>
+    /// <summary>
+    /// The campaigns' query and its parameters (for the bench's EXPLAIN too). The strategy filter is not in it: a campaign's
+    /// strategy may come from its opening context, which <see cref="LoadAsync"/> merges in after.
+    /// </summary>
     internal static (string Sql, NpgsqlParameter[] Parameters) Query(JournalCaller caller, JournalFilter filter, TimeZoneInfo zone)
     {
         var sql = new System.Text.StringBuilder(Sql);
@@ -170,11 +217,6 @@ public sealed class JournalStatsService(IDbContextFactory<AppDbContext> factory,
         {
             sql.Append(" AND upper(s.symbol) = upper(@symbol)");
             parameters.Add(new NpgsqlParameter("symbol", NpgsqlDbType.Varchar) { Value = filter.Symbol.Trim() });
-        }
-        if (filter.StrategyId is { } strategy)
-        {
-            sql.Append(" AND COALESCE(s.strategy_id, d.strategy_id) = @strategy");
-            parameters.Add(new NpgsqlParameter("strategy", NpgsqlDbType.Bigint) { Value = strategy });
         }
         if (filter.Direction is { } direction)
         {
@@ -270,28 +312,23 @@ public sealed class JournalStatsService(IDbContextFactory<AppDbContext> factory,
         return [.. items];
     }
 
-    /// <summary>
-    /// Runs a query of the caller's rows that each give (group id, item) pairs through <paramref name="read"/>, and returns
-    /// each group's distinct items in ordinal order (as the SQL's array_agg(DISTINCT … ORDER BY …) gave them).
-    /// </summary>
-    private static async Task<Dictionary<long, string[]>> ListsByGroupAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid user,
-        Action<DbDataReader, Action<long, string>> read, CancellationToken ct)
+    /// <summary>Each group's distinct items, in ordinal order (as array_agg(DISTINCT … ORDER BY …) would give them).</summary>
+    private sealed class GroupLists
     {
-        var sets = new Dictionary<long, SortedSet<string>>();
-        void Add(long group, string item)
+        private readonly Dictionary<long, SortedSet<string>> _sets = [];
+
+        public void Add(long group, string item)
         {
-            if (!sets.TryGetValue(group, out var set)) sets[group] = set = new SortedSet<string>(StringComparer.Ordinal);
+            if (!_sets.TryGetValue(group, out var set)) _sets[group] = set = new SortedSet<string>(StringComparer.Ordinal);
             set.Add(item);
         }
-        await using (var command = new NpgsqlCommand(sql, connection, transaction))
+
+        public Dictionary<long, string[]> ToLists()
         {
-            command.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Uuid) { Value = user });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) read(reader, Add);
+            var lists = new Dictionary<long, string[]>(_sets.Count);
+            foreach (var (group, set) in _sets) lists[group] = [.. set];
+            return lists;
         }
-        var lists = new Dictionary<long, string[]>(sets.Count);
-        foreach (var (group, set) in sets) lists[group] = [.. set];
-        return lists;
     }
 
     private static string[] Emotions(string json, Dictionary<string, string[]> parsed)
