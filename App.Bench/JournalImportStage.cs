@@ -14,7 +14,8 @@ namespace Signalbook.Bench;
 /// generic-CSV parsing with CsvHelper, stable ids, COPY into staging, INSERT … ON CONFLICT into trade_fills, and the
 /// campaigns of every touched series rebuilt) of the generated fills.csv into a fresh private PostgreSQL, as one batch.
 /// Each repeat starts from an empty ledger; the figure is fills per second over the median run, plus how long a
-/// re-import of the same file takes (it adds nothing).
+/// re-import of the same file takes (it adds nothing). Then the ceiling PostgreSQL itself sets on this machine
+/// (<see cref="LedgerFloorAsync"/>).
 /// </summary>
 internal static class JournalImportStage
 {
@@ -100,6 +101,37 @@ internal static class JournalImportStage
         if (outcome.Added != outcome.FillsRead) problems.Add($"import stored {outcome.Added} of {outcome.FillsRead} fills");
         Console.WriteLine($"Import: {outcome.Added:N0} fills in {median:F2} s (median of {repeats}) = {outcome.Added / median:N0} fills/s incl. campaign rebuild; " +
                           $"re-import added {repeat.Added} in {reimportSeconds:F2} s.");
+        await LedgerFloorAsync(connectionString, outcome.Added, metrics, ct);
+    }
+
+    /// <summary>
+    /// What this machine's PostgreSQL alone takes to write the ledger's rows, whatever the app does around it: the fills just
+    /// imported are copied by one INSERT … SELECT (no client, no parsing, no conflict check) into three fresh tables shaped
+    /// like trade_fills: the bare rows; the rows with trade_fills' indexes and checks; and those plus its foreign keys to
+    /// users and import_batches (trade_fills itself, less its identity). The import cannot be faster than the last.
+    /// </summary>
+    private static async Task LedgerFloorAsync(string connectionString, long rows, IDictionary<string, double> metrics, CancellationToken ct)
+    {
+        (string Name, string Create)[] shapes =
+        [
+            ("heap", "CREATE TABLE floor_fills (LIKE trade_fills INCLUDING DEFAULTS)"),
+            ("indexed", "CREATE TABLE floor_fills (LIKE trade_fills INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)"),
+            ("keyed", "CREATE TABLE floor_fills (LIKE trade_fills INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES); " +
+                      "ALTER TABLE floor_fills ADD FOREIGN KEY (user_id) REFERENCES users (id), ADD FOREIGN KEY (import_batch_id) REFERENCES import_batches (id)"),
+        ];
+        var parts = new List<string>();
+        foreach (var (name, create) in shapes)
+        {
+            await ExecuteAsync(connectionString, "DROP TABLE IF EXISTS floor_fills; " + create, ct);
+            await ExecuteAsync(connectionString, "CHECKPOINT", ct);
+            var watch = Stopwatch.StartNew();
+            await ExecuteAsync(connectionString, "INSERT INTO floor_fills SELECT * FROM trade_fills", ct);
+            var perSecond = rows / watch.Elapsed.TotalSeconds;
+            metrics[$"ledger_floor_{name}_per_s"] = Math.Round(perSecond);
+            parts.Add($"{name} {watch.Elapsed.TotalSeconds:F2} s = {perSecond:N0} rows/s");
+        }
+        await ExecuteAsync(connectionString, "DROP TABLE floor_fills", ct);
+        Console.WriteLine($"PostgreSQL alone writing the {rows:N0} ledger rows (INSERT … SELECT into a table like trade_fills): {string.Join("; ", parts)}.");
     }
 
     private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)
