@@ -45,6 +45,9 @@ public sealed class PaperTradingTests(ClockBrowserFixture fx) : BrowserTest<Cloc
         await OpenTabAsync(page, "Performance");
         await Assertions.Expect(page.GetByTestId("equity-section")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("figure-twr")).ToHaveTextAsync(new Regex(@"[+−]?\d+\.\d\d%"));
+        // Both charts are drawn (their lines are in the page), not just placed.
+        await Assertions.Expect(page.Locator("[data-testid=equity-chart] g.apexcharts-series path").First).ToBeAttachedAsync();
+        await Assertions.Expect(page.Locator("[data-testid=drawdown-chart] g.apexcharts-series path").First).ToBeAttachedAsync();
         await Fx.ShotAsync(page, "portfolio-demo-performance");
         // Settings: saving says so once the form shows what was stored.
         await OpenTabAsync(page, "Settings");
