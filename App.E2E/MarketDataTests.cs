@@ -41,9 +41,23 @@ public sealed class MarketDataTests(BrowserFixture fx) : BrowserTest<BrowserFixt
         await page.GetByTestId("interval").GetByRole(AriaRole.Button, new() { Name = "15 min" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("range").GetByRole(AriaRole.Button, new() { Name = "5D" })).ToHaveAttributeAsync("aria-pressed", "true");
         foreach (var chart in InstrumentPage.Charts) await instrument.ExpectReadyAsync(chart);
-        Assert.InRange(await instrument.Chart("price-chart").Locator(InstrumentPage.Candles).CountAsync(), 4 * 26, 6 * 26);
+        // The charts were ready before the switch too and are updated in place: wait for the redraw, not for readiness.
+        Assert.InRange(await CandlesOnceInRangeAsync(instrument, 4 * 26, 6 * 26), 4 * 26, 6 * 26);
         await Fx.ShotAsync(page, "instrument-15min");
         lock (Fx.ConsoleErrors) Assert.DoesNotContain(Fx.ConsoleErrors, e => e.Contains("/markets/", StringComparison.Ordinal));
+    }
+
+    /// <summary>The price chart's candle count once it is within [min, max], or the last count after 60 s.</summary>
+    private static async Task<int> CandlesOnceInRangeAsync(InstrumentPage instrument, int min, int max)
+    {
+        var candles = instrument.Chart("price-chart").Locator(InstrumentPage.Candles);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var count = await candles.CountAsync();
+            if ((count >= min && count <= max) || DateTime.UtcNow > deadline) return count;
+            await Task.Delay(200);
+        }
     }
 
     private async Task ExpectUpdatesAsync(InstrumentPage instrument, int updates)
